@@ -1,0 +1,1 @@
+"""Check functions, one module per family. Each is pure: (view, ctx) -> findings."""

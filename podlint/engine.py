@@ -1,0 +1,144 @@
+"""Runs the enabled rules over documents and yields stamped findings."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from podlint.declarative import schema_check
+from podlint.model.document import Document
+from podlint.model.finding import Finding, Severity
+from podlint.model.kinds import KindMap
+from podlint.model.version import LATEST, KubeVersion
+from podlint.model.views import ContainerView, ObjectView, PodSpecView
+from podlint.policy import RuleSetting
+from podlint.registry import Registry
+from podlint.rule import Check, Rule, RuleContext
+from podlint.source.manifest import SourceItem, SourceProblem
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Bound:
+    rule: Rule
+    severity: Severity
+    check: Check
+    context: RuleContext
+
+
+class Engine:
+    """The enabled rules, bound to their checks and options, for one target version."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        settings: Mapping[str, RuleSetting],
+        kubernetes_version: KubeVersion = LATEST,
+        kind_map: KindMap | None = None,
+    ) -> None:
+        self.registry = registry
+        self.settings = dict(settings)
+        self.kubernetes_version = kubernetes_version
+        self.kind_map = kind_map or registry.kind_map()
+        self.object_rules: list[_Bound] = []
+        self.pod_rules: list[_Bound] = []
+        self.container_rules: list[_Bound] = []
+        targets = {
+            "object": self.object_rules,
+            "pod-spec": self.pod_rules,
+            "container": self.container_rules,
+        }
+        for rule_id, setting in sorted(self.settings.items()):
+            rule = registry.rules[rule_id]
+            if rule.target == "source":
+                continue
+            params = {**rule.params, **setting.options}
+            context = RuleContext(rule.id, params, kubernetes_version)
+            check = registry.check(rule.check) if rule.check else schema_check(rule)
+            targets[rule.target].append(_Bound(rule, setting.severity, check, context))
+
+    def enabled(self, rule_id: str) -> bool:
+        return rule_id in self.settings
+
+    def lint(self, path: str, items: Iterable[SourceItem]) -> Iterator[Finding]:
+        """Findings for the parsed items of one source: documents and problems reading them."""
+        for item in items:
+            if isinstance(item, SourceProblem):
+                setting = self.settings.get(item.rule)
+                if setting is not None:
+                    yield dataclasses.replace(item.finding(path), severity=setting.severity)
+            else:
+                yield from self.lint_document(item)
+
+    def lint_document(self, document: Document) -> Iterator[Finding]:
+        obj = ObjectView(document)
+        kind = obj.kind
+        for bound in self.object_rules:
+            if bound.rule.applies_to_kind(kind):
+                yield from self._run(bound, obj, document)
+        pointer = self.kind_map.pod_spec_pointer(obj.api_version, kind)
+        if pointer is None:
+            return
+        pod = obj.pod_spec(pointer)
+        if pod is None:
+            return
+        for bound in self.pod_rules:
+            if bound.rule.applies_to_kind(kind):
+                yield from self._run(bound, pod, document)
+        if not self.container_rules:
+            return
+        for container in pod.containers():
+            role = container.role
+            for bound in self.container_rules:
+                if role in bound.rule.containers and bound.rule.applies_to_kind(kind):
+                    yield from self._run(bound, container, document)
+
+    def _run(
+        self, bound: _Bound, view: ObjectView | PodSpecView | ContainerView, document: Document
+    ) -> Iterator[Finding]:
+        try:
+            findings = list(bound.check(view, bound.context))
+        except Exception:
+            LOG.exception("rule %s failed on %s", bound.rule.id, document.path)
+            findings = [
+                Finding(
+                    view.pointer,
+                    f"rule {bound.rule.id} failed on this object (a podlint bug; "
+                    "please report it with the manifest)",
+                    rule="internal-error",
+                )
+            ]
+        for finding in findings:
+            yield self.stamp(finding, bound, document)
+
+    @staticmethod
+    def stamp(finding: Finding, bound: _Bound, document: Document) -> Finding:
+        return dataclasses.replace(
+            finding,
+            rule=finding.rule or bound.rule.id,
+            severity=bound.severity,
+            path=document.path,
+            span=document.locate(finding.pointer, finding.key),
+            document=document.index,
+            kind=document.kind,
+            namespace=document.namespace,
+            name=document.name,
+        )
+
+
+def summarize(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = {"errors": 0, "warnings": 0, "infos": 0}
+    for finding in findings:
+        counts[_COUNT_KEYS[finding.severity]] += 1
+    return counts
+
+
+_COUNT_KEYS: dict[Severity, str] = {
+    Severity.ERROR: "errors",
+    Severity.WARNING: "warnings",
+    Severity.INFO: "infos",
+}

@@ -1,0 +1,56 @@
+"""Output formats; each module is one format, registered through ``podlint_formatters``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TextIO
+
+from podlint.lint import SourceResult
+from podlint.model.finding import Finding, Severity
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    documents: int = 0
+    findings: int = 0
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+
+    def add(self, result: SourceResult) -> None:
+        self.files += 1
+        self.documents += result.documents
+        for finding in result.findings:
+            self.findings += 1
+            if finding.severity is Severity.ERROR:
+                self.errors += 1
+            elif finding.severity is Severity.WARNING:
+                self.warnings += 1
+            else:
+                self.infos += 1
+
+
+class Formatter:
+    """Base formatter: ``start``, then ``handle`` per source, then ``stop`` with the summary."""
+
+    def __init__(self, stream: TextIO, *, color: bool = False) -> None:
+        self.stream = stream
+        self.color = color
+
+    def start(self) -> None:
+        pass
+
+    def handle(self, result: SourceResult) -> None:
+        raise NotImplementedError
+
+    def stop(self, summary: Summary) -> None:
+        pass
+
+
+def one_based(finding: Finding) -> tuple[int | None, int | None, int | None, int | None]:
+    """(line, column, end line, end column), 1-based, or None where unknown."""
+    span = finding.span
+    if span is None:
+        return None, None, None, None
+    return span.line + 1, span.column + 1, span.end_line + 1, span.end_column + 1

@@ -1,0 +1,69 @@
+"""``--format text``: one line per finding, then the source line with a caret (like ruff)."""
+
+from __future__ import annotations
+
+from podlint.formatters import Formatter, Summary
+from podlint.lint import SourceResult
+from podlint.model.finding import Finding, Severity
+
+_COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+class TextFormatter(Formatter):
+    def _paint(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
+
+    def handle(self, result: SourceResult) -> None:
+        if not result.findings:
+            return
+        lines = result.text.splitlines() if result.text is not None else []
+        for finding in result.findings:
+            self.stream.write(self._headline(finding) + "\n")
+            excerpt = self._excerpt(finding, lines)
+            if excerpt:
+                self.stream.write(excerpt)
+        self.stream.write("\n")
+
+    def _headline(self, finding: Finding) -> str:
+        if finding.span is not None:
+            where = f"{finding.path}:{finding.span.line + 1}:{finding.span.column + 1}"
+        else:
+            where = f"{finding.path}:{finding.pointer or '/'}"
+        severity = self._paint(finding.severity.value, "1;" + _COLORS[finding.severity])
+        rule = self._paint(f"[{finding.rule}]", "2")
+        return f"{self._paint(where, '1')}: {severity}: {finding.message} {rule}"
+
+    def _excerpt(self, finding: Finding, lines: list[str]) -> str:
+        span = finding.span
+        if span is None or span.line >= len(lines):
+            return ""
+        source = lines[span.line].replace("\t", " ")
+        number = str(span.line + 1)
+        gutter = " " * len(number)
+        width = span.end_column - span.column if span.end_line == span.line else 1
+        width = max(1, min(width, len(source) - span.column))
+        caret = " " * span.column + self._paint("^" * width, _COLORS[finding.severity])
+        bar = self._paint("|", "34")
+        return (
+            f"{gutter} {bar}\n"
+            f"{self._paint(number, '34')} {bar} {source}\n"
+            f"{gutter} {bar} {caret}\n"
+        )
+
+    def stop(self, summary: Summary) -> None:
+        if summary.findings == 0:
+            self.stream.write(
+                f"no findings ({summary.files} files, {summary.documents} documents)\n"
+            )
+            return
+        parts = []
+        for count, word in (
+            (summary.errors, "error"),
+            (summary.warnings, "warning"),
+            (summary.infos, "info"),
+        ):
+            if count:
+                parts.append(f"{count} {word}{'s' if count != 1 else ''}")
+        self.stream.write(
+            f"found {', '.join(parts)} in {summary.files} files ({summary.documents} documents)\n"
+        )

@@ -1,0 +1,1 @@
+"""The document model: pointers, spans, documents, pod-spec views."""

@@ -1,0 +1,150 @@
+"""What checks see: an object, a pod spec inside it, a container inside that."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from podlint.model.document import Document
+from podlint.model.pointer import join, parent, resolve
+
+
+class ContainerType(str, enum.Enum):
+    """The pod spec list a container is in."""
+
+    CONTAINER = "containers"
+    INIT = "initContainers"
+    EPHEMERAL = "ephemeralContainers"
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectView:
+    document: Document
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.document.data
+
+    @property
+    def pointer(self) -> str:
+        return self.document.pointer
+
+    @property
+    def kind(self) -> str:
+        return self.document.kind or ""
+
+    @property
+    def api_version(self) -> str:
+        return self.document.api_version or ""
+
+    @property
+    def name(self) -> str | None:
+        return self.document.name
+
+    @property
+    def namespace(self) -> str | None:
+        return self.document.namespace
+
+    def at(self, *parts: str | int) -> str:
+        return join(self.pointer, *parts)
+
+    def pod_spec(self, relative_pointer: str) -> PodSpecView | None:
+        try:
+            spec = resolve(self.data, relative_pointer)
+        except KeyError:
+            return None
+        if not isinstance(spec, dict):
+            return None
+        metadata_pointer = parent(relative_pointer) + "/metadata"
+        try:
+            metadata = resolve(self.data, metadata_pointer)
+        except KeyError:
+            metadata = {}
+        return PodSpecView(
+            self,
+            spec,
+            self.pointer + relative_pointer,
+            metadata if isinstance(metadata, dict) else {},
+            self.pointer + metadata_pointer,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PodSpecView:
+    """A PodSpec, with the metadata of its Pod or pod template."""
+
+    object: ObjectView
+    data: dict[str, Any]
+    pointer: str
+    metadata: dict[str, Any]
+    metadata_pointer: str
+
+    def at(self, *parts: str | int) -> str:
+        return join(self.pointer, *parts)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    @property
+    def is_template(self) -> bool:
+        return self.object.kind != "Pod"
+
+    def containers(self) -> Iterator[ContainerView]:
+        """Every container: app containers, init containers (sidecars too), ephemeral ones."""
+        for container_type in ContainerType:
+            items = self.data.get(container_type.value)
+            if not isinstance(items, list):
+                continue
+            for index, item in enumerate(items):
+                if isinstance(item, dict):
+                    yield ContainerView(
+                        self, item, join(self.pointer, container_type.value, index),
+                        container_type, index,
+                    )
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerView:
+    pod: PodSpecView
+    data: dict[str, Any]
+    pointer: str
+    type: ContainerType
+    index: int
+
+    @property
+    def name(self) -> str:
+        name = self.data.get("name")
+        return name if isinstance(name, str) else f"#{self.index}"
+
+    @property
+    def is_sidecar(self) -> bool:
+        """A restartable init container (native sidecar)."""
+        return self.type is ContainerType.INIT and self.data.get("restartPolicy") == "Always"
+
+    @property
+    def role(self) -> str:
+        """One of "app", "init", "sidecar", "ephemeral"."""
+        if self.type is ContainerType.CONTAINER:
+            return "app"
+        if self.type is ContainerType.EPHEMERAL:
+            return "ephemeral"
+        return "sidecar" if self.is_sidecar else "init"
+
+    @property
+    def label(self) -> str:
+        """How messages name it: 'container "app"', 'init container "setup"', ..."""
+        prefix = {
+            "app": "container",
+            "init": "init container",
+            "sidecar": "sidecar container",
+            "ephemeral": "ephemeral container",
+        }[self.role]
+        return f'{prefix} "{self.name}"'
+
+    def at(self, *parts: str | int) -> str:
+        return join(self.pointer, *parts)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)

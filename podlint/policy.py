@@ -1,0 +1,181 @@
+"""Policies: which rules run, at which severity, with which options."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from podlint.model.finding import Severity
+from podlint.rule import Rule
+
+OFF = "off"
+
+
+class PolicyError(Exception):
+    """A policy that cannot be used; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    severity: Severity
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+# A layer maps selectors (rule id, "@category" or glob) to "off", a severity, or
+# {"severity": ..., "options": {...}}.
+Layer = Mapping[str, Any]
+
+
+def selector_matches(selector: str, rule: Rule) -> bool:
+    if selector.startswith("@"):
+        return rule.category == selector[1:]
+    if any(char in selector for char in "*?["):
+        return fnmatch.fnmatchcase(rule.id, selector)
+    return rule.id == selector
+
+
+def _specificity(selector: str) -> int:
+    if selector.startswith("@"):
+        return 1
+    if any(char in selector for char in "*?["):
+        return 0
+    return 2
+
+
+def apply_layer(
+    settings: dict[str, RuleSetting], layer: Layer, rules: Mapping[str, Rule], origin: str
+) -> None:
+    """Overlay one layer; within it an exact id beats a category, which beats a glob."""
+    for selector in sorted(layer, key=_specificity):
+        value = layer[selector]
+        matched = [rule for rule in rules.values() if selector_matches(selector, rule)]
+        if not matched and _specificity(selector) == 2:
+            raise PolicyError(f"{origin}: unknown rule {selector!r}")
+        for rule in matched:
+            setting = _setting(value, rule, settings.get(rule.id), origin, selector)
+            if setting is None:
+                settings.pop(rule.id, None)
+            else:
+                settings[rule.id] = setting
+
+
+def _setting(
+    value: Any, rule: Rule, previous: RuleSetting | None, origin: str, selector: str
+) -> RuleSetting | None:
+    options: Mapping[str, Any] = previous.options if previous else {}
+    if isinstance(value, Mapping):
+        severity_text = value.get("severity", previous.severity.value if previous else None)
+        options = {**options, **(value.get("options") or {})}
+    else:
+        severity_text = value
+    if severity_text is False or severity_text == OFF:
+        return None
+    if severity_text is None or severity_text == "default":
+        return RuleSetting(rule.severity, options)
+    try:
+        return RuleSetting(Severity(severity_text), options)
+    except ValueError:
+        raise PolicyError(
+            f"{origin}: {selector}: {severity_text!r} is not one of off, info, warning, error"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    path: Path
+    extends: tuple[str, ...]
+    rules: Layer
+    description: str = ""
+
+
+def load_policy(name_or_path: str, known: Mapping[str, Path]) -> Policy:
+    from podlint.source.data import load_yaml_file
+
+    path = known.get(name_or_path)
+    if path is None:
+        candidate = Path(name_or_path)
+        if not candidate.is_file():
+            raise PolicyError(
+                f"unknown policy {name_or_path!r}: not a file, and not one of "
+                f"{', '.join(sorted(known))}"
+            )
+        path = candidate
+    try:
+        data = load_yaml_file(path)
+    except Exception as error:
+        raise PolicyError(f"{path}: cannot read policy: {error}") from None
+    if not isinstance(data, Mapping):
+        raise PolicyError(f"{path}: a policy must be a mapping")
+    extends = data.get("extends") or ()
+    if isinstance(extends, str):
+        extends = (extends,)
+    rules = data.get("rules") or {}
+    if not isinstance(rules, Mapping):
+        raise PolicyError(f"{path}: 'rules' must be a mapping of rule id to severity")
+    return Policy(
+        name=str(data.get("name", path.stem)),
+        path=path,
+        extends=tuple(extends),
+        rules=rules,
+        description=str(data.get("description", "")),
+    )
+
+
+def policy_layers(name_or_path: str, known: Mapping[str, Path]) -> list[tuple[str, Layer]]:
+    """The rule layers of a policy and everything it extends, base first."""
+    layers: list[tuple[str, Layer]] = []
+    seen: list[str] = []
+
+    def visit(name: str, base_dir: Path | None) -> None:
+        key = name
+        if name not in known and base_dir is not None and not Path(name).is_absolute():
+            key = str(base_dir / name)
+        if key in seen:
+            raise PolicyError(f"policy {name!r} extends itself ({' -> '.join([*seen, key])})")
+        seen.append(key)
+        policy = load_policy(key, known)
+        for parent in policy.extends:
+            visit(parent, policy.path.parent)
+        layers.append((str(policy.path), policy.rules))
+        seen.pop()
+
+    visit(name_or_path, None)
+    return layers
+
+
+def resolve_settings(
+    layers: Iterable[tuple[str, Layer]], rules: Mapping[str, Rule]
+) -> dict[str, RuleSetting]:
+    settings: dict[str, RuleSetting] = {}
+    for origin, layer in layers:
+        apply_layer(settings, layer, rules, origin)
+    return settings
+
+
+def narrow(
+    settings: dict[str, RuleSetting],
+    rules: Mapping[str, Rule],
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> dict[str, RuleSetting]:
+    """--select keeps only the selected rules (enabling them if the policy does not);
+    --ignore then removes rules."""
+    select = list(select)
+    ignore = list(ignore)
+    for selector in [*select, *ignore]:
+        if _specificity(selector) == 2 and selector not in rules:
+            raise PolicyError(f"unknown rule {selector!r} (see 'podlint rules')")
+    result = dict(settings)
+    if select:
+        result = {}
+        for rule in rules.values():
+            if any(selector_matches(s, rule) for s in select):
+                result[rule.id] = settings.get(rule.id) or RuleSetting(rule.severity)
+    for rule_id in list(result):
+        if any(selector_matches(s, rules[rule_id]) for s in ignore):
+            del result[rule_id]
+    return result

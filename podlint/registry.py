@@ -1,0 +1,149 @@
+"""Everything the plugins provide, collected once at start-up."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from podlint import builtin, hookspecs
+from podlint.model.kinds import KindMap
+from podlint.rule import Check, Rule
+
+LOG = logging.getLogger(__name__)
+ENTRY_POINT_GROUP = "podlint"
+
+
+class RegistryError(Exception):
+    """A plugin conflict or an unknown name; the message says which."""
+
+
+def make_plugin_manager(load_entry_points: bool = True) -> pluggy.PluginManager:
+    manager = pluggy.PluginManager("podlint")
+    manager.add_hookspecs(hookspecs)
+    manager.register(builtin, name="podlint.builtin")
+    if load_entry_points and not os.environ.get("PODLINT_DISABLE_PLUGIN_AUTOLOAD"):
+        manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    manager.check_pending()
+    return manager
+
+
+def _plugin_name(manager: pluggy.PluginManager, plugin: object) -> str:
+    return manager.get_name(plugin) or repr(plugin)
+
+
+def _merge(
+    manager: pluggy.PluginManager, hook_name: str, what: str
+) -> dict[str, tuple[Any, str]]:
+    """Merge dict answers of one hook, refusing a name that two plugins give."""
+    merged: dict[str, tuple[Any, str]] = {}
+    hook = getattr(manager.hook, hook_name)
+    for impl in hook.get_hookimpls():
+        owner = _plugin_name(manager, impl.plugin)
+        for name, value in (impl.function() or {}).items():
+            if name in merged:
+                raise RegistryError(
+                    f"{what} {name!r} is provided by both {merged[name][1]} and {owner}"
+                )
+            merged[name] = (value, owner)
+    return merged
+
+
+def _import_string(spec: str) -> Any:
+    module_name, _, attribute = spec.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attribute) if attribute else module
+
+
+@dataclass
+class Registry:
+    rules: dict[str, Rule]
+    checks: dict[str, Any]
+    formatters: dict[str, Any]
+    policies: dict[str, Path]
+    workload_kinds: dict[str, str]
+    _resolved_checks: dict[str, Check] = field(default_factory=dict)
+
+    @classmethod
+    def from_plugin_manager(cls, manager: pluggy.PluginManager) -> Registry:
+        rules: dict[str, Rule] = {}
+        owners: dict[str, str] = {}
+        for impl in manager.hook.podlint_rules.get_hookimpls():
+            owner = _plugin_name(manager, impl.plugin)
+            for rule in impl.function() or []:
+                if rule.id in rules:
+                    raise RegistryError(
+                        f"rule {rule.id!r} is provided by both {owners[rule.id]} and {owner}"
+                    )
+                if owner != "podlint.builtin" and "/" not in rule.id:
+                    raise RegistryError(
+                        f"plugin {owner}: rule id {rule.id!r} must be namespaced "
+                        "('<plugin>/<rule>')"
+                    )
+                rules[rule.id] = rule
+                owners[rule.id] = owner
+
+        def values(hook_name: str, what: str) -> dict[str, Any]:
+            return {name: value for name, (value, _) in _merge(manager, hook_name, what).items()}
+
+        return cls(
+            rules=rules,
+            checks=values("podlint_checks", "check"),
+            formatters=values("podlint_formatters", "format"),
+            policies=values("podlint_policies", "policy"),
+            workload_kinds=values("podlint_workload_kinds", "workload kind"),
+        )
+
+    def with_rules(self, extra: list[Rule]) -> Registry:
+        """A registry with more rules (declarative cards from a project's rule paths)."""
+        rules = dict(self.rules)
+        for rule in extra:
+            if rule.id in rules:
+                raise RegistryError(
+                    f"rule {rule.id!r} from {rule.source} is already defined by "
+                    f"{rules[rule.id].source or 'a plugin'}"
+                )
+            rules[rule.id] = rule
+        return Registry(rules, self.checks, self.formatters, self.policies, self.workload_kinds)
+
+    def kind_map(self, extra: Mapping[str, str] | None = None) -> KindMap:
+        return KindMap({**self.workload_kinds, **(extra or {})})
+
+    def check(self, name: str) -> Check:
+        """The check function a card names, imported on first use."""
+        resolved = self._resolved_checks.get(name)
+        if resolved is not None:
+            return resolved
+        spec = self.checks.get(name)
+        if spec is None:
+            family, _, function = name.rpartition(".")
+            module = self.checks.get(f"{family}.*")
+            if module is None:
+                raise RegistryError(f"no check named {name!r} is registered")
+            spec = f"{module}:{function}"
+        check = _import_string(spec) if isinstance(spec, str) else spec
+        if not callable(check):
+            raise RegistryError(f"check {name!r} is not callable")
+        self._resolved_checks[name] = check
+        return check  # type: ignore[no-any-return]
+
+    def formatter(self, name: str) -> Callable[..., Any]:
+        spec = self.formatters.get(name)
+        if spec is None:
+            raise RegistryError(
+                f"unknown format {name!r}; available: {', '.join(sorted(self.formatters))}"
+            )
+        return _import_string(spec) if isinstance(spec, str) else spec  # type: ignore[no-any-return]
+
+
+@cache
+def default_registry() -> Registry:
+    """The registry of the built-ins and installed plugins, built once per process."""
+    return Registry.from_plugin_manager(make_plugin_manager())

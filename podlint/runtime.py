@@ -1,0 +1,41 @@
+"""Builds an Engine from what a front door was told (policy, version, selection)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from podlint.engine import Engine
+from podlint.model.version import LATEST, KubeVersion
+from podlint.policy import Layer, narrow, policy_layers, resolve_settings
+from podlint.registry import Registry, default_registry
+
+DEFAULT_POLICY = "default"
+
+
+@dataclass(frozen=True)
+class Options:
+    policy: str = DEFAULT_POLICY
+    kubernetes_version: KubeVersion = LATEST
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    extra_layers: tuple[tuple[str, Layer], ...] = ()
+    workload_kinds: Mapping[str, str] = field(default_factory=dict)
+
+
+def build_engine(options: Options, registry: Registry | None = None) -> Engine:
+    registry = registry or default_registry()
+    layers = [*policy_layers(options.policy, registry.policies), *options.extra_layers]
+    settings = resolve_settings(layers, registry.rules)
+    settings = narrow(settings, registry.rules, options.select, options.ignore)
+    return Engine(
+        registry,
+        settings,
+        options.kubernetes_version,
+        registry.kind_map(options.workload_kinds),
+    )
+
+
+def split_selectors(values: Iterable[str]) -> tuple[str, ...]:
+    """Accept both repeated options and comma-separated lists."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())

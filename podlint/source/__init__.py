@@ -1,0 +1,1 @@
+"""Sources: files, stdin and AdmissionReview objects -> Documents."""

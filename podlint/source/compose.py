@@ -1,0 +1,296 @@
+"""YAML text -> composed nodes -> plain data, as the kube-apiserver's decoder reads it.
+
+Positions come from the nodes that ruamel.yaml's C-accelerated composer builds; the plain data
+is built from the same nodes by ``to_data``, which applies the YAML 1.1 scalar rules of the
+apiserver's decoder (go-yaml v2 via sigs.k8s.io/yaml), expands merge keys, notices duplicate
+keys and refuses alias expansion beyond a bound (billion laughs).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from podlint.model.span import Span
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"})
+_FALSE = frozenset({"n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"})
+_SPECIAL_FLOATS = {
+    ".inf": math.inf,
+    ".Inf": math.inf,
+    ".INF": math.inf,
+    "+.inf": math.inf,
+    "+.Inf": math.inf,
+    "+.INF": math.inf,
+    "-.inf": -math.inf,
+    "-.Inf": -math.inf,
+    "-.INF": -math.inf,
+    ".nan": math.nan,
+    ".NaN": math.nan,
+    ".NAN": math.nan,
+}
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_NUMERIC_START = frozenset("+-.0123456789")
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def resolve_plain_scalar(text: str) -> Any:
+    """The value of an unquoted scalar under the apiserver's YAML 1.1 rules."""
+    if text in _NULLS:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if text[0] not in _NUMERIC_START:
+        return text
+    if text in _SPECIAL_FLOATS:
+        return _SPECIAL_FLOATS[text]
+    plain = text.replace("_", "")
+    number = _parse_go_int(plain)
+    if number is not None:
+        return number
+    if _FLOAT.match(plain):
+        return float(plain)
+    return text
+
+
+def _parse_go_int(text: str) -> int | None:
+    """strconv.ParseInt(text, 0, 64) semantics: 0x, 0o, 0b prefixes and 0-prefixed octal."""
+    sign = 1
+    body = text
+    if body[:1] in "+-":
+        sign = -1 if body[0] == "-" else 1
+        body = body[1:]
+    if not body:
+        return None
+    prefix = body[:2].lower()
+    try:
+        if prefix == "0x":
+            value = int(body[2:], 16)
+        elif prefix == "0o":
+            value = int(body[2:], 8)
+        elif prefix == "0b":
+            value = int(body[2:], 2)
+        elif len(body) > 1 and body[0] == "0":
+            value = int(body[1:], 8)
+        elif body.isdigit():
+            value = int(body)
+        else:
+            return None
+    except ValueError:
+        return None
+    value *= sign
+    if not -(2**63) <= value < 2**64:
+        return None
+    return value
+
+
+class ComposeError(Exception):
+    """A document that cannot be read; carries a 0-based position within the document."""
+
+    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateKey:
+    key: str
+    line: int
+    column: int
+    first_line: int
+
+
+@dataclass(slots=True)
+class Conversion:
+    """The plain data of a node tree, and what was noticed while building it."""
+
+    data: Any
+    duplicates: list[DuplicateKey] = field(default_factory=list)
+
+
+def make_composer() -> YAML:
+    yaml = YAML(typ="safe", pure=False)
+    yaml.version = (1, 1)
+    return yaml
+
+
+def compose(yaml: YAML, text: str) -> Node | None:
+    """Compose one YAML document; raises ComposeError with the position of the problem."""
+    try:
+        return yaml.compose(text)  # type: ignore[no-any-return]
+    except RecursionError:
+        raise ComposeError("nesting is too deep to read") from None
+    except Exception as error:  # ruamel raises a family of MarkedYAMLError and a few others
+        raise _compose_error(error, text) from None
+
+
+def _compose_error(error: Exception, text: str) -> ComposeError:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    problem = getattr(error, "problem", None) or str(error).strip().splitlines()[0]
+    context = getattr(error, "context", None)
+    line = mark.line if mark is not None else 0
+    column = mark.column if mark is not None else 0
+    lines = text.splitlines()
+    if line < len(lines):
+        row = lines[line]
+        if "\t" in row[: column + 1] and row[: column + 1].strip(" \t") == row[column : column + 1]:
+            return ComposeError(
+                "tab character used for indentation; YAML allows only spaces there",
+                line,
+                row.index("\t"),
+            )
+    message = f"{problem}" + (f" ({context})" if context else "")
+    return ComposeError(f"invalid YAML: {message}", line, column)
+
+
+def to_data(node: Node, *, json_numbers: bool = False, max_expansion: int = 1_000_000) -> Conversion:
+    """Build plain dicts, lists and scalars from a composed node tree.
+
+    Aliases share their converted value; the size of the tree with every alias expanded is
+    bounded, since a consumer walking the data would otherwise walk the expansion.
+    """
+    builder = _Builder(json_numbers=json_numbers)
+    data = builder.build(node)
+    expanded = builder.expanded_size(node)
+    if expanded > max_expansion and expanded > 4 * builder.distinct:
+        raise ComposeError(
+            f"aliases expand to more than {max_expansion:,} nodes (a YAML alias bomb?)",
+            node.start_mark.line,
+            node.start_mark.column,
+        )
+    return Conversion(data, builder.duplicates)
+
+
+class _Builder:
+    def __init__(self, *, json_numbers: bool) -> None:
+        self.json_numbers = json_numbers
+        self.memo: dict[int, Any] = {}
+        self.sizes: dict[int, int] = {}
+        self.duplicates: list[DuplicateKey] = []
+        self.distinct = 0
+
+    def build(self, node: Node) -> Any:
+        if isinstance(node, ScalarNode):
+            self.distinct += 1
+            return self.scalar(node)
+        ident = id(node)
+        if ident in self.memo:
+            return self.memo[ident]
+        self.distinct += 1
+        if isinstance(node, SequenceNode):
+            items: list[Any] = []
+            self.memo[ident] = items
+            items.extend(self.build(child) for child in node.value)
+            return items
+        if isinstance(node, MappingNode):
+            mapping: dict[str, Any] = {}
+            self.memo[ident] = mapping
+            self.fill_mapping(node, mapping)
+            return mapping
+        raise ComposeError(f"unsupported YAML node {node.tag}")  # pragma: no cover
+
+    def fill_mapping(self, node: MappingNode, mapping: dict[str, Any]) -> None:
+        first_lines: dict[str, int] = {}
+        merged: list[dict[str, Any]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                merged.extend(self.merge_sources(value_node))
+                continue
+            if not isinstance(key_node, ScalarNode):
+                raise ComposeError(
+                    "mapping keys must be strings, not a collection",
+                    key_node.start_mark.line,
+                    key_node.start_mark.column,
+                )
+            key = key_node.value
+            line = key_node.start_mark.line
+            if key in first_lines:
+                self.duplicates.append(
+                    DuplicateKey(key, line, key_node.start_mark.column, first_lines[key])
+                )
+            else:
+                first_lines[key] = line
+            mapping[key] = self.build(value_node)
+        for source in merged:
+            for key, value in source.items():
+                mapping.setdefault(key, value)
+
+    def merge_sources(self, node: Node) -> list[dict[str, Any]]:
+        nodes = node.value if isinstance(node, SequenceNode) else [node]
+        sources = []
+        for item in nodes:
+            value = self.build(item)
+            if not isinstance(value, dict):
+                raise ComposeError(
+                    "a merge key '<<' needs a mapping or a list of mappings",
+                    item.start_mark.line,
+                    item.start_mark.column,
+                )
+            sources.append(value)
+        return sources
+
+    def scalar(self, node: ScalarNode) -> Any:
+        text: str = node.value
+        if node.style is not None:
+            return text
+        if node.tag not in _IMPLICIT_TAGS:
+            return _explicit_scalar(node)
+        if self.json_numbers and text[:1] in _NUMERIC_START:
+            return _json_number(text)
+        return resolve_plain_scalar(text)
+
+    def expanded_size(self, node: Node) -> int:
+        if isinstance(node, ScalarNode):
+            return 1
+        ident = id(node)
+        size = self.sizes.get(ident)
+        if size is not None:
+            return size
+        self.sizes[ident] = 1  # a recursive alias counts once rather than forever
+        if isinstance(node, SequenceNode):
+            size = 1 + sum(self.expanded_size(child) for child in node.value)
+        else:
+            size = 1 + sum(
+                self.expanded_size(k) + self.expanded_size(v) for k, v in node.value
+            )
+        self.sizes[ident] = size
+        return size
+
+
+_IMPLICIT_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "value")
+)
+
+
+def _explicit_scalar(node: ScalarNode) -> Any:
+    tag = node.tag
+    if tag.endswith(":binary"):
+        return node.value.replace("\n", "")
+    return node.value
+
+
+def _json_number(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return resolve_plain_scalar(text)
+
+
+def node_span(node: Node, line_offset: int) -> Span:
+    start, end = node.start_mark, node.end_mark
+    return Span(start.line + line_offset, start.column, end.line + line_offset, end.column)

@@ -1,0 +1,185 @@
+"""Manifest files -> Kubernetes Documents, and findings for input that cannot be read."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from podlint.model.document import Document
+from podlint.model.finding import Finding
+from podlint.model.span import Span
+from podlint.source.compose import ComposeError, compose, make_composer, to_data
+from podlint.source.locator import NodeLocator
+
+LOG = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+
+_DOCUMENT_START = re.compile(r"^---(?=[ \t]|$)", re.MULTILINE)
+_DOCUMENT_END = re.compile(r"^\.\.\.[ \t]*$", re.MULTILINE)
+_HELM = re.compile(
+    r"\{\{-?\s*(?:\.|\$|-|if\b|else\b|end\b|range\b|with\b|include\b|template\b|define\b"
+    r"|toYaml\b|tpl\b|printf\b|default\b|required\b|quote\b|/\*)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceProblem:
+    """Input that could not be read as Kubernetes objects, reported as a finding of ``rule``."""
+
+    rule: str
+    message: str
+    span: Span
+    document: int | None = None
+
+    def finding(self, path: str) -> Finding:
+        return Finding(
+            pointer="",
+            message=self.message,
+            rule=self.rule,
+            path=path,
+            span=self.span,
+            document=self.document,
+        )
+
+
+SourceItem = Document | SourceProblem
+
+
+def _at(line: int, column: int = 0) -> Span:
+    return Span(line, column, line, column + 1)
+
+
+def decode(data: bytes) -> str | SourceProblem:
+    """UTF-8 text (a leading BOM is dropped), or the position of the first invalid byte."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n")
+        column = len(before) - (before.rfind(b"\n") + 1)
+        return SourceProblem(
+            "yaml-syntax",
+            f"file is not valid UTF-8: byte 0x{data[error.start]:02x} cannot be decoded "
+            "(Kubernetes manifests must be UTF-8)",
+            _at(line, column),
+        )
+    return text.removeprefix("\ufeff")
+
+
+def too_large(size: int, max_bytes: int) -> SourceProblem:
+    return SourceProblem(
+        "file-too-large",
+        f"file is {size:,} bytes, over the {max_bytes:,}-byte bound "
+        "(raise it with --max-file-size)",
+        _at(0),
+    )
+
+
+def read_text(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str | SourceProblem:
+    """The text of a manifest file, or why it cannot be read."""
+    if len(data) > max_bytes:
+        return too_large(len(data), max_bytes)
+    return decode(data)
+
+
+def parse_text(text: str, path: str) -> Iterator[SourceItem]:
+    """Every Kubernetes object in a YAML or JSON text, and a problem for each unreadable part.
+
+    Documents are read one at a time, so a broken document never hides the others.
+    """
+    helm = _HELM.search(text)
+    if helm:
+        line = text.count("\n", 0, helm.start())
+        column = helm.start() - (text.rfind("\n", 0, helm.start()) + 1)
+        yield SourceProblem(
+            "helm-template",
+            "this is a Helm template, not a manifest: render it first: "
+            "helm template ... | podlint lint -",
+            Span(line, column, line, column + len(helm.group(0))),
+        )
+        return
+    json_numbers = path.endswith(".json")
+    yaml = make_composer()
+    found_any = False
+    for index, (offset, chunk) in enumerate(_split_documents(text)):
+        for item in _parse_document(yaml, chunk, offset, index, path, json_numbers):
+            found_any = True
+            yield item
+    if not found_any and not _has_content(text):
+        yield SourceProblem(
+            "empty-file",
+            "file contains no Kubernetes objects (kubectl apply would refuse it: "
+            "no objects passed to apply)",
+            _at(0),
+        )
+
+
+def _has_content(text: str) -> bool:
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and stripped not in ("---", "..."):
+            return True
+    return False
+
+
+def _split_documents(text: str) -> Iterator[tuple[int, str]]:
+    """(first line, text) of each YAML document; markers at column 0 always end a document."""
+    starts = [m.start() for m in _DOCUMENT_START.finditer(text)]
+    bounds = [0, *starts, len(text)]
+    for begin, end in zip(bounds, bounds[1:]):
+        chunk = text[begin:end]
+        closing = _DOCUMENT_END.search(chunk)
+        if closing:
+            chunk = chunk[: closing.start()]
+        if begin == 0 and starts and not _has_content(chunk):
+            continue
+        yield text.count("\n", 0, begin), chunk
+
+
+def _parse_document(
+    yaml: Any, chunk: str, offset: int, index: int, path: str, json_numbers: bool
+) -> Iterator[SourceItem]:
+    try:
+        root = compose(yaml, chunk)
+        if root is None:
+            return
+        converted = to_data(root, json_numbers=json_numbers)
+    except ComposeError as error:
+        yield SourceProblem(
+            "yaml-syntax", error.message, _at(error.line + offset, error.column), index
+        )
+        return
+    for duplicate in converted.duplicates:
+        line = duplicate.line + offset
+        yield SourceProblem(
+            "duplicate-key",
+            f'duplicate key "{duplicate.key}" (first at line {duplicate.first_line + offset + 1}); '
+            "the apiserver's strict decoding rejects it",
+            Span(line, duplicate.column, line, duplicate.column + len(duplicate.key)),
+            index,
+        )
+    data = converted.data
+    locator = NodeLocator(root, offset)
+    if not isinstance(data, dict):
+        if data is not None:
+            LOG.debug("%s: document %d is not a mapping; skipped", path, index)
+        return
+    if not _is_kubernetes_object(data):
+        LOG.debug("%s: document %d has no apiVersion/kind; skipped", path, index)
+        return
+    if data["kind"].endswith("List") and isinstance(data.get("items"), list):
+        for position, item in enumerate(data["items"]):
+            if isinstance(item, dict) and _is_kubernetes_object(item):
+                yield Document(path, index, item, f"/items/{position}", locator)
+        return
+    yield Document(path, index, data, "", locator)
+
+
+def _is_kubernetes_object(data: dict[str, Any]) -> bool:
+    return isinstance(data.get("apiVersion"), str) and isinstance(data.get("kind"), str)
+
