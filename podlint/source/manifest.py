@@ -21,9 +21,13 @@ MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
 _DOCUMENT_START = re.compile(r"^---(?=[ \t]|$)", re.MULTILINE)
 _DOCUMENT_END = re.compile(r"^\.\.\.[ \t]*$", re.MULTILINE)
+# Helm's own objects and functions anywhere, or a template action where YAML expects a value
+# or a line; Go templates inside quoted strings (Prometheus alert text) are left alone.
 _HELM = re.compile(
-    r"\{\{-?\s*(?:\.|\$|-|if\b|else\b|end\b|range\b|with\b|include\b|template\b|define\b"
-    r"|toYaml\b|tpl\b|printf\b|default\b|required\b|quote\b|/\*)"
+    r"\{\{-?\s*(?:\.Values\b|\.Release\b|\.Chart\b|\.Capabilities\b|\.Files\b"
+    r"|\.Template\b|include\b|toYaml\b|tpl\b|required\b|define\b|/\*)"
+    r"|^[ \t]*(?:-[ \t]+)?\{\{|:[ \t]+\{\{",
+    re.MULTILINE,
 )
 
 
