@@ -141,9 +141,15 @@ def _compose_error(error: Exception, text: str) -> ComposeError:
     line = mark.line if mark is not None else 0
     column = mark.column if mark is not None else 0
     lines = text.splitlines()
-    if line < len(lines):
+    if line >= len(lines) or not lines[line].strip():
+        # At the end of the document: point at the end of its last line that has content.
+        content = [i for i, row in enumerate(lines[: line + 1]) if row.strip()]
+        if content:
+            line, column = content[-1], len(lines[content[-1]].rstrip())
+    elif "\t" in lines[line][: column + 1]:
         row = lines[line]
-        if "\t" in row[: column + 1] and row[: column + 1].strip(" \t") == row[column : column + 1]:
+        indentation = row[: len(row) - len(row.lstrip(" \t"))]
+        if "\t" in indentation:
             return ComposeError(
                 "tab character used for indentation; YAML allows only spaces there",
                 line,
@@ -160,8 +166,11 @@ def to_data(node: Node, *, json_numbers: bool = False, max_expansion: int = 1_00
     bounded, since a consumer walking the data would otherwise walk the expansion.
     """
     builder = _Builder(json_numbers=json_numbers)
-    data = builder.build(node)
-    expanded = builder.expanded_size(node)
+    try:
+        data = builder.build(node)
+        expanded = builder.expanded_size(node)
+    except RecursionError:
+        raise ComposeError("nesting is too deep to read") from None
     if expanded > max_expansion and expanded > 4 * builder.distinct:
         raise ComposeError(
             f"aliases expand to more than {max_expansion:,} nodes (a YAML alias bomb?)",
@@ -241,7 +250,7 @@ class _Builder:
 
     def scalar(self, node: ScalarNode) -> Any:
         text: str = node.value
-        if node.style is not None:
+        if node.style:  # quoted, literal or folded; plain is "" (C parser) or None
             return text
         if node.tag not in _IMPLICIT_TAGS:
             return _explicit_scalar(node)

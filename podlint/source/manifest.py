@@ -98,13 +98,14 @@ def parse_text(text: str, path: str) -> Iterator[SourceItem]:
     """
     helm = _HELM.search(text)
     if helm:
-        line = text.count("\n", 0, helm.start())
-        column = helm.start() - (text.rfind("\n", 0, helm.start()) + 1)
+        start = text.index("{{", helm.start())
+        line = text.count("\n", 0, start)
+        column = start - (text.rfind("\n", 0, start) + 1)
         yield SourceProblem(
             "helm-template",
             "this is a Helm template, not a manifest: render it first: "
             "helm template ... | podlint lint -",
-            Span(line, column, line, column + len(helm.group(0))),
+            Span(line, column, line, column + 2),
         )
         return
     json_numbers = path.endswith(".json")
