@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from podlint import __version__
+from podlint.cli import cli, main
+
+BAD_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: shop
+spec:
+  containers:
+  - name: web
+    image: nginx:latest
+  - name: web
+"""
+
+
+@pytest.fixture
+def bad_file(tmp_path: Path) -> Path:
+    path = tmp_path / "pod.yaml"
+    path.write_text(BAD_POD)
+    return path
+
+
+def run(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+    return CliRunner().invoke(cli, list(args), input=input, env=env)
+
+
+def test_text_output_lines_and_caret(bad_file: Path) -> None:
+    result = run("lint", str(bad_file), env={"NO_COLOR": "1"})
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert (
+        f"{bad_file}:9:12: warning: container \"web\": image \"nginx:latest\" uses the mutable "
+        '":latest" tag; pin a version or a digest [latest-image-tag]'
+    ) in lines
+    index = lines.index(next(line for line in lines if line.startswith(f"{bad_file}:9:12")))
+    assert lines[index + 2] == "9 |     image: nginx:latest"
+    assert lines[index + 3] == "  |            ^^^^^^^^^^^^"
+    assert "\x1b[" not in result.output
+    assert lines[-1] == "found 2 errors, 1 warning in 1 files (1 documents)"
+
+
+def test_color_only_when_forced_and_never_with_no_color(bad_file: Path) -> None:
+    assert "\x1b[" in run("lint", str(bad_file), env={"FORCE_COLOR": "1", "NO_COLOR": ""}).output
+    assert "\x1b[" not in run("lint", str(bad_file), env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).output
+
+
+def test_json_contract(bad_file: Path) -> None:
+    result = run("lint", "--format", "json", str(bad_file))
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["version"] == 1
+    assert report["summary"] == {
+        "files": 1, "documents": 1, "findings": 3, "errors": 2, "warnings": 1, "infos": 0,
+    }
+    first = report["findings"][0]
+    assert set(first) == {
+        "rule", "severity", "message", "file", "line", "column", "endLine", "endColumn",
+        "pointer", "document", "kind", "namespace", "name",
+    }
+    by_rule = {f["rule"]: f for f in report["findings"]}
+    image = by_rule["latest-image-tag"]
+    assert (image["line"], image["column"], image["endLine"], image["endColumn"]) == (9, 12, 9, 24)
+    assert image["pointer"] == "/spec/containers/0/image"
+    assert (image["kind"], image["namespace"], image["name"], image["document"]) == (
+        "Pod", "shop", "web", 0,
+    )
+    assert by_rule["duplicate-container-name"]["pointer"] == "/spec/containers/1/name"
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "code"), [("error", 1), ("warning", 1), ("never", 0)]
+)
+def test_fail_on(tmp_path: Path, fail_on: str, code: int) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: a, image: nginx}]\n")
+    result = run("lint", "--fail-on", fail_on, str(path))
+    expected = 0 if fail_on == "error" else code
+    assert result.exit_code == expected
+
+
+def test_select_and_ignore(bad_file: Path) -> None:
+    only = json.loads(run("lint", "--format", "json", "--select", "latest-image-tag", str(bad_file)).output)
+    assert {f["rule"] for f in only["findings"]} == {"latest-image-tag"}
+    rest = json.loads(
+        run("lint", "--format", "json", "--ignore", "latest-image-tag,missing-image", str(bad_file)).output
+    )
+    assert {f["rule"] for f in rest["findings"]} == {"duplicate-container-name"}
+    glob = json.loads(run("lint", "--format", "json", "--select", "@correctness", str(bad_file)).output)
+    assert {f["rule"] for f in glob["findings"]} == {"duplicate-container-name", "missing-image"}
+
+
+def test_unknown_rule_policy_and_version_are_usage_errors(bad_file: Path) -> None:
+    for args in (
+        ("--select", "no-such-rule"),
+        ("--policy", "no-such-policy"),
+        ("--kubernetes-version", "2.0"),
+        ("--kubernetes-version", "banana"),
+        ("--format", "yaml"),
+    ):
+        result = run("lint", *args, str(bad_file))
+        assert result.exit_code == 2, args
+        assert "Traceback" not in result.output
+
+
+def test_missing_path_exits_2_naming_it_and_still_lints_the_rest(bad_file: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    result = CliRunner().invoke(cli, ["lint", str(missing), str(bad_file)])
+    assert result.exit_code == 2
+    assert f"cannot read {missing}: no such file or directory" in result.output
+    assert "latest-image-tag" in result.output
+
+
+def test_unreadable_file_exits_2_naming_it(tmp_path: Path, bad_file: Path) -> None:
+    # A UNIX socket exists but cannot be opened for reading, whoever runs the test.
+    path = tmp_path / "socket.yaml"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    try:
+        result = run("lint", str(path), str(bad_file))
+    finally:
+        server.close()
+    assert result.exit_code == 2
+    assert f"cannot read {path}:" in result.output
+    assert "latest-image-tag" in result.output
+
+
+def test_stdin_with_filename() -> None:
+    result = run("lint", "-", "--stdin-filename", "chart/web.yaml", "--format", "json", input=BAD_POD)
+    report = json.loads(result.output)
+    assert {f["file"] for f in report["findings"]} == {"chart/web.yaml"}
+
+
+def test_output_file(bad_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    result = run("lint", "--format", "json", "--output", str(out), str(bad_file))
+    assert result.exit_code == 1
+    assert result.output == ""
+    assert json.loads(out.read_text())["summary"]["findings"] == 3
+
+
+def test_directories_are_recursive_sorted_and_stay_in_the_tree(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    (tree / "b").mkdir(parents=True)
+    (tree / "a").mkdir()
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(BAD_POD)
+    (tree / "b" / "x.yml").write_text(BAD_POD)
+    (tree / "a" / "y.json").write_text('{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"}, "spec": {"containers": [{"name": "j", "image": "j"}]}}')
+    (tree / "a" / "notes.txt").write_text(BAD_POD)
+    (tree / "link.yaml").symlink_to(outside)
+    (tree / "loop").symlink_to(tree)
+    result = run("lint", "--format", "json", str(tree))
+    files = [f["file"] for f in json.loads(result.output)["findings"]]
+    assert sorted(set(files)) == [str(tree / "a" / "y.json"), str(tree / "b" / "x.yml")]
+    assert files == sorted(files)
+
+
+def test_rules_explain_and_version() -> None:
+    table = run("rules")
+    assert table.exit_code == 0 and "latest-image-tag" in table.output
+    rows = json.loads(run("rules", "--format", "json").output)
+    latest = next(r for r in rows if r["id"] == "latest-image-tag")
+    assert latest["severity"] == "warning" and "default:warning" in latest["policies"]
+    explained = run("explain", "latest-image-tag")
+    assert explained.exit_code == 0
+    assert "## Why is this bad?" in explained.output
+    assert run("explain", "nope").exit_code == 2
+    assert __version__ in run("--version").output
+
+
+def test_main_returns_exit_codes(bad_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", "--quiet", str(bad_file)]) == 1
+    assert main(["lint", "--no-such-option"]) == 2
+
+
+def test_python_dash_m_and_no_heavy_imports(bad_file: Path) -> None:
+    code = (
+        "import sys; from podlint.cli import main; rc = main(['lint', '-q', sys.argv[1]]);"
+        "heavy = [m for m in ('jsonschema', 'pygls', 'uvicorn', 'starlette', 'hypercorn', 'cryptography') if m in sys.modules];"
+        "print('HEAVY', heavy); raise SystemExit(rc)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(bad_file)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1, result.stderr
+    assert "HEAVY []" in result.stdout
+    module = subprocess.run(
+        [sys.executable, "-m", "podlint", "--version"], capture_output=True, text=True, check=False
+    )
+    assert module.returncode == 0 and __version__ in module.stdout
