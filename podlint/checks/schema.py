@@ -1,0 +1,230 @@
+"""Schema validation: every built-in object against its Kubernetes OpenAPI schema.
+
+Each jsonschema error becomes one finding with a human message at the offending node. A
+misspelt required field is reported once, as the unknown key, not again as the missing field.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from podlint.k8s.schemas import SchemaUnavailable, VersionSchemas, version_schemas
+from podlint.model.finding import Finding
+from podlint.model.pointer import join
+from podlint.model.views import ObjectView
+from podlint.rule import RuleContext
+
+LOG = logging.getLogger(__name__)
+
+_JSON_TYPES = {
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+    type(None): "null",
+}
+_ONE_OF_MEANING = {
+    "Quantity": 'a quantity (a string such as "500m" or "1Gi", or a number)',
+    "IntOrString": "an integer or a string",
+}
+
+
+def validate(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    """Validate one object of a known kind against the schema of the target version."""
+    api_version, kind = obj.api_version, obj.kind
+    if not api_version or not kind:
+        return
+    try:
+        schemas = version_schemas(ctx.kubernetes_version)
+    except SchemaUnavailable as error:
+        yield Finding(obj.at("kind"), str(error))
+        return
+    definition = schemas.definition_name(api_version, kind)
+    if definition is not None:
+        validator = schemas.validator(definition)
+        yield from _findings(obj, validator.iter_errors(obj.data), schemas, kind)
+        return
+    custom = _custom_validator(tuple(_locations(ctx)), api_version, kind)
+    if custom is not None:
+        yield from _findings(obj, custom.iter_errors(obj.data), None, kind)
+
+
+def unknown_kind(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    """A kind the target version does not serve in a built-in API group (CRDs are skipped)."""
+    api_version, kind = obj.api_version, obj.kind
+    if not api_version or not kind:
+        return
+    try:
+        schemas = version_schemas(ctx.kubernetes_version)
+    except SchemaUnavailable:
+        return
+    if schemas.definition_name(api_version, kind) is not None:
+        return
+    if _custom_validator(tuple(_locations(ctx)), api_version, kind) is not None:
+        return
+    if schemas.serves_group(api_version):
+        served = sorted(av for av, k in schemas.kinds if k == kind)
+        hint = f"; served as {', '.join(served)}" if served else ""
+        yield Finding(
+            obj.at("apiVersion"),
+            f'Kubernetes {ctx.kubernetes_version} does not serve kind "{kind}" in '
+            f'apiVersion "{api_version}"{hint}',
+        )
+    elif ctx.params.get("report-custom", False):
+        yield Finding(
+            obj.at("apiVersion"),
+            f'no schema for custom kind "{kind}" of apiVersion "{api_version}"; '
+            "add one with the schema-locations option",
+        )
+
+
+def _locations(ctx: RuleContext) -> list[str]:
+    value = ctx.params.get("schema-locations") or []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+@cache
+def _custom_validator(locations: tuple[str, ...], api_version: str, kind: str) -> Any:
+    """A validator from a user's schema directory (kubeconform layouts), or None."""
+    if not locations:
+        return None
+    group, _, version = api_version.rpartition("/")
+    lower = kind.lower()
+    names = [
+        f"{group}/{lower}_{version}.json",
+        f"{lower}_{version}.json",
+        f"{lower}-{group.split('.')[0]}-{version}.json" if group else f"{lower}-{version}.json",
+    ]
+    for location in locations:
+        for name in names:
+            path = Path(location) / name
+            if not path.is_file():
+                continue
+            try:
+                schema = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as error:
+                LOG.warning("cannot read schema %s: %s", path, error)
+                continue
+            import jsonschema
+            from referencing import Registry
+
+            cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
+            return cls(schema, registry=Registry())
+    return None
+
+
+def _findings(
+    obj: ObjectView, errors: Iterable[Any], schemas: VersionSchemas | None, kind: str
+) -> Iterator[Finding]:
+    collected = list(errors)
+    for error in sorted(collected, key=lambda e: [str(p) for p in e.absolute_path]):
+        yield from _describe(obj, error, schemas, kind)
+
+
+def _type_name(schema: Any, schemas: VersionSchemas | None, path: Sequence[Any], kind: str) -> str:
+    name = schemas.type_name(schema) if schemas is not None else None
+    if name:
+        return name
+    return kind if not path else "object"
+
+
+def _describe(
+    obj: ObjectView, error: Any, schemas: VersionSchemas | None, kind: str
+) -> Iterator[Finding]:
+    path = list(error.absolute_path)
+    pointer = join(obj.pointer, *path)
+    where = dotted(path)
+    instance = error.instance
+    if error.validator == "additionalProperties" and isinstance(instance, dict):
+        known = list((error.schema.get("properties") or {}).keys())
+        type_name = _type_name(error.schema, schemas, path, kind)
+        for key in instance:
+            if key in known:
+                continue
+            suggestion = suggest(str(key), known)
+            hint = f' — did you mean "{suggestion}"?' if suggestion else ""
+            yield Finding(
+                join(pointer, str(key)),
+                f'unknown field "{key}" in {type_name}{_at(where)}{hint}',
+                key=True,
+            )
+        return
+    if error.validator == "required" and isinstance(instance, dict):
+        known = list((error.schema.get("properties") or {}).keys())
+        unknown = [str(k) for k in instance if k not in known]
+        type_name = _type_name(error.schema, schemas, path, kind)
+        for name in error.validator_value:
+            if name in instance:
+                continue
+            if any(suggest(key, [name]) for key in unknown):
+                continue  # the misspelt key is already reported as unknown
+            yield Finding(pointer, f'missing required field "{name}" in {type_name}{_at(where)}')
+        return
+    if error.validator == "type":
+        expected = error.validator_value
+        expected_list = [expected] if isinstance(expected, str) else list(expected)
+        wanted = " or ".join(t for t in expected_list if t != "null") or "null"
+        yield Finding(
+            pointer, f"{where or kind}: expected {_article(wanted)}, got {describe(instance)}"
+        )
+        return
+    if error.validator == "oneOf":
+        name = _type_name(error.schema, schemas, path, kind)
+        meaning = _ONE_OF_MEANING.get(name, f"a valid {name}")
+        yield Finding(pointer, f"{where or kind}: expected {meaning}, got {describe(instance)}")
+        return
+    if error.validator == "enum":
+        allowed = ", ".join(json.dumps(v) for v in error.validator_value)
+        yield Finding(pointer, f"{where or kind}: {describe(instance)} is not one of {allowed}")
+        return
+    yield Finding(pointer, f"{where or kind}: {error.message}")
+
+
+def _at(where: str) -> str:
+    return f" at {where}" if where else ""
+
+
+def _article(type_name: str) -> str:
+    return f"an {type_name}" if type_name[:1] in "aeiou" else f"a {type_name}"
+
+
+def describe(value: Any) -> str:
+    """A short description of a value for messages: 'string "3"', 'integer 3'."""
+    type_name = _JSON_TYPES.get(type(value), type(value).__name__)
+    if isinstance(value, (dict, list)):
+        return type_name
+    if value is None:
+        return "null"
+    text = json.dumps(value) if isinstance(value, str) else str(value).lower()
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"{type_name} {text}"
+
+
+def dotted(path: Sequence[Any]) -> str:
+    """spec.containers[0].name, the way kubectl and the apiserver print field paths."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def suggest(key: str, candidates: Sequence[str]) -> str | None:
+    """The known field a misspelt key most likely meant, if any is close enough."""
+    lowered = key.lower()
+    for candidate in candidates:
+        if candidate.lower() == lowered:
+            return candidate
+    matches = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.75)
+    return matches[0] if matches else None

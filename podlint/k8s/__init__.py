@@ -1,0 +1,1 @@
+"""Kubernetes API knowledge shared by the schema and api-* checks: formats, quantities, schemas."""
