@@ -186,17 +186,34 @@ def test_main_returns_exit_codes(bad_file: Path, capsys: pytest.CaptureFixture[s
     assert main(["lint", "--no-such-option"]) == 2
 
 
-def test_python_dash_m_and_no_heavy_imports(bad_file: Path) -> None:
-    code = (
-        "import sys; from podlint.cli import main; rc = main(['lint', '-q', sys.argv[1]]);"
-        "heavy = [m for m in ('jsonschema', 'pygls', 'uvicorn', 'starlette', 'hypercorn', 'cryptography') if m in sys.modules];"
-        "print('HEAVY', heavy); raise SystemExit(rc)"
-    )
+HEAVY_PROBE = (
+    "import sys; from podlint.cli import main; rc = main(sys.argv[1:]);"
+    "heavy = [m for m in ('jsonschema', 'pygls', 'uvicorn', 'starlette', 'hypercorn',"
+    " 'cryptography') if m in sys.modules];"
+    "print('HEAVY', heavy); raise SystemExit(rc)"
+)
+
+
+def _heavy_modules(*args: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-c", code, str(bad_file)], capture_output=True, text=True, check=False
+        [sys.executable, "-c", HEAVY_PROBE, *args], capture_output=True, text=True, check=False
     )
     assert result.returncode == 1, result.stderr
-    assert "HEAVY []" in result.stdout
+    return result.stdout.splitlines()[-1]
+
+
+def test_lint_imports_no_webhook_or_lsp_stack(bad_file: Path) -> None:
+    heavy = _heavy_modules("lint", "-q", str(bad_file))
+    for module in ("pygls", "uvicorn", "starlette", "hypercorn", "cryptography"):
+        assert module not in heavy
+
+
+def test_lint_imports_no_jsonschema_when_no_rule_needs_it(bad_file: Path) -> None:
+    selected = "latest-image-tag,duplicate-container-name,missing-image"
+    assert _heavy_modules("lint", "-q", "--select", selected, str(bad_file)) == "HEAVY []"
+
+
+def test_python_dash_m() -> None:
     module = subprocess.run(
         [sys.executable, "-m", "podlint", "--version"], capture_output=True, text=True, check=False
     )

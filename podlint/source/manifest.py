@@ -19,15 +19,17 @@ LOG = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
-_DOCUMENT_START = re.compile(r"^---(?=[ \t]|$)", re.MULTILINE)
-_DOCUMENT_END = re.compile(r"^\.\.\.[ \t]*$", re.MULTILINE)
-# Helm's own objects and functions anywhere, or a template action where YAML expects a value
-# or a line; Go templates inside quoted strings (Prometheus alert text) are left alone.
+_DOCUMENT_START = re.compile(r"^---(?=[ \t\r]|$)", re.MULTILINE)
+_DOCUMENT_END = re.compile(r"^\.\.\.[ \t\r]*$", re.MULTILINE)
+# Helm's own objects and functions. Other "{{" (Go templates in Prometheus alert text, Jinja in a
+# ConfigMap) are valid YAML strings; where they break the YAML, the syntax error says so.
 _HELM = re.compile(
-    r"\{\{-?\s*(?:\.Values\b|\.Release\b|\.Chart\b|\.Capabilities\b|\.Files\b"
-    r"|\.Template\b|include\b|toYaml\b|tpl\b|required\b|define\b|/\*)"
-    r"|^[ \t]*(?:-[ \t]+)?\{\{|:[ \t]+\{\{",
-    re.MULTILINE,
+    r"\{\{[^}\n]*?\.(?:Values|Release|Chart|Capabilities|Files)\b"
+    r"|\{\{-?\s*(?:include|toYaml|tpl|required)\b"
+)
+_TEMPLATE_HINT = (
+    " (the document contains '{{': if it is a Helm template, render it first: "
+    "helm template ... | podlint lint -)"
 )
 
 
@@ -155,9 +157,8 @@ def _parse_document(
             return
         converted = to_data(root, json_numbers=json_numbers)
     except ComposeError as error:
-        yield SourceProblem(
-            "yaml-syntax", error.message, _at(error.line + offset, error.column), index
-        )
+        message = error.message + (_TEMPLATE_HINT if "{{" in chunk else "")
+        yield SourceProblem("yaml-syntax", message, _at(error.line + offset, error.column), index)
         return
     for duplicate in converted.duplicates:
         line = duplicate.line + offset
