@@ -150,8 +150,10 @@ def main() -> None:
     parser.add_argument("--small", type=Path, help="time `podlint lint` on one small file")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--policy", default=None, help="pass --policy to podlint")
+    parser.add_argument("--select", default=None, help="pass --select to podlint")
     args = parser.parse_args()
     extra = ["--policy", args.policy] if args.policy else []
+    extra += ["--select", args.select] if args.select else []
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
     if args.small:
         bench_small(args.small, max(args.repeat, 10))

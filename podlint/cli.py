@@ -17,7 +17,9 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
 # Subcommands that pull in heavy stacks are imported only when invoked.
-LAZY_COMMANDS: dict[str, str] = {}
+LAZY_COMMANDS: dict[str, str] = {
+    "lsp": "podlint.lsp.cli:lsp",
+}
 
 FAIL_ON = ("error", "warning", "info", "never")
 
@@ -210,8 +212,13 @@ def docs(outdir: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code instead of exiting (for tests and pre-commit)."""
+    from podlint.registry import RegistryError
+
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="podlint")
+    except RegistryError as error:
+        click.echo(f"podlint: error: {error}", err=True)
+        return EXIT_USAGE
     except SystemExit as exit_:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else EXIT_USAGE)

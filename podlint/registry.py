@@ -15,7 +15,7 @@ import pluggy
 
 from podlint import builtin, hookspecs
 from podlint.model.kinds import KindMap
-from podlint.rule import Check, Rule
+from podlint.rule import CardError, Check, Rule
 
 LOG = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "podlint"
@@ -77,7 +77,11 @@ class Registry:
         owners: dict[str, str] = {}
         for impl in manager.hook.podlint_rules.get_hookimpls():
             owner = _plugin_name(manager, impl.plugin)
-            for rule in impl.function() or []:
+            try:
+                provided = impl.function() or []
+            except CardError as error:
+                raise RegistryError(f"plugin {owner}: {error}") from None
+            for rule in provided:
                 if rule.id in rules:
                     raise RegistryError(
                         f"rule {rule.id!r} is provided by both {owners[rule.id]} and {owner}"

@@ -132,4 +132,10 @@ def load_card(path: Path) -> Rule:
     """Read one rule card file."""
     from podlint.source.data import load_yaml_file
 
-    return rule_from_card(load_yaml_file(path), str(path))
+    try:
+        card = load_yaml_file(path)
+    except Exception as error:  # any YAML or I/O problem: the card cannot be used
+        raise CardError(f"{path}: cannot read rule card: {error}") from None
+    if not isinstance(card, Mapping):
+        raise CardError(f"{path}: a rule card must be a mapping")
+    return rule_from_card(card, str(path))

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import types
+from pathlib import Path
+
+import pytest
+
+from podlint.hookspecs import hookimpl
+from podlint.registry import Registry, RegistryError, make_plugin_manager
+from podlint.rule import CardError, load_card, rule_from_card
+
+CARD = {
+    "id": "acme/thing",
+    "summary": "x",
+    "category": "security",
+    "severity": "warning",
+    "target": "container",
+    "check": "acme.thing",
+}
+
+
+def plugin(**hooks: object) -> types.ModuleType:
+    module = types.ModuleType("podlint_test_plugin")
+    for name, function in hooks.items():
+        setattr(module, name, hookimpl(function))  # type: ignore[arg-type]
+    return module
+
+
+def registry_with(module: types.ModuleType) -> Registry:
+    manager = make_plugin_manager(load_entry_points=False)
+    manager.register(module, name="acme")
+    return Registry.from_plugin_manager(manager)
+
+
+def test_plugin_rules_and_checks_join_the_builtins() -> None:
+    def thing(container, ctx):  # noqa: ANN001, ANN202
+        return []
+
+    registry = registry_with(
+        plugin(
+            podlint_rules=lambda: [rule_from_card(CARD, "acme")],
+            podlint_checks=lambda: {"acme.thing": thing},
+        )
+    )
+    assert "acme/thing" in registry.rules and "latest-image-tag" in registry.rules
+    assert registry.check("acme.thing") is thing
+
+
+def test_builtin_check_families_resolve_lazily() -> None:
+    registry = registry_with(plugin())
+    assert registry.check("images.latest_tag").__name__ == "latest_tag"
+    with pytest.raises(RegistryError, match="no check named"):
+        registry.check("nope.nothing")
+
+
+def test_a_rule_id_given_twice_names_both_plugins() -> None:
+    clash = dict(CARD, id="latest-image-tag")
+    with pytest.raises(RegistryError, match="podlint.builtin and acme"):
+        registry_with(plugin(podlint_rules=lambda: [rule_from_card(clash, "acme")]))
+
+
+def test_plugin_rule_ids_must_be_namespaced() -> None:
+    bare = dict(CARD, id="thing")
+    with pytest.raises(RegistryError, match="namespaced"):
+        registry_with(plugin(podlint_rules=lambda: [rule_from_card(bare, "acme")]))
+
+
+def test_a_format_given_twice_is_an_error() -> None:
+    with pytest.raises(RegistryError, match="format 'json'"):
+        registry_with(plugin(podlint_formatters=lambda: {"json": "x:y"}))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"id": "Bad_Id"}, "rule id"),
+        ({"category": "style"}, "category"),
+        ({"severity": "fatal"}, "severity"),
+        ({"target": "node"}, "target"),
+        ({"check": None}, "exactly one of"),
+        ({"containers": ["app", "daemon"]}, "containers"),
+    ],
+)
+def test_incomplete_cards_are_refused_with_the_field_named(change: dict, message: str) -> None:
+    with pytest.raises(CardError, match=message):
+        rule_from_card({**CARD, **change}, "card.yaml")
+
+
+def test_unreadable_card_is_a_registry_error_not_a_traceback(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: [unclosed\n")
+    with pytest.raises(CardError, match="broken.yaml"):
+        load_card(broken)
+    with pytest.raises(RegistryError, match="broken.yaml"):
+        registry_with(plugin(podlint_rules=lambda: [load_card(broken)]))
