@@ -60,6 +60,18 @@ def _kube_version(_ctx: click.Context, _param: click.Parameter, value: str) -> A
         raise click.BadParameter(str(error)) from None
 
 
+def _pss_version(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    from podlint.pss.version import VALID_VERSIONS, parse_pss_version
+
+    if value is None:
+        return None
+    try:
+        parse_pss_version(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not one of {VALID_VERSIONS}") from None
+    return value
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--policy", default="default", show_default=True, help="Policy name or file.")
@@ -69,6 +81,12 @@ def _kube_version(_ctx: click.Context, _param: click.Parameter, value: str) -> A
     show_default=True,
     callback=_kube_version,
     help="Target Kubernetes version (MAJOR.MINOR).",
+)
+@click.option(
+    "--pss-version",
+    default=None,
+    callback=_pss_version,
+    help="Pod Security Standards version for pss-* rules (default: the Kubernetes version).",
 )
 @click.option("--format", "output_format", default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None)
@@ -88,6 +106,7 @@ def lint(
     paths: tuple[str, ...],
     policy: str,
     kubernetes_version: Any,
+    pss_version: str | None,
     output_format: str,
     output: str | None,
     fail_on: str,
@@ -107,15 +126,17 @@ def lint(
 
     try:
         registry = default_registry()
-        engine = build_engine(
-            Options(
-                policy=policy,
-                kubernetes_version=kubernetes_version,
-                select=split_selectors(select),
-                ignore=split_selectors(ignore),
-            ),
-            registry,
+        options = Options(
+            policy=policy,
+            kubernetes_version=kubernetes_version,
+            select=split_selectors(select),
+            ignore=split_selectors(ignore),
         )
+        if pss_version is not None:
+            from podlint.pss.selection import with_pss_version
+
+            options = with_pss_version(options, pss_version, registry)
+        engine = build_engine(options, registry)
         formatter_class = registry.formatter(output_format)
     except (PolicyError, RegistryError) as error:
         raise click.UsageError(str(error)) from None
