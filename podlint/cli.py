@@ -19,6 +19,8 @@ EXIT_USAGE = 2
 # Subcommands that pull in heavy stacks are imported only when invoked.
 LAZY_COMMANDS: dict[str, str] = {
     "lsp": "podlint.lsp.cli:lsp",
+    "webhook": "podlint.webhook.cli:webhook",
+    "diff": "podlint.update.cli:diff",
 }
 
 FAIL_ON = ("error", "warning", "info", "never")
@@ -72,8 +74,65 @@ def _pss_version(_ctx: click.Context, _param: click.Parameter, value: str | None
     return value
 
 
-@cli.command()
-@click.argument("paths", nargs=-1, required=True)
+class _LintCommand(click.Command):
+    """Remembers the order of --format and --output, so each output binds to its format."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+        except click.UsageError:
+            order = []
+        ctx.meta["podlint.report_order"] = [
+            param.name for param in order if param.name in ("output_format", "output")
+        ]
+        return super().parse_args(ctx, args)
+
+
+def _reports(
+    ctx: click.Context, formats: tuple[str, ...], outputs: tuple[str, ...]
+) -> list[tuple[str, str | None]]:
+    """(format, output file or None for stdout) pairs: ``--format sarif --output F`` binds F to
+    sarif; a format without an output writes to stdout; the default is ``auto``."""
+    pairs: list[list[str | None]] = []
+    pending: list[str] = []
+    format_values = iter(formats)
+    output_values = iter(outputs)
+    for name in ctx.meta.get("podlint.report_order", []):
+        if name == "output_format":
+            pairs.append([next(format_values), pending.pop(0) if pending else None])
+        else:
+            target = next((p for p in reversed(pairs) if p[1] is None), None)
+            if target is not None and target is pairs[-1]:
+                target[1] = next(output_values)
+            else:
+                pending.append(next(output_values))
+    if not pairs:
+        pairs.append(["auto", pending.pop(0) if pending else None])
+    for extra in pending:
+        pairs.append(["auto", extra])
+    result = [(str(fmt), out) for fmt, out in pairs]
+    if sum(1 for _, out in result if out is None) > 1:
+        raise click.UsageError(
+            "only one --format may write to stdout; give the others an --output FILE"
+        )
+    return result
+
+
+def _resolve_format(name: str) -> str:
+    if name == "auto":
+        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    return name
+
+
+def _explicit(ctx: click.Context, names: Sequence[str]) -> set[str]:
+    from click.core import ParameterSource
+
+    given = {ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT}
+    return {name for name in names if ctx.get_parameter_source(name) in given}
+
+
+@cli.command(cls=_LintCommand)
+@click.argument("paths", nargs=-1)
 @click.option("--policy", default="default", show_default=True, help="Policy name or file.")
 @click.option(
     "--kubernetes-version",
@@ -88,11 +147,64 @@ def _pss_version(_ctx: click.Context, _param: click.Parameter, value: str | None
     callback=_pss_version,
     help="Pod Security Standards version for pss-* rules (default: the Kubernetes version).",
 )
-@click.option("--format", "output_format", default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None)
+@click.option(
+    "--format",
+    "output_format",
+    multiple=True,
+    help="text, json, sarif, github, gitlab, junit or auto (default: github in GitHub "
+    "Actions, else text). Repeat with --output to write several reports.",
+)
+@click.option(
+    "--output",
+    "-o",
+    multiple=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report of the preceding --format to this file.",
+)
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True)
 @click.option("--select", multiple=True, help="Run only these rules (ids, @category, globs).")
 @click.option("--ignore", multiple=True, help="Do not run these rules.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Use this configuration file for every file (default: the closest .podlint.yaml).",
+)
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse podlint.io/ignore annotations for error-severity findings.",
+)
+@click.option("--show-suppressed", is_flag=True, help="Also list suppressed findings.")
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Report only findings that are not in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Record today's findings in this file (then use it with --baseline).",
+)
+@click.option(
+    "--diff",
+    "diff_ref",
+    default=None,
+    metavar="REF",
+    help="Lint only manifests changed against the merge-base of REF and HEAD (git).",
+)
+@click.option(
+    "--base",
+    "base_ref",
+    default=None,
+    metavar="REF",
+    help="Also report changes from git revision REF that the apiserver would refuse.",
+)
 @click.option("--stdin-filename", default=None, help="Name to report for '-' (stdin).")
 @click.option(
     "--max-file-size",
@@ -102,28 +214,60 @@ def _pss_version(_ctx: click.Context, _param: click.Parameter, value: str | None
     help="Refuse files larger than this many bytes.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.pass_context
 def lint(
+    ctx: click.Context,
     paths: tuple[str, ...],
     policy: str,
     kubernetes_version: Any,
     pss_version: str | None,
-    output_format: str,
-    output: str | None,
+    output_format: tuple[str, ...],
+    output: tuple[str, ...],
     fail_on: str,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
+    config_file: str | None,
+    no_config: bool,
+    strict: bool,
+    show_suppressed: bool,
+    baseline_file: str | None,
+    write_baseline: str | None,
+    diff_ref: str | None,
+    base_ref: str | None,
     stdin_filename: str | None,
     max_file_size: int,
     quiet: bool,
 ) -> None:
     """Lint manifest files, directories, or '-' for stdin."""
-    from podlint.formatters import Summary
-    from podlint.lint import lint_sources
-    from podlint.model.finding import Severity
-    from podlint.policy import PolicyError
-    from podlint.registry import RegistryError, default_registry
-    from podlint.runtime import Options, build_engine, split_selectors
+    from pathlib import Path
 
+    from podlint.baseline import Baseline, BaselineError
+    from podlint.config import ConfigError, ConfigResolver
+    from podlint.formatters import Summary
+    from podlint.gitutil import GitError, changed_files, repository_root
+    from podlint.lint import lint_sources
+    from podlint.model.finding import Finding, Severity
+    from podlint.policy import PolicyError
+    from podlint.progress import Progress, progress_wanted
+    from podlint.registry import RegistryError, default_registry
+    from podlint.runtime import Options, split_selectors
+
+    if not paths and diff_ref is None:
+        raise click.UsageError("give files, directories or '-' to lint (or --diff REF)")
+    if config_file is not None and no_config:
+        raise click.UsageError("--config and --no-config exclude each other")
+    reports = _reports(ctx, output_format, output)
+    root = repository_root()
+
+    def fail(message: str) -> None:
+        click.echo(f"podlint: error: {message}", err=True)
+        sys.exit(EXIT_USAGE)
+
+    if diff_ref is not None:
+        try:
+            paths = tuple(changed_files(diff_ref, paths or (".",)))
+        except GitError as error:
+            fail(str(error))
     try:
         registry = default_registry()
         options = Options(
@@ -131,43 +275,118 @@ def lint(
             kubernetes_version=kubernetes_version,
             select=split_selectors(select),
             ignore=split_selectors(ignore),
+            fail_on=fail_on,
         )
         if pss_version is not None:
             from podlint.pss.selection import with_pss_version
 
             options = with_pss_version(options, pss_version, registry)
-        engine = build_engine(options, registry)
-        formatter_class = registry.formatter(output_format)
+        resolver = ConfigResolver(
+            options,
+            explicit=_explicit(ctx, ["policy", "kubernetes_version", "fail_on"]),
+            config_file=Path(config_file) if config_file else None,
+            use_config=not no_config,
+            registry=registry,
+        )
+        first = next((p for p in paths if p != "-"), stdin_filename or ".")
+        resolver.engine_for(first)
+        engine_for: Any = resolver.engine_for
+        if base_ref is not None:
+            from podlint.update.cli import with_base
+
+            engine_for = with_base(base_ref, paths, engine_for, max_file_size)
+        formatters = [(registry.formatter(_resolve_format(f)), f, out) for f, out in reports]
+    except ConfigError as error:
+        fail(str(error))
     except (PolicyError, RegistryError) as error:
         raise click.UsageError(str(error)) from None
+    baseline = None
+    if baseline_file is not None:
+        try:
+            baseline = Baseline.load(Path(baseline_file), root)
+        except BaselineError as error:
+            fail(str(error))
 
-    stream: TextIO = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    streams: list[TextIO] = []
+    active = []
+    recorded: list[Finding] = []
+    summary = Summary()
+    io_errors = 0
+    failing = False
+    progress = Progress(sys.stderr, enabled=progress_wanted(sys.stderr, quiet))
     try:
-        formatter = formatter_class(stream, color=use_color(stream) and output is None)
-        summary = Summary()
-        io_errors = 0
-        worst = 0
-        formatter.start()
-        for result in lint_sources(
-            engine, paths, stdin_filename=stdin_filename, max_bytes=max_file_size
+        if write_baseline is None:
+            for formatter_class, name, out in formatters:
+                stream: TextIO = open(out, "w", encoding="utf-8") if out else sys.stdout  # noqa: SIM115
+                if out:
+                    streams.append(stream)
+                formatter = formatter_class(
+                    stream,
+                    color=use_color(stream) and out is None,
+                    registry=registry,
+                    root=root,
+                    show_suppressed=show_suppressed,
+                )
+                active.append((formatter, _resolve_format(name)))
+                formatter.start()
+        for count, result in enumerate(
+            lint_sources(
+                engine_for,
+                paths,
+                stdin_filename=stdin_filename,
+                max_bytes=max_file_size,
+                strict=strict,
+            ),
+            start=1,
         ):
+            progress.update(count, result.path)
             if result.error is not None:
                 io_errors += 1
+                progress.close()
                 click.echo(f"podlint: error: cannot read {result.path}: {result.error}", err=True)
                 continue
+            if write_baseline is not None:
+                recorded.extend(result.findings)
+                continue
+            if baseline is not None:
+                result.findings = baseline.filter(result.findings)
             summary.add(result)
-            formatter.handle(result)
-            for finding in result.findings:
-                worst = max(worst, finding.severity.rank)
-        if not quiet or output_format != "text":
-            formatter.stop(summary)
+            threshold = resolver.options_for(result.path).fail_on
+            rank = Severity(threshold).rank if threshold != "never" else 99
+            failing = failing or any(f.severity.rank >= rank for f in result.findings)
+            for formatter, _ in active:
+                formatter.handle(result)
+        progress.close()
+        for formatter, name in active:
+            if not quiet or name != "text":
+                formatter.stop(summary)
+    except ConfigError as error:
+        progress.close()
+        fail(str(error))
+    except (PolicyError, RegistryError) as error:
+        progress.close()
+        fail(str(error))
     finally:
-        if output:
+        for stream in streams:
             stream.close()
+    if write_baseline is not None:
+        from podlint.baseline import write_baseline as write
+
+        written = write(Path(write_baseline), recorded, root)
+        click.echo(f"podlint: wrote {written} findings to {write_baseline}", err=True)
     if io_errors:
         sys.exit(EXIT_USAGE)
-    threshold = Severity(fail_on).rank if fail_on != "never" else 99
-    sys.exit(EXIT_FINDINGS if worst >= threshold else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if failing and write_baseline is None else EXIT_OK)
+
+
+@cli.command("config-schema")
+def config_schema_command() -> None:
+    """Print the JSON Schema of .podlint.yaml (for editors: yaml.schemas, SchemaStore)."""
+    import json
+
+    from podlint.config import config_schema
+
+    click.echo(json.dumps(config_schema(), indent=2))
 
 
 @cli.command("rules")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +18,21 @@ from podlint.source.manifest import (
     read_text,
     too_large,
 )
+from podlint.suppression import Suppressed, apply_suppressions
+
+# One engine for every file, or the engine for each file (per-file configuration).
+EngineFor = Engine | Callable[[str], Engine]
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRef:
+    """An object that was linted (reports list objects without findings too)."""
+
+    document: int
+    pointer: str
+    kind: str | None
+    namespace: str | None
+    name: str | None
 
 
 @dataclass
@@ -29,56 +44,81 @@ class SourceResult:
     documents: int = 0
     text: str | None = None
     error: str | None = None
+    suppressed: list[Suppressed] = field(default_factory=list)
+    objects: list[ObjectRef] = field(default_factory=list)
 
 
-def lint_bytes(engine: Engine, path: str, data: bytes, max_bytes: int) -> SourceResult:
+def lint_bytes(
+    engine: Engine, path: str, data: bytes, max_bytes: int, *, strict: bool = False
+) -> SourceResult:
     text = read_text(data, max_bytes=max_bytes)
     if isinstance(text, SourceProblem):
         return SourceResult(path, list(engine.lint(path, [text])))
-    return lint_text(engine, path, text)
+    return lint_text(engine, path, text, strict=strict)
 
 
-def lint_text(engine: Engine, path: str, text: str) -> SourceResult:
+def lint_text(engine: Engine, path: str, text: str, *, strict: bool = False) -> SourceResult:
+    """Lint one text; suppression comments and annotations are applied."""
     result = SourceResult(path, text=text)
-    documents = 0
+    documents: list[Document] = []
 
     def counted() -> Iterator[Document | SourceProblem]:
-        nonlocal documents
         for item in parse_text(text, path):
             if isinstance(item, Document):
-                documents += 1
+                documents.append(item)
             yield item
 
+    findings = list(engine.lint(path, counted()))
+    outcome = apply_suppressions(
+        findings,
+        text,
+        documents,
+        settings=engine.settings,
+        known=engine.registry.rules,
+        path=path,
+        strict=strict,
+    )
     result.findings = sorted(
-        engine.lint(path, counted()),
+        outcome.findings,
         key=lambda f: (f.span.line, f.span.column) if f.span else (-1, -1),
     )
-    result.documents = documents
+    result.suppressed = outcome.suppressed
+    result.documents = len(documents)
+    result.objects = [ObjectRef(d.index, d.pointer, d.kind, d.namespace, d.name) for d in documents]
     return result
 
 
 def lint_sources(
-    engine: Engine,
+    engine: EngineFor,
     paths: Iterable[str],
     *,
     stdin_filename: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    strict: bool = False,
 ) -> Iterator[SourceResult]:
-    """Lint files, directories and "-" (stdin); unreadable paths give a result with an error."""
+    """Lint files, directories and "-" (stdin); unreadable paths give a result with an error.
+
+    ``engine`` is one Engine, or a function giving the Engine for a file path.
+    """
+
+    def engine_for(path: str) -> Engine:
+        return engine if isinstance(engine, Engine) else engine(path)
+
     names = list(paths)
     for name in names:
         if name == "-":
             data = sys.stdin.buffer.read()
-            yield lint_bytes(engine, stdin_filename or "<stdin>", data, max_bytes)
+            display = stdin_filename or "<stdin>"
+            yield lint_bytes(engine_for(display), display, data, max_bytes, strict=strict)
             continue
         for found in discover([name]):
             if isinstance(found, PathError):
                 yield SourceResult(found.path, error=found.reason)
                 continue
-            yield _lint_path(engine, found, max_bytes)
+            yield _lint_path(engine_for(str(found)), found, max_bytes, strict)
 
 
-def _lint_path(engine: Engine, path: Path, max_bytes: int) -> SourceResult:
+def _lint_path(engine: Engine, path: Path, max_bytes: int, strict: bool = False) -> SourceResult:
     display = str(path)
     try:
         size = path.stat().st_size
@@ -87,4 +127,4 @@ def _lint_path(engine: Engine, path: Path, max_bytes: int) -> SourceResult:
         data = path.read_bytes()
     except OSError as error:
         return SourceResult(display, error=error.strerror or str(error))
-    return lint_bytes(engine, display, data, max_bytes)
+    return lint_bytes(engine, display, data, max_bytes, strict=strict)

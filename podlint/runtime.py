@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from podlint.engine import Engine
 from podlint.model.version import LATEST, KubeVersion
@@ -15,16 +16,27 @@ DEFAULT_POLICY = "default"
 
 @dataclass(frozen=True)
 class Options:
+    """What a front door was told; ``podlint.config`` fills it from configuration files."""
+
     policy: str = DEFAULT_POLICY
     kubernetes_version: KubeVersion = LATEST
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     extra_layers: tuple[tuple[str, Layer], ...] = ()
     workload_kinds: Mapping[str, str] = field(default_factory=dict)
+    rule_paths: tuple[Path, ...] = ()
+    fail_on: str = "error"
+    config: Path | None = None
 
 
 def build_engine(options: Options, registry: Registry | None = None) -> Engine:
     registry = registry or default_registry()
+    if options.rule_paths:
+        from podlint.rule import load_card
+
+        registry = registry.with_rules(
+            [load_card(card) for path in options.rule_paths for card in sorted(path.glob("*.yaml"))]
+        )
     layers = [*policy_layers(options.policy, registry.policies), *options.extra_layers]
     settings = resolve_settings(layers, registry.rules)
     settings = narrow(settings, registry.rules, options.select, options.ignore)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from podlint.lint import SourceResult
 from podlint.model.finding import Finding, Severity
+
+if TYPE_CHECKING:
+    from podlint.registry import Registry
 
 
 @dataclass
@@ -34,9 +38,21 @@ class Summary:
 class Formatter:
     """Base formatter: ``start``, then ``handle`` per source, then ``stop`` with the summary."""
 
-    def __init__(self, stream: TextIO, *, color: bool = False) -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        color: bool = False,
+        registry: Registry | None = None,
+        root: Path | None = None,
+        show_suppressed: bool = False,
+    ) -> None:
         self.stream = stream
         self.color = color
+        # Rule metadata (docs links, categories) and the repository root paths are relative to.
+        self.registry = registry
+        self.root = root or Path.cwd()
+        self.show_suppressed = show_suppressed
 
     def start(self) -> None:
         pass

@@ -1,0 +1,71 @@
+"""The repository around the linted files: its root, and the files changed against a ref."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from podlint.source.manifest import MANIFEST_SUFFIXES
+
+
+class GitError(Exception):
+    """git is missing, the directory is not a repository, or the ref is unknown."""
+
+
+@cache
+def repository_root(start: Path | None = None) -> Path:
+    """The closest directory holding ``.git`` at or above ``start`` (default: the working
+    directory), or ``start`` itself outside a repository."""
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        if (directory / ".git").exists():
+            return directory
+    return here
+
+
+def relative_path(path: str, root: Path) -> str:
+    """``path`` relative to ``root`` with forward slashes, or as given when outside it."""
+    if path.startswith("<"):
+        return path
+    try:
+        return Path(os.path.abspath(path)).relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def _git(args: list[str], cwd: Path) -> str:
+    try:
+        completed = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed (needed for --diff)") from None
+    if completed.returncode != 0:
+        message = completed.stderr.strip().splitlines()
+        raise GitError(f"git {' '.join(args)}: {message[-1] if message else 'failed'}")
+    return completed.stdout
+
+
+def changed_files(ref: str, paths: Iterable[str] = (".",), cwd: Path | None = None) -> list[str]:
+    """Manifests under ``paths`` that differ from the merge-base of ``ref`` and HEAD, in the
+    working tree (committed, staged, unstaged or untracked; deleted files are left out),
+    as paths relative to the working directory, sorted."""
+    here = (cwd or Path.cwd()).resolve()
+    top = Path(_git(["rev-parse", "--show-toplevel"], here).strip())
+    base = _git(["merge-base", ref, "HEAD"], here).strip()
+    listed = _git(["diff", "--name-only", "-z", "--diff-filter=ACMRT", base, "--"], top)
+    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)
+    names = {name for name in (listed + untracked).split("\0") if name}
+    scopes = [Path(os.path.abspath(here / p)) for p in paths]
+    found = []
+    for name in sorted(names):
+        absolute = top / name
+        if not name.endswith(MANIFEST_SUFFIXES) or not absolute.is_file():
+            continue
+        if not any(absolute == scope or scope in absolute.parents for scope in scopes):
+            continue
+        found.append(os.path.relpath(absolute, here))
+    return found
