@@ -70,6 +70,17 @@ class Reviewer:
             except (PolicyError, RegistryError) as error:
                 raise WebhookConfigError(f"policy {policy!r}: {error}") from None
 
+    def warm_up(self) -> None:
+        """Review one Pod per policy, so the first real request does not pay for imports."""
+        pod = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "warm-up", "namespace": "default"},
+            "spec": {"containers": [{"name": "app", "image": "registry.example/app:1.0"}]},
+        }
+        for policy, engine in self.engines.items():
+            list(engine.lint_document(Document(f"warm-up:{policy}", 0, pod)))
+
     def review(self, admission_review: Any) -> dict[str, Any]:
         return self.decide(admission_review).response
 
