@@ -1,0 +1,47 @@
+"""Update checks: they compare an object with its previous version.
+
+A plain lint hands checks a single object, and these yield nothing for it. The update engine
+(``podlint diff``, ``podlint lint --base``) hands them an ``UpdateView`` that also carries the
+previous version; the logic lives in ``podlint.update``, shared with ``check_update``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from podlint.model.finding import Finding
+from podlint.model.views import ObjectView
+from podlint.rule import RuleContext
+from podlint.update import UPDATE_RULES
+from podlint.update.view import previous
+
+
+def _run(rule_id: str, view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    old = previous(view)
+    if old is None:
+        return iter(())
+    return UPDATE_RULES[rule_id](old, view.data, ctx.kubernetes_version, view.pointer)
+
+
+def metadata(view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    return _run("immutable-metadata", view, ctx)
+
+
+def pod_spec(view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    return _run("immutable-pod-spec", view, ctx)
+
+
+def selector(view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    return _run("immutable-selector", view, ctx)
+
+
+def statefulset_spec(view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    return _run("immutable-statefulset-spec", view, ctx)
+
+
+def job_spec(view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    return _run("immutable-job-spec", view, ctx)
+
+
+def job_template(view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    return _run("immutable-job-template", view, ctx)
