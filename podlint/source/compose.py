@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.tag import Tag
 
 from podlint.model.span import Span
 
@@ -37,7 +37,6 @@ _SPECIAL_FLOATS = {
 }
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _NUMERIC_START = frozenset("+-.0123456789")
-_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def resolve_plain_scalar(text: str) -> Any:
@@ -118,16 +117,70 @@ class Conversion:
     duplicates: list[DuplicateKey] = field(default_factory=list)
 
 
-def make_composer() -> YAML:
-    yaml = YAML(typ="safe", pure=False)
-    yaml.version = (1, 1)
-    return yaml
+# Shared tag objects: every node the untyped loader builds refers to one of these, so no tag
+# object is built per node, and "was this scalar tagged explicitly?" is an identity test.
+_STR_TAG = Tag(suffix="tag:yaml.org,2002:str")
+_SEQ_TAG = Tag(suffix="tag:yaml.org,2002:seq")
+_MAP_TAG = Tag(suffix="tag:yaml.org,2002:map")
 
 
-def compose(yaml: YAML, text: str) -> Node | None:
+def _untyped_loader_class() -> Any:
+    """ruamel.yaml's C parser and composer with a resolver that leaves scalars as strings.
+
+    ``to_data`` resolves plain scalars itself (as the apiserver does), so ruamel's Python
+    resolver, which costs more than the C parsing, is not needed. Without the C extension,
+    the pure-Python loader is used the same way.
+    """
+    try:
+        from _ruamel_yaml import CParser  # type: ignore[import-not-found]
+    except ImportError:  # pragma: no cover - platforms without ruamel.yaml.clib
+        from ruamel.yaml import YAML
+
+        class PureLoader:
+            def __init__(self, stream: str) -> None:
+                self.stream = stream
+
+            def get_single_node(self) -> Node | None:
+                yaml = YAML(typ="safe", pure=True)
+                yaml.version = (1, 1)
+                return yaml.compose(self.stream)  # type: ignore[no-any-return]
+
+        return PureLoader
+
+    class UntypedLoader(CParser):  # type: ignore[misc]
+        def descend_resolver(self, parent: Any, index: Any) -> None:
+            pass
+
+        def ascend_resolver(self) -> None:
+            pass
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Tag:
+            return _untyped_tag(kind)
+
+    return UntypedLoader
+
+
+def _untyped_tag(kind: Any) -> Tag:
+    if kind is ScalarNode:
+        return _STR_TAG
+    return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
+
+
+_LOADER_CLASS: Any = None
+
+
+def make_composer() -> Any:
+    """The loader class ``compose`` instantiates per document (built once per process)."""
+    global _LOADER_CLASS
+    if _LOADER_CLASS is None:
+        _LOADER_CLASS = _untyped_loader_class()
+    return _LOADER_CLASS
+
+
+def compose(composer: Any, text: str) -> Node | None:
     """Compose one YAML document; raises ComposeError with the position of the problem."""
     try:
-        return yaml.compose(text)  # type: ignore[no-any-return]
+        return composer(text).get_single_node()  # type: ignore[no-any-return]
     except RecursionError:
         raise ComposeError("nesting is too deep to read") from None
     except Exception as error:  # ruamel raises a family of MarkedYAMLError and a few others
@@ -168,7 +221,8 @@ def to_data(node: Node, *, json_numbers: bool = False, max_expansion: int = 1_00
     builder = _Builder(json_numbers=json_numbers)
     try:
         data = builder.build(node)
-        expanded = builder.expanded_size(node)
+        # Only a collection reached twice (an alias) can make the expansion larger than the text.
+        expanded = builder.expanded_size(node) if builder.shared else builder.distinct
     except RecursionError:
         raise ComposeError("nesting is too deep to read") from None
     if expanded > max_expansion and expanded > 4 * builder.distinct:
@@ -187,6 +241,7 @@ class _Builder:
         self.sizes: dict[int, int] = {}
         self.duplicates: list[DuplicateKey] = []
         self.distinct = 0
+        self.shared = 0
 
     def build(self, node: Node) -> Any:
         if isinstance(node, ScalarNode):
@@ -194,6 +249,7 @@ class _Builder:
             return self.scalar(node)
         ident = id(node)
         if ident in self.memo:
+            self.shared += 1
             return self.memo[ident]
         self.distinct += 1
         if isinstance(node, SequenceNode):
@@ -212,7 +268,7 @@ class _Builder:
         first_lines: dict[str, int] = {}
         merged: list[dict[str, Any]] = []
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
+            if key_node.value == "<<" and not key_node.style and isinstance(key_node, ScalarNode):
                 merged.extend(self.merge_sources(value_node))
                 continue
             if not isinstance(key_node, ScalarNode):
@@ -252,7 +308,7 @@ class _Builder:
         text: str = node.value
         if node.style:  # quoted, literal or folded; plain is "" (C parser) or None
             return text
-        if node.tag not in _IMPLICIT_TAGS:
+        if node.ctag is not _STR_TAG and node.tag not in _IMPLICIT_TAGS:
             return _explicit_scalar(node)
         if self.json_numbers and text[:1] in _NUMERIC_START:
             return _json_number(text)
