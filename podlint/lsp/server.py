@@ -1,0 +1,347 @@
+"""The language server: diagnostics on open/change/save, hover with rule docs, quick fixes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.workspace import TextDocument
+from pygls.workspace.position_codec import PositionCodec
+
+from podlint import __version__
+from podlint.docs import render_rule
+from podlint.fixes import TextEdit, disable_edit, disable_next_line_edit, fix_for
+from podlint.lint import lint_text
+from podlint.lsp.convert import client_range, diagnostics_for
+from podlint.lsp.settings import CONFIG_NAMES, Engines
+from podlint.model.document import Document
+from podlint.model.finding import Finding
+from podlint.registry import Registry, default_registry
+from podlint.runtime import Options
+from podlint.source.manifest import MANIFEST_SUFFIXES, parse_text
+
+LOG = logging.getLogger(__name__)
+
+LANGUAGES = frozenset({"yaml", "json", "jsonc"})
+# A finding on a multi-line scalar that is not a block scalar cannot take a trailing comment
+# on its first line (the comment would cut the scalar short), so it is disabled from above.
+_BLOCK_SCALAR_HEADER = re.compile(r"[|>][-+0-9]*\s*(#.*)?$")
+_NOT_SUPPRESSIBLE = frozenset({"yaml-syntax", "internal-error"})
+
+
+@dataclass
+class Linted:
+    """The last lint of one buffer: the text it saw and each finding with its diagnostic."""
+
+    version: int | None
+    name: str
+    text: str
+    lines: Sequence[str]
+    codec: PositionCodec
+    results: list[tuple[Finding, types.Diagnostic]]
+    _documents: list[Document] | None = field(default=None, repr=False)
+
+    def documents(self) -> list[Document]:
+        if self._documents is None:
+            parsed = parse_text(self.text, self.name)
+            self._documents = [item for item in parsed if isinstance(item, Document)]
+        return self._documents
+
+    def document_of(self, finding: Finding) -> Document | None:
+        """The object a finding is about (several when the document is a ``kind: List``)."""
+        candidates = [
+            document
+            for document in self.documents()
+            if document.index == finding.document
+            and (
+                document.pointer == "" or (finding.pointer + "/").startswith(document.pointer + "/")
+            )
+        ]
+        return max(candidates, key=lambda d: len(d.pointer), default=None)
+
+
+class PodlintServer(LanguageServer):
+    def __init__(self, options: Options, debounce: float, registry: Registry) -> None:
+        super().__init__("podlint", __version__)
+        self.registry = registry
+        self.engines = Engines(options, registry)
+        self.debounce = debounce
+        self.linted: dict[str, Linted] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._rule_docs: dict[str, str] = {}
+        self._reported_problems: set[str] = set()
+
+    # --- linting -----------------------------------------------------------------------
+
+    def lint_later(self, uri: str) -> None:
+        """Lint after a quiet period, so a burst of keystrokes costs one lint."""
+        timer = self._timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        loop = asyncio.get_running_loop()
+        self._timers[uri] = loop.call_later(self.debounce, self.lint_now, uri)
+
+    def lint_now(self, uri: str) -> Linted | None:
+        timer = self._timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        document = self.workspace.text_documents.get(uri)
+        if document is None or not _is_manifest(document):
+            return None
+        linted = self._lint(document)
+        self.linted[uri] = linted
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=uri,
+                version=document.version,
+                diagnostics=[diagnostic for _, diagnostic in linted.results],
+            )
+        )
+        return linted
+
+    def _lint(self, document: TextDocument) -> Linted:
+        text = document.source
+        lines = document.lines
+        name = _lint_name(document)
+        path = Path(document.path) if document.uri.startswith("file:") else None
+        resolved = self.engines.for_path(path)
+        if resolved.problem and resolved.problem not in self._reported_problems:
+            self._reported_problems.add(resolved.problem)
+            self.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Error, message=resolved.problem)
+            )
+        result = lint_text(resolved.engine, name, text)
+        results = diagnostics_for(
+            text,
+            result.documents,
+            result.findings,
+            lines,
+            document.position_codec,
+            self.registry.rules,
+        )
+        return Linted(document.version, name, text, lines, document.position_codec, results)
+
+    def current(self, uri: str) -> Linted | None:
+        """The lint of the buffer as it is now (linting at once if a lint is pending)."""
+        document = self.workspace.text_documents.get(uri)
+        if document is None:
+            return None
+        linted = self.linted.get(uri)
+        if linted is None or linted.version != document.version or uri in self._timers:
+            linted = self.lint_now(uri)
+        return linted
+
+    def forget(self, uri: str) -> None:
+        timer = self._timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        if self.linted.pop(uri, None) is not None:
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+            )
+
+    def config_changed(self) -> None:
+        self.engines.forget()
+        self._reported_problems.clear()
+        for uri in list(self.workspace.text_documents):
+            self.lint_now(uri)
+
+    # --- hover and code actions --------------------------------------------------------
+
+    def rule_docs(self, rule_id: str) -> str | None:
+        if rule_id not in self._rule_docs:
+            rule = self.registry.rules.get(rule_id)
+            if rule is None:
+                return None
+            self._rule_docs[rule_id] = render_rule(rule, self.registry)
+        return self._rule_docs[rule_id]
+
+    def hover(self, uri: str, position: types.Position) -> types.Hover | None:
+        linted = self.current(uri)
+        if linted is None:
+            return None
+        hits = [
+            (finding, diagnostic)
+            for finding, diagnostic in linted.results
+            if _contains(diagnostic.range, position)
+        ]
+        if not hits:
+            return None
+        parts = []
+        for finding, _ in hits:
+            parts.append(f"**{finding.rule}** ({finding.severity.value}): {finding.message}")
+        for rule_id in dict.fromkeys(finding.rule for finding, _ in hits):
+            docs = self.rule_docs(rule_id)
+            if docs:
+                parts.append(docs)
+        return types.Hover(
+            contents=types.MarkupContent(
+                kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(parts)
+            ),
+            range=hits[0][1].range,
+        )
+
+    def code_actions(self, uri: str, wanted: types.Range) -> list[types.CodeAction]:
+        linted = self.current(uri)
+        if linted is None:
+            return []
+        actions: list[types.CodeAction] = []
+        disabled: set[tuple[int, str]] = set()
+        for finding, diagnostic in linted.results:
+            if not _overlaps(diagnostic.range, wanted) or finding.span is None:
+                continue
+            document = linted.document_of(finding)
+            fix = fix_for(finding, document, linted.text) if document is not None else None
+            if fix is not None:
+                actions.append(
+                    _action(fix.title, uri, fix.edits, linted, diagnostic, preferred=True)
+                )
+            line = finding.span.line
+            if (line, finding.rule) in disabled:
+                continue
+            disabled.add((line, finding.rule))
+            edit = _disable(linted, finding)
+            if edit is not None:
+                title = f"Disable {finding.rule} for this line"
+                actions.append(_action(title, uri, (edit,), linted, diagnostic))
+        return actions
+
+
+def _disable(linted: Linted, finding: Finding) -> TextEdit | None:
+    if finding.rule in _NOT_SUPPRESSIBLE or linted.name.endswith(".json") or not finding.span:
+        return None
+    span = finding.span
+    if span.line >= len(linted.lines):
+        return None
+    line_text = linted.lines[span.line].rstrip("\r\n")
+    if span.end_line > span.line and not _BLOCK_SCALAR_HEADER.search(line_text):
+        return disable_next_line_edit(line_text, span.line, finding.rule)
+    return disable_edit(line_text, span.line, finding.rule)
+
+
+def _action(
+    title: str,
+    uri: str,
+    edits: Sequence[TextEdit],
+    linted: Linted,
+    diagnostic: types.Diagnostic,
+    *,
+    preferred: bool = False,
+) -> types.CodeAction:
+    text_edits = [
+        types.TextEdit(
+            range=client_range(edit.span, linted.lines, linted.codec), new_text=edit.new_text
+        )
+        for edit in edits
+    ]
+    return types.CodeAction(
+        title=title,
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        is_preferred=preferred or None,
+        edit=types.WorkspaceEdit(changes={uri: text_edits}),
+    )
+
+
+def _key(position: types.Position) -> tuple[int, int]:
+    return (position.line, position.character)
+
+
+def _contains(outer: types.Range, position: types.Position) -> bool:
+    return _key(outer.start) <= _key(position) <= _key(outer.end)
+
+
+def _overlaps(a: types.Range, b: types.Range) -> bool:
+    return _key(a.start) <= _key(b.end) and _key(b.start) <= _key(a.end)
+
+
+def _is_manifest(document: TextDocument) -> bool:
+    if document.language_id in LANGUAGES:
+        return True
+    return document.path.endswith(MANIFEST_SUFFIXES)
+
+
+def _lint_name(document: TextDocument) -> str:
+    """The name findings carry; JSON buffers keep a .json name, which selects JSON numbers."""
+    name = document.path or document.uri
+    if document.language_id in ("json", "jsonc") and not name.endswith(".json"):
+        name += ".json"
+    return name
+
+
+def _is_config(uri: str) -> bool:
+    return uri.rsplit("/", 1)[-1] in CONFIG_NAMES
+
+
+def create_server(
+    options: Options, *, debounce: float = 0.03, registry: Registry | None = None
+) -> PodlintServer:
+    server = PodlintServer(options, debounce, registry or default_registry())
+
+    @server.feature(types.INITIALIZED)
+    def initialized(ls: PodlintServer, params: types.InitializedParams) -> None:
+        root = ls.workspace.root_path
+        ls.engines.workspace_root = Path(root) if root else None
+        watched = ls.client_capabilities.workspace
+        if (
+            watched
+            and watched.did_change_watched_files
+            and (watched.did_change_watched_files.dynamic_registration)
+        ):
+            watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_NAMES]
+            ls.client_register_capability(
+                types.RegistrationParams(
+                    registrations=[
+                        types.Registration(
+                            id="podlint-config",
+                            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                            register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                                watchers=watchers
+                            ),
+                        )
+                    ]
+                )
+            )
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: PodlintServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.lint_now(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: PodlintServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.lint_later(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: PodlintServer, params: types.DidSaveTextDocumentParams) -> None:
+        if _is_config(params.text_document.uri):
+            ls.config_changed()
+        else:
+            ls.lint_now(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: PodlintServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.forget(params.text_document.uri)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def watched_files(ls: PodlintServer, params: types.DidChangeWatchedFilesParams) -> None:
+        if any(_is_config(change.uri) for change in params.changes):
+            ls.config_changed()
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: PodlintServer, params: types.HoverParams) -> types.Hover | None:
+        return ls.hover(params.text_document.uri, params.position)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    def code_action(ls: PodlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return ls.code_actions(params.text_document.uri, params.range)
+
+    return server

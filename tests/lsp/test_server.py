@@ -1,0 +1,226 @@
+"""The real ``podlint lsp`` server, driven over stdio by pytest-lsp as an editor would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from lsprotocol import types
+
+from podlint.fixes import TextEdit, apply_edits
+from podlint.model.span import Span
+
+if TYPE_CHECKING:
+    from tests.lsp.conftest import PodlintClient
+
+pytestmark = pytest.mark.asyncio
+
+POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web   # the front end
+spec:
+  containers:
+    - name: app
+      image: nginx
+    - name: sidecar
+      image: ""
+"""
+
+
+def _open(client: PodlintClient, uri: str, text: str, language: str = "yaml") -> None:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id=language, version=1, text=text
+            )
+        )
+    )
+
+
+def _change(client: PodlintClient, uri: str, version: int, text: str) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+def _summary(diagnostics: list[types.Diagnostic]) -> list[tuple[str, tuple[int, int, int, int]]]:
+    return sorted(
+        (
+            str(d.code),
+            (d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character),
+        )
+        for d in diagnostics
+    )
+
+
+def _apply(text: str, edits: list[types.TextEdit]) -> str:
+    return apply_edits(
+        text,
+        [
+            TextEdit(
+                Span(
+                    e.range.start.line,
+                    e.range.start.character,
+                    e.range.end.line,
+                    e.range.end.character,
+                ),
+                e.new_text,
+            )
+            for e in edits
+        ],
+    )
+
+
+async def test_open_publishes_exact_ranges(client: PodlintClient, tmp_path: Path) -> None:
+    uri = (tmp_path / "pod.yaml").as_uri()
+    _open(client, uri, POD)
+    diagnostics = await client.diagnostics_of(uri, 1)
+    assert _summary(diagnostics) == [
+        ("latest-image-tag", (7, 13, 7, 18)),
+        ("missing-image", (9, 13, 9, 15)),
+    ]
+    by_code = {d.code: d for d in diagnostics}
+    latest = by_code["latest-image-tag"]
+    assert latest.severity == types.DiagnosticSeverity.Warning
+    assert latest.source == "podlint"
+    assert latest.code_description is not None
+    assert latest.code_description.href.endswith("/latest-image-tag.md")
+    assert 'container "app"' in latest.message
+    assert by_code["missing-image"].severity == types.DiagnosticSeverity.Error
+
+
+async def test_change_updates_diagnostics(client: PodlintClient, tmp_path: Path) -> None:
+    uri = (tmp_path / "pod.yaml").as_uri()
+    _open(client, uri, POD)
+    assert len(await client.diagnostics_of(uri, 1)) == 2
+    _change(client, uri, 2, POD.replace("image: nginx", "image: nginx:1.27"))
+    assert _summary(await client.diagnostics_of(uri, 2)) == [("missing-image", (9, 13, 9, 15))]
+    # An incremental edit: a new first line shifts every range down by one.
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(line=0, character=0),
+                        end=types.Position(line=0, character=0),
+                    ),
+                    text="# deployed by hand\n",
+                )
+            ],
+        )
+    )
+    assert _summary(await client.diagnostics_of(uri, 3)) == [("missing-image", (10, 13, 10, 15))]
+
+
+async def test_syntax_error_keeps_other_documents(client: PodlintClient, tmp_path: Path) -> None:
+    uri = (tmp_path / "two.yaml").as_uri()
+    broken = "apiVersion: v1\nkind: Pod\nmetadata: {name: [x\n"
+    _open(client, uri, broken + "---\n" + POD)
+    summary = _summary(await client.diagnostics_of(uri, 1))
+    assert [code for code, _ in summary] == ["latest-image-tag", "missing-image", "yaml-syntax"]
+    assert summary[0][1] == (11, 13, 11, 18)
+
+
+async def test_other_yaml_is_left_alone(client: PodlintClient, tmp_path: Path) -> None:
+    workflow = "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+    uri = (tmp_path / "ci.yaml").as_uri()
+    _open(client, uri, workflow)
+    assert await client.diagnostics_of(uri, 1) == []
+    empty = (tmp_path / "new.yaml").as_uri()
+    _open(client, empty, "")
+    assert await client.diagnostics_of(empty, 1) == []
+
+
+async def test_positions_in_utf16(client: PodlintClient, tmp_path: Path) -> None:
+    uri = (tmp_path / "emoji.yaml").as_uri()
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n"
+        '  containers: [{name: "\U0001f600", image: nginx}]\n'
+    )
+    _open(client, uri, text)
+    # "nginx" is code points 34-39; the emoji before it is one UTF-32 unit, two UTF-16 units
+    # or four UTF-8 bytes, in whatever encoding the client and server agreed on.
+    extra = {"utf-32": 0, "utf-16": 1, "utf-8": 3}[client.position_encoding]
+    assert _summary(await client.diagnostics_of(uri, 1)) == [
+        ("latest-image-tag", (4, 34 + extra, 4, 39 + extra))
+    ]
+
+
+async def test_json_buffer(client: PodlintClient, tmp_path: Path) -> None:
+    uri = (tmp_path / "pod.json").as_uri()
+    text = (
+        '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"},\n'
+        ' "spec": {"containers": [{"name": "a", "image": "nginx:latest"}]}}\n'
+    )
+    _open(client, uri, text, language="json")
+    assert _summary(await client.diagnostics_of(uri, 1)) == [("latest-image-tag", (1, 48, 1, 62))]
+
+
+async def test_hover_shows_rule_docs(client: PodlintClient, tmp_path: Path) -> None:
+    uri = (tmp_path / "pod.yaml").as_uri()
+    _open(client, uri, POD)
+    await client.diagnostics_of(uri, 1)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=7, character=15),
+        )
+    )
+    assert hover is not None
+    assert isinstance(hover.contents, types.MarkupContent)
+    assert hover.contents.kind == types.MarkupKind.Markdown
+    value = hover.contents.value
+    assert value.startswith('**latest-image-tag** (warning): container "app"')
+    for section in ("# latest-image-tag", "## What it does", "## Why is this bad?", "Use instead"):
+        assert section in value
+    assert hover.range == types.Range(
+        start=types.Position(line=7, character=13), end=types.Position(line=7, character=18)
+    )
+    nothing = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=0, character=2),
+        )
+    )
+    assert nothing is None
+
+
+async def _actions(
+    client: PodlintClient, uri: str, line: int, character: int
+) -> list[types.CodeAction]:
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(
+                start=types.Position(line=line, character=character),
+                end=types.Position(line=line, character=character),
+            ),
+            context=types.CodeActionContext(diagnostics=list(client.diagnostics[uri])),
+        )
+    )
+    assert result is not None
+    return [action for action in result if isinstance(action, types.CodeAction)]
+
+
+async def test_disable_for_this_line(client: PodlintClient, tmp_path: Path) -> None:
+    uri = (tmp_path / "pod.yaml").as_uri()
+    _open(client, uri, POD)
+    await client.diagnostics_of(uri, 1)
+    actions = await _actions(client, uri, 7, 14)
+    titles = [action.title for action in actions]
+    assert titles == ["Disable latest-image-tag for this line"]
+    action = actions[0]
+    assert action.kind == types.CodeActionKind.QuickFix
+    assert action.diagnostics and action.diagnostics[0].code == "latest-image-tag"
+    assert action.edit is not None and action.edit.changes is not None
+    fixed = _apply(POD, list(action.edit.changes[uri]))
+    assert fixed == POD.replace(
+        "image: nginx\n", "image: nginx  # podlint: disable=latest-image-tag\n"
+    )
