@@ -1,0 +1,63 @@
+"""Helpers shared by the api-* checks: version gates, apiserver defaults, typed getters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from podlint.model.version import KubeVersion
+from podlint.model.views import ContainerView, PodSpecView
+from podlint.rule import RuleContext
+
+V1_29 = KubeVersion(1, 29)
+V1_30 = KubeVersion(1, 30)
+V1_32 = KubeVersion(1, 32)
+V1_33 = KubeVersion(1, 33)
+V1_34 = KubeVersion(1, 34)
+V1_35 = KubeVersion(1, 35)
+
+
+def validated(pod: PodSpecView, ctx: RuleContext) -> bool:
+    """Whether the apiserver validates this pod spec at all on create.
+
+    StatefulSet templates were accepted unvalidated (their Pods failed later) before 1.34.
+    """
+    return not (pod.object.kind == "StatefulSet" and ctx.kubernetes_version < V1_34)
+
+
+def sidecars_enabled(ctx: RuleContext) -> bool:
+    """SidecarContainers is on by default from 1.29; before, restartPolicy is dropped."""
+    return ctx.kubernetes_version >= V1_29
+
+
+def is_sidecar(container: ContainerView, ctx: RuleContext) -> bool:
+    return container.is_sidecar and sidecars_enabled(ctx)
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(index, item) for every mapping in a list; anything else is the schema rule's."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                yield index, item
+
+
+def text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def defaulted(value: Any, default: Any) -> Any:
+    """The value after the apiserver's defaulting of a string field (nil and "" take it)."""
+    return default if value is None or value == "" else value
+
+
+def pod_restart_policy(pod: PodSpecView) -> Any:
+    return defaulted(pod.get("restartPolicy"), "Always")
+
+
+def quote(values: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(f'"{v}"' for v in values)

@@ -1,0 +1,545 @@
+"""What the apiserver refuses at the pod spec level: policies, names, security, scheduling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from podlint.checks._api import V1_33, defaulted, items, mapping, quote, validated
+from podlint.k8s import formats
+from podlint.model.finding import Finding
+from podlint.model.pointer import join
+from podlint.model.views import PodSpecView
+from podlint.rule import RuleContext
+
+RESTART_POLICIES = ("Always", "OnFailure", "Never")
+DNS_POLICIES = ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")
+PREEMPTION_POLICIES = ("PreemptLowerPriority", "Never")
+OS_NAMES = ("linux", "windows")
+INT32_MAX = 2147483647
+
+
+# --- api-pod-spec -------------------------------------------------------------------------
+
+
+def pod_spec(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """restartPolicy, dnsPolicy and DNS config, names of referenced objects, os, gates."""
+    if not validated(pod, ctx):
+        return
+    containers = pod.get("containers")
+    if isinstance(containers, list) and not containers:
+        yield Finding(pod.at("containers"), "spec.containers must contain at least one container")
+    for field, allowed in (
+        ("restartPolicy", RESTART_POLICIES),
+        ("dnsPolicy", DNS_POLICIES),
+        ("preemptionPolicy", PREEMPTION_POLICIES),
+    ):
+        value = pod.get(field)
+        if isinstance(value, str) and value and value not in allowed:
+            yield Finding(
+                pod.at(field),
+                f'{field} "{value}" is not supported; supported values: {quote(allowed)}',
+            )
+    yield from _dns(pod)
+    deadline = pod.get("activeDeadlineSeconds")
+    if formats.is_int(deadline) and not 1 <= deadline <= INT32_MAX:
+        yield Finding(
+            pod.at("activeDeadlineSeconds"),
+            f"activeDeadlineSeconds {deadline} must be between 1 and {INT32_MAX}, inclusive",
+        )
+    for field, check in (
+        ("serviceAccountName", formats.dns1123_subdomain),
+        ("nodeName", formats.dns1123_subdomain),
+        ("priorityClassName", formats.dns1123_subdomain),
+        ("runtimeClassName", formats.dns1123_subdomain),
+        ("hostname", formats.dns1123_label),
+        ("subdomain", formats.dns1123_label),
+    ):
+        value = pod.get(field)
+        if isinstance(value, str) and value:
+            for problem in check(value):
+                yield Finding(pod.at(field), f'{field} "{value}" {problem}')
+    for key, value in mapping(pod.get("nodeSelector")).items():
+        yield from _label(pod.at("nodeSelector", key), "nodeSelector", key, value)
+    for index, secret in items(pod.get("imagePullSecrets")):
+        extra = sorted(k for k in secret if k != "name")
+        if extra:
+            yield Finding(
+                pod.at("imagePullSecrets", index), "imagePullSecrets: only name may be set"
+            )
+    for index, gate in items(pod.get("readinessGates")):
+        condition = gate.get("conditionType")
+        if isinstance(condition, str):
+            for problem in formats.qualified_name(condition):
+                yield Finding(
+                    pod.at("readinessGates", index, "conditionType"),
+                    f'readinessGates conditionType "{condition}": {problem}',
+                )
+    os_spec = pod.get("os")
+    if isinstance(os_spec, dict):
+        name = os_spec.get("name")
+        if name in (None, ""):
+            yield Finding(pod.at("os", "name"), "os.name is required")
+        elif isinstance(name, str) and name not in OS_NAMES:
+            yield Finding(
+                pod.at("os", "name"),
+                f'os.name "{name}" is not supported; supported values: {quote(OS_NAMES)}',
+            )
+    gates: set[str] = set()
+    for index, gate in items(pod.get("schedulingGates")):
+        name = gate.get("name")
+        if isinstance(name, str):
+            for problem in formats.qualified_name(name):
+                yield Finding(
+                    pod.at("schedulingGates", index), f'scheduling gate "{name}": {problem}'
+                )
+            if name in gates:
+                yield Finding(
+                    pod.at("schedulingGates", index),
+                    f'scheduling gate "{name}" is repeated (Duplicate value)',
+                )
+            gates.add(name)
+    if (
+        gates
+        and not pod.is_template
+        and isinstance(pod.get("nodeName"), str)
+        and pod.get("nodeName")
+    ):
+        yield Finding(
+            pod.at("nodeName"), "nodeName cannot be set until all schedulingGates have been cleared"
+        )
+    annotations = mapping(pod.metadata.get("annotations"))
+    if "kubernetes.io/config.mirror" in annotations and not pod.get("nodeName"):
+        yield Finding(
+            join(pod.metadata_pointer, "annotations", "kubernetes.io/config.mirror"),
+            "must set spec.nodeName if mirror pod annotation is set",
+            key=True,
+        )
+    cost = annotations.get("controller.kubernetes.io/pod-deletion-cost")
+    if isinstance(cost, str) and not _canonical_int32(cost):
+        yield Finding(
+            join(pod.metadata_pointer, "annotations", "controller.kubernetes.io/pod-deletion-cost"),
+            f'pod-deletion-cost annotation "{cost}" must be a 32bit integer',
+        )
+
+
+def _canonical_int32(text: str) -> bool:
+    try:
+        value = int(text)
+    except ValueError:
+        return False
+    return str(value) == text and -(2**31) <= value < 2**31
+
+
+def _label(at: str, where: str, key: Any, value: Any) -> Iterator[Finding]:
+    for problem in formats.qualified_name(str(key)):
+        yield Finding(at, f'{where} key "{key}": {problem}', key=True)
+    if isinstance(value, str):
+        for problem in formats.label_value(value):
+            yield Finding(at, f'{where} value "{value}" of "{key}": {problem}')
+
+
+def _dns(pod: PodSpecView) -> Iterator[Finding]:
+    config = pod.get("dnsConfig")
+    if defaulted(pod.get("dnsPolicy"), "ClusterFirst") == "None":
+        if not isinstance(config, dict):
+            yield Finding(pod.at("dnsConfig"), 'dnsConfig is required when dnsPolicy is "None"')
+            return
+        if not config.get("nameservers"):
+            yield Finding(
+                pod.at("dnsConfig", "nameservers"),
+                'dnsConfig.nameservers needs at least one nameserver when dnsPolicy is "None"',
+            )
+    if not isinstance(config, dict):
+        return
+    nameservers = config.get("nameservers")
+    if isinstance(nameservers, list) and len(nameservers) > 3:
+        yield Finding(
+            pod.at("dnsConfig", "nameservers"),
+            "dnsConfig.nameservers must not have more than 3 entries",
+        )
+    search = config.get("searches")
+    if isinstance(search, list) and len(search) > 32:
+        yield Finding(
+            pod.at("dnsConfig", "searches"), "dnsConfig.searches must not have more than 32 entries"
+        )
+    for index, option in items(config.get("options")):
+        if option.get("name") in (None, ""):
+            yield Finding(
+                pod.at("dnsConfig", "options", index), "dnsConfig.options name is required"
+            )
+
+
+# --- api-security-context -----------------------------------------------------------------
+
+SECCOMP_TYPES = ("Localhost", "RuntimeDefault", "Unconfined")
+FS_GROUP_POLICIES = ("OnRootMismatch", "Always")
+PROC_MOUNTS = ("Default", "Unmasked")
+
+
+def security_context(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """Pod and container securityContext shapes and ranges."""
+    if not validated(pod, ctx):
+        return
+    context = pod.get("securityContext")
+    at = pod.at("securityContext")
+    if isinstance(context, dict):
+        yield from _ids("securityContext", context, at, ("runAsUser", "runAsGroup", "fsGroup"))
+        for index, group in enumerate(context.get("supplementalGroups") or []):
+            if formats.is_int(group) and not 0 <= group <= INT32_MAX:
+                yield Finding(
+                    join(at, "supplementalGroups", index),
+                    f"securityContext.supplementalGroups[{index}] must be between 0 and "
+                    f"{INT32_MAX}, inclusive",
+                )
+        policy = context.get("fsGroupChangePolicy")
+        if isinstance(policy, str) and policy not in FS_GROUP_POLICIES:
+            yield Finding(
+                join(at, "fsGroupChangePolicy"),
+                f'fsGroupChangePolicy "{policy}" is not supported; supported values: '
+                f"{quote(FS_GROUP_POLICIES)}",
+            )
+        if context.get("shareProcessNamespace") is True and pod.get("hostPID") is True:
+            yield Finding(
+                join(at, "shareProcessNamespace"),
+                "shareProcessNamespace and hostPID cannot both be enabled",
+            )
+        yield from _profile(
+            "securityContext.seccompProfile",
+            context.get("seccompProfile"),
+            join(at, "seccompProfile"),
+        )
+        yield from _profile(
+            "securityContext.appArmorProfile",
+            context.get("appArmorProfile"),
+            join(at, "appArmorProfile"),
+        )
+        names: set[str] = set()
+        for index, sysctl in items(context.get("sysctls")):
+            name = sysctl.get("name")
+            if name in (None, ""):
+                yield Finding(join(at, "sysctls", index), "sysctl name is required")
+            elif isinstance(name, str):
+                if name in names:
+                    yield Finding(
+                        join(at, "sysctls", index, "name"),
+                        f'sysctl "{name}" is repeated (Duplicate value)',
+                    )
+                names.add(name)
+    if pod.get("shareProcessNamespace") is True and pod.get("hostPID") is True:
+        yield Finding(
+            pod.at("shareProcessNamespace"),
+            "shareProcessNamespace and hostPID cannot both be enabled",
+        )
+    for c in pod.containers():
+        sc = c.get("securityContext")
+        if not isinstance(sc, dict):
+            continue
+        sc_at = c.at("securityContext")
+        yield from _ids(f"{c.label}: securityContext", sc, sc_at, ("runAsUser", "runAsGroup"))
+        proc = sc.get("procMount")
+        if isinstance(proc, str) and proc:
+            if proc not in PROC_MOUNTS:
+                yield Finding(
+                    join(sc_at, "procMount"),
+                    f'{c.label}: procMount "{proc}" is not supported; supported values: '
+                    f"{quote(PROC_MOUNTS)}",
+                )
+            elif (
+                proc == "Unmasked"
+                and pod.get("hostUsers") is not False
+                and ctx.kubernetes_version >= V1_33
+            ):
+                yield Finding(
+                    join(sc_at, "procMount"),
+                    f"{c.label}: procMount Unmasked requires hostUsers: false",
+                )
+        if sc.get("allowPrivilegeEscalation") is False:
+            if sc.get("privileged") is True:
+                yield Finding(
+                    join(sc_at, "allowPrivilegeEscalation"),
+                    f"{c.label}: cannot set allowPrivilegeEscalation to false and "
+                    f"privileged to true",
+                )
+            added = mapping(sc.get("capabilities")).get("add")
+            if isinstance(added, list) and "CAP_SYS_ADMIN" in added:
+                yield Finding(
+                    join(sc_at, "allowPrivilegeEscalation"),
+                    f"{c.label}: cannot set allowPrivilegeEscalation to false and "
+                    "capabilities.add CAP_SYS_ADMIN",
+                )
+        yield from _profile(
+            f"{c.label}: seccompProfile", sc.get("seccompProfile"), join(sc_at, "seccompProfile")
+        )
+        yield from _profile(
+            f"{c.label}: appArmorProfile", sc.get("appArmorProfile"), join(sc_at, "appArmorProfile")
+        )
+
+
+def _ids(
+    where: str, context: dict[str, Any], at: str, fields: tuple[str, ...]
+) -> Iterator[Finding]:
+    for field in fields:
+        value = context.get(field)
+        if formats.is_int(value) and not 0 <= value <= INT32_MAX:
+            yield Finding(
+                join(at, field),
+                f"{where}.{field} {value} must be between 0 and {INT32_MAX}, inclusive",
+            )
+
+
+def _profile(where: str, profile: Any, at: str) -> Iterator[Finding]:
+    if not isinstance(profile, dict):
+        return
+    kind = profile.get("type")
+    local = profile.get("localhostProfile")
+    if kind in (None, ""):
+        yield Finding(join(at, "type"), f"{where}: type is required")
+        return
+    if not isinstance(kind, str):
+        return
+    if kind not in SECCOMP_TYPES:
+        yield Finding(
+            join(at, "type"),
+            f'{where}: type "{kind}" is not supported; supported values: {quote(SECCOMP_TYPES)}',
+        )
+    elif kind == "Localhost" and local in (None, ""):
+        yield Finding(
+            join(at, "localhostProfile"),
+            f"{where}: localhostProfile is required when type is Localhost",
+        )
+    elif kind != "Localhost" and local is not None:
+        yield Finding(
+            join(at, "localhostProfile"),
+            f"{where}: localhostProfile can only be set when type is Localhost",
+        )
+
+
+# --- api-scheduling -----------------------------------------------------------------------
+
+EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
+WHEN_UNSATISFIABLE = ("DoNotSchedule", "ScheduleAnyway")
+INCLUSION_POLICIES = ("Honor", "Ignore")
+
+
+def scheduling(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """Tolerations, node and pod (anti-)affinity, topologySpreadConstraints."""
+    if not validated(pod, ctx):
+        return
+    for index, toleration in items(pod.get("tolerations")):
+        yield from _toleration(toleration, pod.at("tolerations", index))
+    affinity = mapping(pod.get("affinity"))
+    node = mapping(affinity.get("nodeAffinity"))
+    required = node.get("requiredDuringSchedulingIgnoredDuringExecution")
+    at = pod.at("affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution")
+    if isinstance(required, dict):
+        terms = required.get("nodeSelectorTerms")
+        if not terms:
+            yield Finding(
+                join(at, "nodeSelectorTerms"),
+                "nodeAffinity required nodeSelectorTerms must not be empty",
+            )
+        for index, term in items(terms):
+            yield from _node_term(term, join(at, "nodeSelectorTerms", index), True)
+    preferred_at = pod.at(
+        "affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution"
+    )
+    for index, weighted in items(node.get("preferredDuringSchedulingIgnoredDuringExecution")):
+        yield from _weight(weighted, join(preferred_at, index))
+        preference = weighted.get("preference")
+        if isinstance(preference, dict):
+            yield from _node_term(preference, join(preferred_at, index, "preference"), False)
+    for kind in ("podAffinity", "podAntiAffinity"):
+        spec = mapping(affinity.get(kind))
+        base = pod.at("affinity", kind)
+        for index, term in items(spec.get("requiredDuringSchedulingIgnoredDuringExecution")):
+            yield from _pod_term(
+                term, join(base, "requiredDuringSchedulingIgnoredDuringExecution", index)
+            )
+        for index, weighted in items(spec.get("preferredDuringSchedulingIgnoredDuringExecution")):
+            w_at = join(base, "preferredDuringSchedulingIgnoredDuringExecution", index)
+            yield from _weight(weighted, w_at)
+            affinity_term = weighted.get("podAffinityTerm")
+            if isinstance(affinity_term, dict):
+                yield from _pod_term(affinity_term, join(w_at, "podAffinityTerm"))
+    seen: set[tuple[Any, Any]] = set()
+    for index, constraint in items(pod.get("topologySpreadConstraints")):
+        yield from _spread(constraint, pod.at("topologySpreadConstraints", index), seen)
+
+
+def _toleration(toleration: dict[str, Any], at: str) -> Iterator[Finding]:
+    key = toleration.get("key")
+    operator = defaulted(toleration.get("operator"), "Equal")
+    value = toleration.get("value")
+    if isinstance(key, str) and key:
+        for problem in formats.qualified_name(key):
+            yield Finding(join(at, "key"), f'toleration key "{key}": {problem}')
+    elif operator != "Exists":
+        yield Finding(
+            join(at, "operator"), 'toleration operator must be "Exists" when key is empty'
+        )
+    if operator == "Equal":
+        if isinstance(value, str):
+            for problem in formats.label_value(value):
+                yield Finding(join(at, "value"), f'toleration value "{value}": {problem}')
+    elif operator == "Exists":
+        if isinstance(value, str) and value:
+            yield Finding(
+                join(at, "value"), 'toleration value must be empty when operator is "Exists"'
+            )
+    elif isinstance(operator, str):
+        yield Finding(
+            join(at, "operator"),
+            f'toleration operator "{operator}" is not supported; supported values: "Equal", '
+            f'"Exists"',
+        )
+    effect = toleration.get("effect")
+    if isinstance(effect, str) and effect and effect not in EFFECTS:
+        yield Finding(
+            join(at, "effect"),
+            f'toleration effect "{effect}" is not supported; supported values: {quote(EFFECTS)}',
+        )
+    if toleration.get("tolerationSeconds") is not None and effect != "NoExecute":
+        yield Finding(
+            join(at, "effect"),
+            'toleration effect must be "NoExecute" when tolerationSeconds is set',
+        )
+
+
+def _node_term(term: dict[str, Any], at: str, required: bool) -> Iterator[Finding]:
+    for index, expression in items(term.get("matchExpressions")):
+        e_at = join(at, "matchExpressions", index)
+        key = expression.get("key")
+        if isinstance(key, str):
+            for problem in formats.qualified_name(key):
+                yield Finding(join(e_at, "key"), f'node selector key "{key}": {problem}')
+        yield from _requirement(expression, e_at, node=True)
+        if required:
+            for v_index, value in enumerate(expression.get("values") or []):
+                if isinstance(value, str):
+                    for problem in formats.label_value(value):
+                        yield Finding(
+                            join(e_at, "values", v_index),
+                            f'node selector value "{value}": {problem}',
+                        )
+    for index, field in items(term.get("matchFields")):
+        f_at = join(at, "matchFields", index)
+        if field.get("key") != "metadata.name":
+            yield Finding(
+                join(f_at, "key"),
+                f'matchFields key "{field.get("key")}" is not supported; supported values: '
+                f'"metadata.name"',
+            )
+        if field.get("operator") not in ("In", "NotIn"):
+            yield Finding(join(f_at, "operator"), 'matchFields operator must be "In" or "NotIn"')
+        values = field.get("values")
+        if not isinstance(values, list) or len(values) != 1:
+            yield Finding(join(f_at, "values"), "matchFields must have exactly one value")
+
+
+def _requirement(expression: dict[str, Any], at: str, node: bool) -> Iterator[Finding]:
+    operator = expression.get("operator")
+    values = expression.get("values")
+    count = len(values) if isinstance(values, list) else 0
+    if operator in ("In", "NotIn"):
+        if count == 0:
+            yield Finding(
+                join(at, "values"), f'values must be non-empty when operator is "{operator}"'
+            )
+    elif operator in ("Exists", "DoesNotExist"):
+        if count:
+            yield Finding(
+                join(at, "values"), f'values may not be specified when operator is "{operator}"'
+            )
+    elif node and operator in ("Gt", "Lt"):
+        if count != 1:
+            yield Finding(
+                join(at, "values"),
+                f'values must have exactly one value when operator is "{operator}"',
+            )
+    elif isinstance(operator, str):
+        allowed = SELECTOR_OPERATORS if node else SELECTOR_OPERATORS[:4]
+        yield Finding(
+            join(at, "operator"),
+            f'"{operator}" is not a valid selector operator; supported values: {quote(allowed)}',
+        )
+
+
+def _weight(weighted: dict[str, Any], at: str) -> Iterator[Finding]:
+    weight = weighted.get("weight")
+    if formats.is_int(weight) and not 1 <= weight <= 100:
+        yield Finding(join(at, "weight"), f"weight {weight} must be in the range 1-100")
+
+
+def label_selector(selector: Any, at: str) -> Iterator[Finding]:
+    """A metav1.LabelSelector: label keys and values, operators and their values."""
+    if not isinstance(selector, dict):
+        return
+    for key, value in mapping(selector.get("matchLabels")).items():
+        yield from _label(join(at, "matchLabels", key), "matchLabels", key, value)
+    for index, expression in items(selector.get("matchExpressions")):
+        e_at = join(at, "matchExpressions", index)
+        expression_key = expression.get("key")
+        if isinstance(expression_key, str):
+            for problem in formats.qualified_name(expression_key):
+                yield Finding(join(e_at, "key"), f'selector key "{expression_key}": {problem}')
+        yield from _requirement(expression, e_at, node=False)
+
+
+def _pod_term(term: dict[str, Any], at: str) -> Iterator[Finding]:
+    yield from label_selector(term.get("labelSelector"), join(at, "labelSelector"))
+    yield from label_selector(term.get("namespaceSelector"), join(at, "namespaceSelector"))
+    for index, namespace in enumerate(term.get("namespaces") or []):
+        if isinstance(namespace, str):
+            for problem in formats.dns1123_label(namespace):
+                yield Finding(join(at, "namespaces", index), f'namespace "{namespace}" {problem}')
+    key = term.get("topologyKey")
+    if key in (None, ""):
+        yield Finding(join(at, "topologyKey"), "topologyKey can not be empty")
+    elif isinstance(key, str):
+        for problem in formats.qualified_name(key):
+            yield Finding(join(at, "topologyKey"), f'topologyKey "{key}": {problem}')
+
+
+def _spread(constraint: dict[str, Any], at: str, seen: set[tuple[Any, Any]]) -> Iterator[Finding]:
+    skew = constraint.get("maxSkew")
+    if formats.is_int(skew) and skew <= 0:
+        yield Finding(join(at, "maxSkew"), f"maxSkew {skew} must be greater than zero")
+    key = constraint.get("topologyKey")
+    if key == "":
+        yield Finding(join(at, "topologyKey"), "topologyKey can not be empty")
+    when = constraint.get("whenUnsatisfiable")
+    if isinstance(when, str) and when not in WHEN_UNSATISFIABLE:
+        yield Finding(
+            join(at, "whenUnsatisfiable"),
+            f'whenUnsatisfiable "{when}" is not supported; supported values: '
+            f"{quote(WHEN_UNSATISFIABLE)}",
+        )
+    pair = (key, when)
+    if isinstance(key, str) and isinstance(when, str):
+        if pair in seen:
+            yield Finding(
+                join(at, "topologyKey"),
+                f'a constraint with topologyKey "{key}" and whenUnsatisfiable "{when}" '
+                f"already exists (Duplicate value)",
+            )
+        seen.add(pair)
+    domains = constraint.get("minDomains")
+    if formats.is_int(domains):
+        if domains <= 0:
+            yield Finding(join(at, "minDomains"), f"minDomains {domains} must be greater than zero")
+        elif when != "DoNotSchedule":
+            yield Finding(
+                join(at, "minDomains"),
+                'minDomains can only be used when whenUnsatisfiable is "DoNotSchedule"',
+            )
+    for field in ("nodeAffinityPolicy", "nodeTaintsPolicy"):
+        value = constraint.get(field)
+        if isinstance(value, str) and value not in INCLUSION_POLICIES:
+            yield Finding(
+                join(at, field),
+                f'{field} "{value}" is not supported; supported values: '
+                f"{quote(INCLUSION_POLICIES)}",
+            )
+    yield from label_selector(constraint.get("labelSelector"), join(at, "labelSelector"))

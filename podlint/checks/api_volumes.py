@@ -1,0 +1,255 @@
+"""What the apiserver refuses in volumes, volumeMounts and volumeDevices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from podlint.checks._api import V1_34, items, mapping, quote, validated
+from podlint.k8s import formats
+from podlint.model.finding import Finding
+from podlint.model.pointer import join
+from podlint.model.views import ContainerType, PodSpecView
+from podlint.rule import RuleContext
+
+# The apiserver's order: every source after the first one found is the one refused.
+SOURCES = (
+    "emptyDir", "hostPath", "gitRepo", "gcePersistentDisk", "awsElasticBlockStore", "secret",
+    "nfs", "iscsi", "glusterfs", "flocker", "persistentVolumeClaim", "rbd", "cinder", "cephfs",
+    "quobyte", "downwardAPI", "fc", "flexVolume", "configMap", "azureFile", "vsphereVolume",
+    "photonPersistentDisk", "portworxVolume", "azureDisk", "storageos", "projected", "scaleIO",
+    "csi", "ephemeral", "image",
+)  # fmt: skip
+HOST_PATH_TYPES = (
+    "", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice",
+    "BlockDevice",
+)  # fmt: skip
+PROPAGATIONS = ("None", "HostToContainer", "Bidirectional")
+RECURSIVE_READ_ONLY = ("Disabled", "IfPossible", "Enabled")
+
+
+def volumes(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """Volume names and sources, then every container's volumeMounts and volumeDevices."""
+    if not validated(pod, ctx):
+        return
+    known: dict[str, dict[str, Any]] = {}
+    for index, volume in items(pod.get("volumes")):
+        at = pod.at("volumes", index)
+        name = volume.get("name")
+        if name == "":
+            yield Finding(join(at, "name"), "volume name is required")
+        elif isinstance(name, str):
+            for problem in formats.dns1123_label(name):
+                yield Finding(join(at, "name"), f'volume name "{name}" {problem}')
+            if name in known:
+                yield Finding(
+                    join(at, "name"), f'volume name "{name}" is used twice (Duplicate value)'
+                )
+            known.setdefault(name, volume)
+        present = [s for s in SOURCES if volume.get(s) is not None]
+        for extra in present[1:]:
+            yield Finding(
+                join(at, extra),
+                f'volume "{name}": may not specify more than 1 volume type '
+                f"(already has {present[0]})",
+            )
+        if present:
+            yield from _source(
+                str(name), present[0], mapping(volume.get(present[0])), join(at, present[0])
+            )
+    # StatefulSets add one claim-backed volume per volumeClaimTemplate before validating.
+    if pod.object.kind == "StatefulSet" and ctx.kubernetes_version >= V1_34:
+        templates = pod.object.data.get("spec", {}).get("volumeClaimTemplates")
+        for _, claim in items(templates):
+            claim_name = mapping(claim.get("metadata")).get("name")
+            if isinstance(claim_name, str):
+                known.setdefault(claim_name, {"persistentVolumeClaim": {"claimName": claim_name}})
+    for c in pod.containers():
+        mount_paths: dict[str, int] = {}
+        device_names: set[str] = set()
+        device_paths: set[str] = set()
+        for index, device in items(c.get("volumeDevices")):
+            at = c.at("volumeDevices", index)
+            name, path = device.get("name"), device.get("devicePath")
+            if isinstance(name, str) and name:
+                if name in device_names:
+                    yield Finding(
+                        join(at, "name"), f'{c.label}: volumeDevice "{name}" must be unique'
+                    )
+                device_names.add(name)
+                target = known.get(name)
+                if target is None:
+                    yield Finding(
+                        join(at, "name"),
+                        f'{c.label}: volumeDevice "{name}": no volume with that name (Not found)',
+                    )
+                elif (
+                    target.get("persistentVolumeClaim") is None and target.get("ephemeral") is None
+                ):
+                    yield Finding(
+                        join(at, "name"),
+                        f'{c.label}: volumeDevice "{name}" can only use a persistentVolumeClaim '
+                        "or ephemeral volume (block mode)",
+                    )
+            if isinstance(path, str) and path:
+                if path in device_paths:
+                    yield Finding(
+                        join(at, "devicePath"), f'{c.label}: devicePath "{path}" must be unique'
+                    )
+                device_paths.add(path)
+        for index, mount in items(c.get("volumeMounts")):
+            at = c.at("volumeMounts", index)
+            name, path = mount.get("name"), mount.get("mountPath")
+            if name == "":
+                yield Finding(join(at, "name"), f"{c.label}: volumeMount name is required")
+            elif isinstance(name, str):
+                if name not in known:
+                    yield Finding(
+                        join(at, "name"),
+                        f'{c.label}: volumeMount "{name}" names no volume of the pod (Not found)',
+                    )
+                if name in device_names:
+                    yield Finding(
+                        join(at, "name"),
+                        f'{c.label}: volumeMount "{name}" must not already exist in volumeDevices',
+                    )
+            if path == "":
+                yield Finding(
+                    join(at, "mountPath"), f"{c.label}: volumeMount mountPath is required"
+                )
+            elif isinstance(path, str):
+                if path in mount_paths:
+                    yield Finding(
+                        join(at, "mountPath"),
+                        f'{c.label}: mountPath "{path}" must be unique (already used by '
+                        f"volumeMounts[{mount_paths[path]}])",
+                    )
+                else:
+                    mount_paths[path] = index
+                if path in device_paths:
+                    yield Finding(
+                        join(at, "mountPath"),
+                        f'{c.label}: mountPath "{path}" must not already exist as a path in '
+                        f"volumeDevices",
+                    )
+            yield from _mount_options(c.label, mount, at, c.type is ContainerType.EPHEMERAL, c.data)
+
+
+def _mount_options(
+    label: str, mount: dict[str, Any], at: str, ephemeral: bool, container: dict[str, Any]
+) -> Iterator[Finding]:
+    sub_path, sub_expr = mount.get("subPath"), mount.get("subPathExpr")
+    for field, value in (("subPath", sub_path), ("subPathExpr", sub_expr)):
+        if not isinstance(value, str) or not value:
+            continue
+        if ephemeral:
+            yield Finding(
+                join(at, field), f"{label}: {field} cannot be set for an ephemeral container"
+            )
+            continue
+        for problem in formats.local_path(value):
+            yield Finding(join(at, field), f'{label}: {field} "{value}" {problem}')
+    if isinstance(sub_path, str) and sub_path and isinstance(sub_expr, str) and sub_expr:
+        yield Finding(
+            join(at, "subPathExpr"), f"{label}: subPathExpr and subPath are mutually exclusive"
+        )
+    propagation = mount.get("mountPropagation")
+    if isinstance(propagation, str) and propagation:
+        if propagation not in PROPAGATIONS:
+            yield Finding(
+                join(at, "mountPropagation"),
+                f'{label}: mountPropagation "{propagation}" is not supported; supported values: '
+                f"{quote(PROPAGATIONS)}",
+            )
+        elif (
+            propagation == "Bidirectional"
+            and mapping(container.get("securityContext")).get("privileged") is not True
+        ):
+            yield Finding(
+                join(at, "mountPropagation"),
+                f"{label}: Bidirectional mount propagation is available only to privileged "
+                f"containers",
+            )
+    recursive = mount.get("recursiveReadOnly")
+    if isinstance(recursive, str) and recursive:
+        if recursive not in RECURSIVE_READ_ONLY:
+            yield Finding(
+                join(at, "recursiveReadOnly"),
+                f'{label}: recursiveReadOnly "{recursive}" is not supported; supported values: '
+                f"{quote(RECURSIVE_READ_ONLY)}",
+            )
+        elif recursive != "Disabled" and mount.get("readOnly") is not True:
+            yield Finding(
+                join(at, "recursiveReadOnly"),
+                f'{label}: recursiveReadOnly "{recursive}" may only be specified when '
+                f"readOnly is true",
+            )
+        elif recursive != "Disabled" and propagation not in (None, "", "None"):
+            yield Finding(
+                join(at, "recursiveReadOnly"),
+                f'{label}: recursiveReadOnly "{recursive}" may only be specified when '
+                "mountPropagation is None or not specified",
+            )
+
+
+def _mode(name: str, source: str, value: Any, at: str) -> Iterator[Finding]:
+    if formats.is_int(value) and not 0 <= value <= 0o777:
+        yield Finding(
+            at,
+            f'volume "{name}": {source} mode {value} must be a number between 0 and 0777 '
+            "(octal), both inclusive",
+        )
+
+
+def _source(name: str, source: str, spec: dict[str, Any], at: str) -> Iterator[Finding]:
+    if source == "hostPath":
+        path = spec.get("path")
+        if path == "":
+            yield Finding(join(at, "path"), f'volume "{name}": hostPath.path is required')
+        elif isinstance(path, str) and ".." in path.replace("\\", "/").split("/"):
+            yield Finding(
+                join(at, "path"), f'volume "{name}": hostPath.path "{path}" must not contain \'..\''
+            )
+        kind = spec.get("type")
+        if isinstance(kind, str) and kind not in HOST_PATH_TYPES:
+            yield Finding(
+                join(at, "type"),
+                f'volume "{name}": hostPath.type "{kind}" is not supported; supported values: '
+                f"{quote(HOST_PATH_TYPES[1:])}",
+            )
+    elif source in ("secret", "configMap", "downwardAPI", "projected"):
+        yield from _mode(
+            name, f"{source}.defaultMode", spec.get("defaultMode"), join(at, "defaultMode")
+        )
+        if source == "secret" and spec.get("secretName") in (None, ""):
+            yield Finding(join(at, "secretName"), f'volume "{name}": secret.secretName is required')
+        for index, item in items(spec.get("items")):
+            item_at = join(at, "items", index)
+            yield from _mode(
+                name, f"{source}.items[{index}]", item.get("mode"), join(item_at, "mode")
+            )
+            path = item.get("path")
+            if path == "":
+                yield Finding(
+                    join(item_at, "path"),
+                    f'volume "{name}": {source}.items[{index}].path is required',
+                )
+            elif isinstance(path, str):
+                for problem in formats.local_path(path, reserved=True):
+                    yield Finding(
+                        join(item_at, "path"), f'volume "{name}": path "{path}" {problem}'
+                    )
+    elif source == "persistentVolumeClaim":
+        if spec.get("claimName") in (None, ""):
+            yield Finding(
+                join(at, "claimName"),
+                f'volume "{name}": persistentVolumeClaim.claimName is required',
+            )
+    elif source == "emptyDir":
+        from podlint.k8s.quantity import parse_quantity
+
+        limit = parse_quantity(spec.get("sizeLimit")) if spec.get("sizeLimit") is not None else None
+        if limit is not None and limit < 0:
+            yield Finding(
+                join(at, "sizeLimit"), f'volume "{name}": emptyDir.sizeLimit must not be negative'
+            )

@@ -1,0 +1,167 @@
+"""The apiserver's shared name and value formats (apimachinery util/validation).
+
+Each function returns the list of problems, empty when the value is valid, so a message can
+say why, as the apiserver does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TypeGuard
+
+_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_PORT_NAME_CHARS = re.compile(r"^[-a-z0-9]+$")
+_HAS_LETTER = re.compile(r"[a-z]")
+_ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+_CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+_PERCENT = re.compile(r"^[0-9]+%$")
+_HEADER_NAME = re.compile(r"^[-A-Za-z0-9]+$")
+
+LABEL_MAX = 63
+SUBDOMAIN_MAX = 253
+
+
+def dns1123_label(value: str) -> list[str]:
+    problems = []
+    if len(value) > LABEL_MAX:
+        problems.append(f"must be no more than {LABEL_MAX} characters")
+    if not _LABEL.match(value):
+        if _SUBDOMAIN.match(value):
+            problems.append("must not contain dots")
+        else:
+            problems.append(
+                "a lowercase RFC 1123 label must consist of lower case alphanumeric characters "
+                "or '-', and must start and end with an alphanumeric character"
+            )
+    return problems
+
+
+def dns1123_subdomain(value: str) -> list[str]:
+    problems = []
+    if len(value) > SUBDOMAIN_MAX:
+        problems.append(f"must be no more than {SUBDOMAIN_MAX} characters")
+    if not _SUBDOMAIN.match(value):
+        problems.append(
+            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+            "characters, '-' or '.', and must start and end with an alphanumeric character"
+        )
+    return problems
+
+
+def name_prefix(value: str) -> list[str]:
+    """generateName: a DNS subdomain once a trailing '-' is masked."""
+    return dns1123_subdomain(value[:-1] + "a" if value.endswith("-") else value)
+
+
+def qualified_name(value: str) -> list[str]:
+    parts = value.split("/")
+    if len(parts) == 1:
+        name = parts[0]
+    elif len(parts) == 2:
+        prefix, name = parts
+        if not prefix:
+            return ["prefix part must be non-empty"]
+        problems = [f"prefix part {p}" for p in dns1123_subdomain(prefix)]
+        if problems:
+            return problems
+    else:
+        return [
+            "a qualified name must consist of alphanumeric characters, '-', '_' or '.', with "
+            "an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+        ]
+    if not name:
+        return ["name part must be non-empty"]
+    if len(name) > LABEL_MAX:
+        return [f"name part must be no more than {LABEL_MAX} characters"]
+    if not _QUALIFIED_NAME.match(name):
+        return [
+            "name part must consist of alphanumeric characters, '-', '_' or '.', and must "
+            "start and end with an alphanumeric character"
+        ]
+    return []
+
+
+def label_value(value: str) -> list[str]:
+    problems = []
+    if len(value) > LABEL_MAX:
+        problems.append(f"must be no more than {LABEL_MAX} characters")
+    if not _LABEL_VALUE.match(value):
+        problems.append(
+            "a valid label must be an empty string or consist of alphanumeric characters, "
+            "'-', '_' or '.', and must start and end with an alphanumeric character"
+        )
+    return problems
+
+
+def port_name(value: str) -> list[str]:
+    """IANA_SVC_NAME: 1-15 characters, [-a-z0-9], a letter, no '--', no leading/trailing '-'."""
+    problems = []
+    if len(value) > 15:
+        problems.append("must be no more than 15 characters")
+    if not _PORT_NAME_CHARS.match(value):
+        problems.append("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
+    if "--" in value:
+        problems.append("must not contain consecutive hyphens")
+    if not _HAS_LETTER.search(value):
+        problems.append("must contain at least one letter (a-z)")
+    if value.startswith("-") or value.endswith("-"):
+        problems.append("must not begin or end with a hyphen")
+    return problems
+
+
+def env_var_name(value: str, relaxed: bool) -> list[str]:
+    if relaxed:
+        if not value or any(not (32 <= ord(c) <= 126) or c == "=" for c in value):
+            return ["must consist only of printable ASCII characters other than '='"]
+        return []
+    problems = []
+    if not _ENV_NAME.match(value):
+        problems.append(
+            "a valid environment variable name must consist of alphabetic characters, "
+            "digits, '_', '-', or '.', and must not start with a digit"
+        )
+    if value in (".", "..") or value.startswith(".."):
+        problems.append("must not be '.', '..' or start with '..'")
+    return problems
+
+
+def config_key(value: str) -> list[str]:
+    problems = []
+    if len(value) > SUBDOMAIN_MAX:
+        problems.append(f"must be no more than {SUBDOMAIN_MAX} characters")
+    if not _CONFIG_KEY.match(value):
+        problems.append(
+            "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"
+        )
+    if value in (".", "..") or value.startswith(".."):
+        problems.append("must not be '.', '..' or start with '..'")
+    return problems
+
+
+def is_percent(value: str) -> bool:
+    return bool(_PERCENT.match(value))
+
+
+def header_name(value: str) -> list[str]:
+    if _HEADER_NAME.match(value):
+        return []
+    return ["a valid HTTP header must consist of alphanumeric characters or '-'"]
+
+
+def local_path(value: str, reserved: bool = False) -> list[str]:
+    """validateLocalDescendingPath (and the non-reserved variant that refuses a leading '..')."""
+    problems = []
+    if value.startswith("/"):
+        problems.append("must be a relative path")
+    if ".." in re.split(r"[\\/]", value):
+        problems.append("must not contain '..'")
+    if reserved and value.startswith(".."):
+        problems.append("must not start with '..'")
+    return problems
+
+
+def is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
