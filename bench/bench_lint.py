@@ -139,8 +139,10 @@ def bench_small(path: Path, repeat: int) -> None:
             check=True,
         )
         times.append(time.perf_counter() - started)
-    print(f"podlint lint {path}: median {statistics.median(times) * 1000:.0f} ms, "
-          f"min {min(times) * 1000:.0f} ms over {repeat} runs (wall, whole process)")
+    print(
+        f"podlint lint {path}: median {statistics.median(times) * 1000:.0f} ms, "
+        f"min {min(times) * 1000:.0f} ms over {repeat} runs (wall, whole process)"
+    )
 
 
 def main() -> None:

@@ -32,6 +32,10 @@ def podlint_formatters() -> dict[str, Any]:
     return {
         "text": "podlint.formatters.text:TextFormatter",
         "json": "podlint.formatters.json:JsonFormatter",
+        "sarif": "podlint.formatters.sarif:SarifFormatter",
+        "github": "podlint.formatters.github:GithubFormatter",
+        "gitlab": "podlint.formatters.gitlab:GitlabFormatter",
+        "junit": "podlint.formatters.junit:JunitFormatter",
     }
 
 

@@ -6,7 +6,6 @@ import dataclasses
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from podlint.declarative import schema_check
 from podlint.model.document import Document

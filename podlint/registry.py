@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pluggy
 
@@ -39,9 +39,7 @@ def _plugin_name(manager: pluggy.PluginManager, plugin: object) -> str:
     return manager.get_name(plugin) or repr(plugin)
 
 
-def _merge(
-    manager: pluggy.PluginManager, hook_name: str, what: str
-) -> dict[str, tuple[Any, str]]:
+def _merge(manager: pluggy.PluginManager, hook_name: str, what: str) -> dict[str, tuple[Any, str]]:
     """Merge dict answers of one hook, refusing a name that two plugins give."""
     merged: dict[str, tuple[Any, str]] = {}
     hook = getattr(manager.hook, hook_name)
@@ -78,7 +76,7 @@ class Registry:
         for impl in manager.hook.podlint_rules.get_hookimpls():
             owner = _plugin_name(manager, impl.plugin)
             try:
-                provided = impl.function() or []
+                provided = cast("list[Rule]", impl.function() or [])
             except CardError as error:
                 raise RegistryError(f"plugin {owner}: {error}") from None
             for rule in provided:

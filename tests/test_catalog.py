@@ -10,6 +10,7 @@ from podlint.catalog import rules_dir
 from podlint.docs import render_all
 from podlint.engine import Engine
 from podlint.lint import lint_text
+from podlint.model.version import KubeVersion
 from podlint.policy import RuleSetting, policy_layers, resolve_settings
 from podlint.registry import default_registry
 from podlint.rule import Rule
@@ -53,7 +54,9 @@ def test_rule_docs_are_complete(rule: Rule) -> None:
 
 
 def _lint_example(rule: Rule, text: str) -> list[str]:
-    engine = Engine(REGISTRY, {rule.id: RuleSetting(rule.severity)})
+    # a version-specific rule's card names the version its examples are judged at
+    version = KubeVersion.parse(str(rule.docs.get("kubernetes-version", "latest")))
+    engine = Engine(REGISTRY, {rule.id: RuleSetting(rule.severity)}, version)
     return [f.rule for f in lint_text(engine, f"{rule.id}-example.yaml", text).findings]
 
 
@@ -99,5 +102,7 @@ def test_docs_are_generated_from_the_cards() -> None:
     expected = render_all(REGISTRY)
     docs = ROOT / "docs" / "rules"
     actual = {p.name: p.read_text(encoding="utf-8") for p in docs.glob("*.md")}
-    stale = sorted(name for name in set(expected) | set(actual) if expected.get(name) != actual.get(name))
+    stale = sorted(
+        name for name in set(expected) | set(actual) if expected.get(name) != actual.get(name)
+    )
     assert not stale, f"docs/rules is out of date for {stale}: run 'podlint docs docs/rules'"

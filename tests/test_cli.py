@@ -42,7 +42,7 @@ def test_text_output_lines_and_caret(bad_file: Path) -> None:
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert (
-        f"{bad_file}:9:12: warning: container \"web\": image \"nginx:latest\" uses the mutable "
+        f'{bad_file}:9:12: warning: container "web": image "nginx:latest" uses the mutable '
         '":latest" tag; pin a version or a digest [latest-image-tag]'
     ) in lines
     index = lines.index(next(line for line in lines if line.startswith(f"{bad_file}:9:12")))
@@ -54,7 +54,9 @@ def test_text_output_lines_and_caret(bad_file: Path) -> None:
 
 def test_color_only_when_forced_and_never_with_no_color(bad_file: Path) -> None:
     assert "\x1b[" in run("lint", str(bad_file), env={"FORCE_COLOR": "1", "NO_COLOR": ""}).output
-    assert "\x1b[" not in run("lint", str(bad_file), env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).output
+    assert (
+        "\x1b[" not in run("lint", str(bad_file), env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).output
+    )
 
 
 def test_json_contract(bad_file: Path) -> None:
@@ -63,42 +65,67 @@ def test_json_contract(bad_file: Path) -> None:
     report = json.loads(result.output)
     assert report["version"] == 1
     assert report["summary"] == {
-        "files": 1, "documents": 1, "findings": 3, "errors": 2, "warnings": 1, "infos": 0,
+        "files": 1,
+        "documents": 1,
+        "findings": 3,
+        "errors": 2,
+        "warnings": 1,
+        "infos": 0,
     }
     first = report["findings"][0]
     assert set(first) == {
-        "rule", "severity", "message", "file", "line", "column", "endLine", "endColumn",
-        "pointer", "document", "kind", "namespace", "name",
+        "rule",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "endLine",
+        "endColumn",
+        "pointer",
+        "document",
+        "kind",
+        "namespace",
+        "name",
     }
     by_rule = {f["rule"]: f for f in report["findings"]}
     image = by_rule["latest-image-tag"]
     assert (image["line"], image["column"], image["endLine"], image["endColumn"]) == (9, 12, 9, 24)
     assert image["pointer"] == "/spec/containers/0/image"
     assert (image["kind"], image["namespace"], image["name"], image["document"]) == (
-        "Pod", "shop", "web", 0,
+        "Pod",
+        "shop",
+        "web",
+        0,
     )
     assert by_rule["duplicate-container-name"]["pointer"] == "/spec/containers/1/name"
 
 
-@pytest.mark.parametrize(
-    ("fail_on", "code"), [("error", 1), ("warning", 1), ("never", 0)]
-)
+@pytest.mark.parametrize(("fail_on", "code"), [("error", 1), ("warning", 1), ("never", 0)])
 def test_fail_on(tmp_path: Path, fail_on: str, code: int) -> None:
     path = tmp_path / "p.yaml"
-    path.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: a, image: nginx}]\n")
+    path.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: a, image: nginx}]\n"
+    )
     result = run("lint", "--fail-on", fail_on, str(path))
     expected = 0 if fail_on == "error" else code
     assert result.exit_code == expected
 
 
 def test_select_and_ignore(bad_file: Path) -> None:
-    only = json.loads(run("lint", "--format", "json", "--select", "latest-image-tag", str(bad_file)).output)
+    only = json.loads(
+        run("lint", "--format", "json", "--select", "latest-image-tag", str(bad_file)).output
+    )
     assert {f["rule"] for f in only["findings"]} == {"latest-image-tag"}
     rest = json.loads(
-        run("lint", "--format", "json", "--ignore", "latest-image-tag,missing-image", str(bad_file)).output
+        run(
+            "lint", "--format", "json", "--ignore", "latest-image-tag,missing-image", str(bad_file)
+        ).output
     )
     assert {f["rule"] for f in rest["findings"]} == {"duplicate-container-name"}
-    glob = json.loads(run("lint", "--format", "json", "--select", "@correctness", str(bad_file)).output)
+    glob = json.loads(
+        run("lint", "--format", "json", "--select", "@correctness", str(bad_file)).output
+    )
     assert {f["rule"] for f in glob["findings"]} == {"duplicate-container-name", "missing-image"}
 
 
@@ -115,7 +142,9 @@ def test_unknown_rule_policy_and_version_are_usage_errors(bad_file: Path) -> Non
         assert "Traceback" not in result.output
 
 
-def test_missing_path_exits_2_naming_it_and_still_lints_the_rest(bad_file: Path, tmp_path: Path) -> None:
+def test_missing_path_exits_2_naming_it_and_still_lints_the_rest(
+    bad_file: Path, tmp_path: Path
+) -> None:
     missing = tmp_path / "nope.yaml"
     result = CliRunner().invoke(cli, ["lint", str(missing), str(bad_file)])
     assert result.exit_code == 2
@@ -138,7 +167,9 @@ def test_unreadable_file_exits_2_naming_it(tmp_path: Path, bad_file: Path) -> No
 
 
 def test_stdin_with_filename() -> None:
-    result = run("lint", "-", "--stdin-filename", "chart/web.yaml", "--format", "json", input=BAD_POD)
+    result = run(
+        "lint", "-", "--stdin-filename", "chart/web.yaml", "--format", "json", input=BAD_POD
+    )
     report = json.loads(result.output)
     assert {f["file"] for f in report["findings"]} == {"chart/web.yaml"}
 
@@ -158,7 +189,9 @@ def test_directories_are_recursive_sorted_and_stay_in_the_tree(tmp_path: Path) -
     outside = tmp_path / "outside.yaml"
     outside.write_text(BAD_POD)
     (tree / "b" / "x.yml").write_text(BAD_POD)
-    (tree / "a" / "y.json").write_text('{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"}, "spec": {"containers": [{"name": "j", "image": "j"}]}}')
+    (tree / "a" / "y.json").write_text(
+        '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"}, "spec": {"containers": [{"name": "j", "image": "j"}]}}'
+    )
     (tree / "a" / "notes.txt").write_text(BAD_POD)
     (tree / "link.yaml").symlink_to(outside)
     (tree / "loop").symlink_to(tree)
@@ -229,9 +262,13 @@ def test_kustomize_patches_in_a_directory_are_not_linted_as_objects(tmp_path: Pa
     (tmp_path / "deployment.yaml").write_text(deployment)
     (tmp_path / "patch.yaml").write_text(patch)
     (tmp_path / "old.yaml").write_text(patch)
-    result = run("lint", "--format", "json", "--select", "missing-image,latest-image-tag", str(tmp_path))
+    result = run(
+        "lint", "--format", "json", "--select", "missing-image,latest-image-tag", str(tmp_path)
+    )
     files = {f["file"] for f in json.loads(result.output)["findings"]}
     assert files == {str(tmp_path / "deployment.yaml")}
     # Named directly, a patch file is linted like any other file.
-    direct = run("lint", "--format", "json", "--select", "missing-image", str(tmp_path / "patch.yaml"))
+    direct = run(
+        "lint", "--format", "json", "--select", "missing-image", str(tmp_path / "patch.yaml")
+    )
     assert [f["rule"] for f in json.loads(direct.output)["findings"]] == ["missing-image"]

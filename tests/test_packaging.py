@@ -32,7 +32,7 @@ docs:
   references: ["internal"]
 """
 
-PLUGIN_MODULE = '''\
+PLUGIN_MODULE = """\
 from pathlib import Path
 
 from podlint.api import Finding, hookimpl, load_card
@@ -56,7 +56,7 @@ def podlint_policies():
 def no_team_label(pod, ctx):
     if "team" not in pod.metadata.get("labels", {}):
         yield Finding(pod.metadata_pointer, "pod has no team label")
-'''
+"""
 
 PLUGIN_PYPROJECT = """\
 [build-system]
@@ -143,7 +143,11 @@ def test_entry_point_plugin_rule_runs(installed: Path, tmp_path: Path) -> None:
     assert finding["pointer"] == "/spec/template/metadata"
     assert finding["line"] == 7
     disabled = _run(
-        installed / "podlint", "lint", "--policy", "default", manifest,
+        installed / "podlint",
+        "lint",
+        "--policy",
+        "default",
+        manifest,
         env={**os.environ, "PODLINT_DISABLE_PLUGIN_AUTOLOAD": "1"},
     )
     assert disabled.returncode == 0, disabled.stdout + disabled.stderr

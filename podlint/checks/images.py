@@ -43,6 +43,5 @@ def missing_image(container: ContainerView, ctx: RuleContext) -> Iterator[Findin
     if image is None or (isinstance(image, str) and not image.strip()):
         yield Finding(
             container.at("image"),
-            f"{container.label}: image is required; the apiserver rejects a container "
-            "without one",
+            f"{container.label}: image is required; the apiserver rejects a container without one",
         )

@@ -14,7 +14,8 @@ class TextFormatter(Formatter):
         return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
 
     def handle(self, result: SourceResult) -> None:
-        if not result.findings:
+        suppressed = result.suppressed if self.show_suppressed else []
+        if not result.findings and not suppressed:
             return
         lines = result.text.splitlines() if result.text is not None else []
         for finding in result.findings:
@@ -22,6 +23,12 @@ class TextFormatter(Formatter):
             excerpt = self._excerpt(finding, lines)
             if excerpt:
                 self.stream.write(excerpt)
+        for item in suppressed:
+            reason = f" -- {item.reason}" if item.reason else ""
+            headline = self._headline(item.finding).replace(
+                f": {item.finding.severity.value}: ", ": suppressed: ", 1
+            )
+            self.stream.write(f"{headline} (by {item.form}{reason})\n")
         self.stream.write("\n")
 
     def _headline(self, finding: Finding) -> str:
@@ -45,9 +52,7 @@ class TextFormatter(Formatter):
         caret = " " * span.column + self._paint("^" * width, _COLORS[finding.severity])
         bar = self._paint("|", "34")
         return (
-            f"{gutter} {bar}\n"
-            f"{self._paint(number, '34')} {bar} {source}\n"
-            f"{gutter} {bar} {caret}\n"
+            f"{gutter} {bar}\n{self._paint(number, '34')} {bar} {source}\n{gutter} {bar} {caret}\n"
         )
 
     def stop(self, summary: Summary) -> None:

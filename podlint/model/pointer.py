@@ -14,7 +14,7 @@ def unescape(part: str) -> str:
 
 
 def join(pointer: str, *parts: str | int) -> str:
-    """Append reference tokens to a pointer: join("/spec", "containers", 0) == "/spec/containers/0"."""
+    """Append reference tokens: join("/spec", "containers", 0) == "/spec/containers/0"."""
     if not parts:
         return pointer
     return pointer + "".join("/" + escape(p) for p in parts)

@@ -100,8 +100,11 @@ class PodSpecView:
             for index, item in enumerate(items):
                 if isinstance(item, dict):
                     yield ContainerView(
-                        self, item, join(self.pointer, container_type.value, index),
-                        container_type, index,
+                        self,
+                        item,
+                        join(self.pointer, container_type.value, index),
+                        container_type,
+                        index,
                     )
 
 

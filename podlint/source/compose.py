@@ -132,7 +132,7 @@ def _untyped_loader_class() -> Any:
     the pure-Python loader is used the same way.
     """
     try:
-        from _ruamel_yaml import CParser  # type: ignore[import-not-found]
+        from _ruamel_yaml import CParser
     except ImportError:  # pragma: no cover - platforms without ruamel.yaml.clib
         from ruamel.yaml import YAML
 
@@ -212,7 +212,9 @@ def _compose_error(error: Exception, text: str) -> ComposeError:
     return ComposeError(f"invalid YAML: {message}", line, column)
 
 
-def to_data(node: Node, *, json_numbers: bool = False, max_expansion: int = 1_000_000) -> Conversion:
+def to_data(
+    node: Node, *, json_numbers: bool = False, max_expansion: int = 1_000_000
+) -> Conversion:
     """Build plain dicts, lists and scalars from a composed node tree.
 
     Aliases share their converted value; the size of the tree with every alias expanded is
@@ -325,9 +327,7 @@ class _Builder:
         if isinstance(node, SequenceNode):
             size = 1 + sum(self.expanded_size(child) for child in node.value)
         else:
-            size = 1 + sum(
-                self.expanded_size(k) + self.expanded_size(v) for k, v in node.value
-            )
+            size = 1 + sum(self.expanded_size(k) + self.expanded_size(v) for k, v in node.value)
         self.sizes[ident] = size
         return size
 
@@ -339,8 +339,7 @@ _IMPLICIT_TAGS = frozenset(
 
 
 def _explicit_scalar(node: ScalarNode) -> Any:
-    tag = node.tag
-    if tag.endswith(":binary"):
+    if (node.tag or "").endswith(":binary"):
         return node.value.replace("\n", "")
     return node.value
 

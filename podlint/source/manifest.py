@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Iterator
@@ -138,7 +139,7 @@ def _split_documents(text: str) -> Iterator[tuple[int, str]]:
     """(first line, text) of each YAML document; markers at column 0 always end a document."""
     starts = [m.start() for m in _DOCUMENT_START.finditer(text)]
     bounds = [0, *starts, len(text)]
-    for begin, end in zip(bounds, bounds[1:]):
+    for begin, end in itertools.pairwise(bounds):
         chunk = text[begin:end]
         closing = _DOCUMENT_END.search(chunk)
         if closing:
@@ -188,4 +189,3 @@ def _parse_document(
 
 def _is_kubernetes_object(data: dict[str, Any]) -> bool:
     return isinstance(data.get("apiVersion"), str) and isinstance(data.get("kind"), str)
-

@@ -5,7 +5,13 @@ import time
 
 import pytest
 
-from podlint.source.compose import ComposeError, compose, make_composer, resolve_plain_scalar, to_data
+from podlint.source.compose import (
+    ComposeError,
+    compose,
+    make_composer,
+    resolve_plain_scalar,
+    to_data,
+)
 
 
 def data_of(text: str):
@@ -47,7 +53,7 @@ def test_plain_scalars_resolve_as_the_apiserver_reads_them(text: str, value: obj
 
 
 def test_quoted_scalars_stay_strings() -> None:
-    data = data_of('a: "yes"\nb: \'010\'\nc: |\n  on\n').data
+    data = data_of("a: \"yes\"\nb: '010'\nc: |\n  on\n").data
     assert data == {"a": "yes", "b": "010", "c": "on\n"}
 
 

@@ -106,7 +106,12 @@ def test_helm_templates_are_recognised_but_go_templates_in_strings_are_not() -> 
     assert isinstance(problem, SourceProblem) and problem.rule == "helm-template"
     assert "helm template" in problem.message
     assert (problem.span.line, problem.span.column) == (1, 8)
-    assert items('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  t: "{{ $labels.x }}"\n')[0].kind == "ConfigMap"  # type: ignore[union-attr]
+    assert (
+        items(
+            'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  t: "{{ $labels.x }}"\n'
+        )[0].kind
+        == "ConfigMap"
+    )  # type: ignore[union-attr]
 
 
 def test_json_numbers_follow_json() -> None:
