@@ -53,10 +53,11 @@ def serve(
     from podlint.webhook.server import ServeOptions, server_ssl_context, setup_logging
     from podlint.webhook.server import serve as run
 
+    for path in (tls_cert, tls_key):
+        if not path.is_file():
+            raise click.UsageError(f"cannot read {path}: no such file")
     try:
         server_ssl_context(tls_cert, tls_key)
-    except FileNotFoundError as error:
-        raise click.UsageError(f"cannot read {error.filename}: no such file") from None
     except (OSError, ssl.SSLError) as error:
         raise click.UsageError(
             f"cannot use the certificate {tls_cert} with the key {tls_key}: {error}"

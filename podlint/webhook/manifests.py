@@ -251,11 +251,15 @@ def default_image() -> str:
 
 def render(items: list[dict[str, Any]]) -> str:
     from ruamel.yaml import YAML
+    from ruamel.yaml.scalarstring import LiteralScalarString
 
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
+    yaml = YAML(typ="rt")
+    yaml.representer.ignore_aliases = lambda data: True  # shared label dicts, written out
     stream = io.StringIO()
     stream.write(f"# podlint webhook {__version__}\n# {FAILURE_POLICY_NOTE}\n")
-    yaml.dump_all(items, stream)
+    for item in items:
+        if item["kind"] == "ConfigMap":
+            item = {**item, "data": {k: LiteralScalarString(v) for k, v in item["data"].items()}}
+        stream.write("---\n")
+        yaml.dump(item, stream)
     return stream.getvalue()

@@ -1,0 +1,139 @@
+"""`podlint webhook certs|manifests|serve` through the real CLI."""
+
+from __future__ import annotations
+
+import base64
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from ruamel.yaml import YAML
+
+from podlint.cli import main
+
+
+def _certs(out: Path) -> None:
+    code = main(["webhook", "certs", "--service", "pw", "--namespace", "ops", "--out", str(out)])
+    assert code == 0
+
+
+def test_certs_writes_a_kubernetes_tls_secret_layout(tmp_path: Path) -> None:
+    _certs(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ca.crt", "tls.crt", "tls.key"]
+    assert stat.S_IMODE((tmp_path / "tls.key").stat().st_mode) == 0o600
+    cert = x509.load_pem_x509_certificate((tmp_path / "tls.crt").read_bytes())
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert "pw.ops.svc" in names.get_values_for_type(x509.DNSName)
+    assert "pw.ops.svc.cluster.local" in names.get_values_for_type(x509.DNSName)
+    ca = x509.load_pem_x509_certificate((tmp_path / "ca.crt").read_bytes())
+    cert.verify_directly_issued_by(ca)
+
+
+def _manifests(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[str, list[dict]]:  # type: ignore[type-arg]
+    capsys.readouterr()
+    assert main(["webhook", "manifests", *args]) == 0
+    text = capsys.readouterr().out
+    return text, list(YAML(typ="safe").load_all(text))
+
+
+def test_manifests_with_generated_certs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _certs(tmp_path / "certs")
+    text, items = _manifests(capsys, "--namespace", "ops", "--certs", str(tmp_path / "certs"))
+    by_kind = {item["kind"]: item for item in items}
+    assert set(by_kind) == {
+        "Secret",
+        "ConfigMap",
+        "Deployment",
+        "PodDisruptionBudget",
+        "Service",
+        "ValidatingWebhookConfiguration",
+    }
+    deployment = by_kind["Deployment"]
+    assert deployment["spec"]["replicas"] == 2
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    configuration = by_kind["ValidatingWebhookConfiguration"]
+    ca = (tmp_path / "certs" / "ca.crt").read_bytes()
+    for hook in configuration["webhooks"]:
+        assert base64.b64decode(hook["clientConfig"]["caBundle"]) == ca
+        assert hook["sideEffects"] == "None"
+        assert hook["admissionReviewVersions"] == ["v1"]
+        assert hook["timeoutSeconds"] == 5
+        (expression,) = hook["namespaceSelector"]["matchExpressions"]
+        assert expression["operator"] == "NotIn"
+        assert expression["values"] == ["kube-system", "ops"]
+    assert "failurePolicy" in text.splitlines()[1]
+    out = tmp_path / "deploy.yaml"
+    out.write_text(text, encoding="utf-8")
+    assert main(["lint", "--policy", "restricted", "--no-config", str(out)]) == 0
+
+
+def test_manifests_without_certs_use_cert_manager(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text, items = _manifests(capsys)
+    kinds = [item["kind"] for item in items]
+    assert "Certificate" in kinds and "Issuer" in kinds and "Secret" not in kinds
+    configuration = items[-1]
+    assert configuration["metadata"]["annotations"]["cert-manager.io/inject-ca-from"] == (
+        "podlint-system/podlint-webhook"
+    )
+    out = tmp_path / "deploy.yaml"
+    out.write_text(text, encoding="utf-8")
+    assert main(["lint", "--policy", "restricted", "--no-config", str(out)]) == 0
+    # The same check fails once the restricted securityContext is gone.
+    out.write_text(text.replace("runAsNonRoot: true", "runAsNonRoot: false"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["lint", "--policy", "restricted", "--no-config", str(out)]) == 1
+
+
+def test_serve_refuses_missing_certificate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["webhook", "serve", "--tls-cert", str(tmp_path / "nope.crt"), "--tls-key", "k.key"]
+    )
+    assert code == 2
+    assert "nope.crt" in capsys.readouterr().err
+
+
+def test_serve_refuses_an_invalid_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _certs(tmp_path)
+    config = tmp_path / "config.yaml"
+    config.write_text("namespaces: [{match: [prod], mode: block}]\n", encoding="utf-8")
+    code = main(
+        [
+            "webhook",
+            "serve",
+            "--tls-cert",
+            str(tmp_path / "tls.crt"),
+            "--tls-key",
+            str(tmp_path / "tls.key"),
+            "--config",
+            str(config),
+        ]
+    )
+    assert code == 2
+    assert "namespaces[0].mode is 'block'" in capsys.readouterr().err
+
+
+def test_lint_never_imports_the_webhook_stack() -> None:
+    script = (
+        "import sys\n"
+        "from podlint.cli import main\n"
+        "main(['rules'])\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in "
+        "('starlette', 'uvicorn', 'prometheus_client', 'cryptography') "
+        "or m.startswith('podlint.webhook')]\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
