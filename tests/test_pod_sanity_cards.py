@@ -1,0 +1,56 @@
+"""The pod sanity rules' cards: examples trigger, use-instead does not, options validate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from podlint.engine import Engine
+from podlint.lint import lint_text
+from podlint.model.version import KubeVersion
+from podlint.policy import RuleSetting
+from podlint.registry import default_registry
+from podlint.source.data import load_yaml_file
+
+RULES = Path(__file__).parent.parent / "rules"
+POD_SANITY = sorted(
+    path.stem
+    for path in RULES.glob("*.yaml")
+    if str(load_yaml_file(path).get("check", "")).split(".")[0]
+    in ("init", "probes", "resources", "lifecycle", "apiversions")
+)
+
+
+def _rule_ids(rule_id: str, text: str) -> list[str]:
+    registry = default_registry()
+    rule = registry.rules[rule_id]
+    version = KubeVersion.parse(str(rule.docs.get("kubernetes-version", "latest")))
+    engine = Engine(registry, {rule_id: RuleSetting(rule.severity)}, version)
+    return [finding.rule for finding in lint_text(engine, "card.yaml", text).findings]
+
+
+def test_the_family_is_found() -> None:
+    assert len(POD_SANITY) >= 20
+
+
+@pytest.mark.parametrize("rule_id", POD_SANITY)
+def test_example_triggers_and_use_instead_does_not(rule_id: str) -> None:
+    docs = default_registry().rules[rule_id].docs
+    assert rule_id in _rule_ids(rule_id, docs["example"])
+    assert _rule_ids(rule_id, docs["use-instead"]) == []
+
+
+@pytest.mark.parametrize("rule_id", POD_SANITY)
+def test_params_match_their_schema(rule_id: str) -> None:
+    card = load_yaml_file(RULES / f"{rule_id}.yaml")
+    params = card.get("params") or {}
+    schema = card.get("params-schema")
+    if not params:
+        assert schema is None
+        return
+    assert schema is not None, f"{rule_id}: options need a params-schema"
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(params, schema)
+    assert set(params) == set(schema["properties"])
