@@ -284,6 +284,12 @@ def _find_in(directory: Path) -> Path | None:
     return _find_in(directory.parent)
 
 
+def clear_caches() -> None:
+    """Forget discovered and loaded configuration files (an editor saw one created)."""
+    _find_in.cache_clear()
+    _load_config.cache_clear()
+
+
 def merge_options(
     config: Config | None,
     base: Options,
@@ -380,6 +386,13 @@ class ConfigResolver:
         registry = self._registry_with(options.rule_paths, config)
         if config is not None:
             _check_selectors(config, registry.rules)
+        base_rules = (self.registry or default_registry()).rules
+        added = {rule_id: "default" for rule_id in registry.rules if rule_id not in base_rules}
+        if added:
+            # A project's own cards run unless its configuration says otherwise.
+            options = dataclasses.replace(
+                options, extra_layers=(("rule-paths", added), *options.extra_layers)
+            )
         try:
             return build_engine(dataclasses.replace(options, rule_paths=()), registry)
         except (PolicyError, RegistryError) as error:

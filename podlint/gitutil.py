@@ -15,11 +15,14 @@ class GitError(Exception):
     """git is missing, the directory is not a repository, or the ref is unknown."""
 
 
-@cache
 def repository_root(start: Path | None = None) -> Path:
     """The closest directory holding ``.git`` at or above ``start`` (default: the working
     directory), or ``start`` itself outside a repository."""
-    here = (start or Path.cwd()).resolve()
+    return _root((start or Path.cwd()).resolve())
+
+
+@cache
+def _root(here: Path) -> Path:
     for directory in (here, *here.parents):
         if (directory / ".git").exists():
             return directory
