@@ -328,7 +328,10 @@ def fix_for(finding: Finding, document: Document, text: str) -> Fix | None:
 
 # --- suppression comments ---------------------------------------------------------------
 
-_DISABLE = re.compile(r"#\s*podlint:\s*disable=([A-Za-z0-9/_,\s-]*[A-Za-z0-9/_-])")
+_DISABLE = re.compile(
+    r"(?:^|[ \t])#[ \t]*podlint[ \t]*:[ \t]*disable[ \t]*=[ \t]*"
+    r"([^,\s#]+(?:[ \t]*,[ \t]*[^,\s#]+)*)"
+)
 
 
 def disable_edit(line_text: str, line: int, rule_id: str) -> TextEdit | None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 
-from podlint.cli import EXIT_USAGE, _kube_version
+from podlint.cli import EXIT_USAGE, _explicit, _kube_version
 
 
 @click.command("lsp")
@@ -22,13 +23,30 @@ from podlint.cli import EXIT_USAGE, _kube_version
     help="Target Kubernetes version (MAJOR.MINOR).",
 )
 @click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Use this configuration file for every buffer instead of the closest .podlint.yaml.",
+)
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+@click.option(
     "--debounce-ms",
     type=click.IntRange(0, 5000),
     default=30,
     show_default=True,
     help="Quiet time after an edit before the buffer is linted again.",
 )
-def lsp(stdio: bool, policy: str, kubernetes_version: Any, debounce_ms: int) -> None:
+@click.pass_context
+def lsp(
+    ctx: click.Context,
+    stdio: bool,
+    policy: str,
+    kubernetes_version: Any,
+    config_file: str | None,
+    no_config: bool,
+    debounce_ms: int,
+) -> None:
     """Run the language server (diagnostics, hover, quick fixes) for editors."""
     try:
         import lsprotocol  # noqa: F401
@@ -41,15 +59,23 @@ def lsp(stdio: bool, policy: str, kubernetes_version: Any, debounce_ms: int) -> 
         raise SystemExit(EXIT_USAGE) from None
 
     from podlint.lsp.server import create_server
+    from podlint.lsp.settings import Engines
     from podlint.policy import PolicyError
     from podlint.registry import RegistryError, default_registry
-    from podlint.runtime import Options, build_engine
+    from podlint.runtime import Options
 
     options = Options(policy=policy, kubernetes_version=kubernetes_version)
     try:
         registry = default_registry()
-        build_engine(options, registry)
+        engines = Engines(
+            options,
+            registry,
+            explicit=_explicit(ctx, ["policy", "kubernetes_version"]),
+            config_file=Path(config_file) if config_file else None,
+            use_config=not no_config,
+        )
+        engines.default()
     except (PolicyError, RegistryError) as error:
         raise click.UsageError(str(error)) from None
-    server = create_server(options, debounce=debounce_ms / 1000, registry=registry)
+    server = create_server(engines, debounce=debounce_ms / 1000)
     server.start_io()

@@ -18,12 +18,12 @@ from podlint import __version__
 from podlint.docs import render_rule
 from podlint.fixes import TextEdit, disable_edit, disable_next_line_edit, fix_for
 from podlint.lint import lint_text
-from podlint.lsp.convert import client_range, diagnostics_for
-from podlint.lsp.settings import CONFIG_NAMES, Engines
+from podlint.lsp.convert import SOURCE, client_range, diagnostics_for
+from podlint.lsp.settings import CONFIG_NAMES, Engines, Resolved
 from podlint.model.document import Document
 from podlint.model.finding import Finding
-from podlint.registry import Registry, default_registry
-from podlint.runtime import Options
+from podlint.model.span import Span
+from podlint.registry import Registry
 from podlint.source.manifest import MANIFEST_SUFFIXES, parse_text
 
 LOG = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ class Linted:
     lines: Sequence[str]
     codec: PositionCodec
     results: list[tuple[Finding, types.Diagnostic]]
+    registry: Registry
     _documents: list[Document] | None = field(default=None, repr=False)
 
     def documents(self) -> list[Document]:
@@ -67,15 +68,15 @@ class Linted:
 
 
 class PodlintServer(LanguageServer):
-    def __init__(self, options: Options, debounce: float, registry: Registry) -> None:
+    def __init__(self, engines: Engines, debounce: float) -> None:
         super().__init__("podlint", __version__)
-        self.registry = registry
-        self.engines = Engines(options, registry)
+        self.engines = engines
         self.debounce = debounce
         self.linted: dict[str, Linted] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
-        self._rule_docs: dict[str, str] = {}
-        self._reported_problems: set[str] = set()
+        self._rule_docs: dict[tuple[str, int], str] = {}
+        self._config_uris: set[str] = set()
+        self._plain_codec = PositionCodec()
 
     # --- linting -----------------------------------------------------------------------
 
@@ -111,11 +112,8 @@ class PodlintServer(LanguageServer):
         name = _lint_name(document)
         path = Path(document.path) if document.uri.startswith("file:") else None
         resolved = self.engines.for_path(path)
-        if resolved.problem and resolved.problem not in self._reported_problems:
-            self._reported_problems.add(resolved.problem)
-            self.window_show_message(
-                types.ShowMessageParams(type=types.MessageType.Error, message=resolved.problem)
-            )
+        if resolved.config is not None:
+            self._report_config(resolved)
         result = lint_text(resolved.engine, name, text)
         results = diagnostics_for(
             text,
@@ -123,9 +121,45 @@ class PodlintServer(LanguageServer):
             result.findings,
             lines,
             document.position_codec,
-            self.registry.rules,
+            resolved.engine.registry.rules,
         )
-        return Linted(document.version, name, text, lines, document.position_codec, results)
+        return Linted(
+            document.version,
+            name,
+            text,
+            lines,
+            document.position_codec,
+            results,
+            resolved.engine.registry,
+        )
+
+    def _report_config(self, resolved: Resolved) -> None:
+        """A configuration file that cannot be used: its problems in place, and once as a
+        message (the buffers are linted with the server's own options meanwhile)."""
+        assert resolved.config is not None
+        uri = resolved.config.resolve().as_uri()
+        if uri in self._config_uris:
+            return
+        self._config_uris.add(uri)
+        diagnostics = [
+            types.Diagnostic(
+                range=client_range(span or Span(0, 0, 0, 0), (), self._plain_codec),
+                message=message,
+                severity=types.DiagnosticSeverity.Error,
+                code="config",
+                source=SOURCE,
+            )
+            for span, message in resolved.problems
+        ]
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics)
+        )
+        self.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Error,
+                message=f"podlint: configuration not applied: {resolved.message}",
+            )
+        )
 
     def current(self, uri: str) -> Linted | None:
         """The lint of the buffer as it is now (linting at once if a lint is pending)."""
@@ -148,19 +182,24 @@ class PodlintServer(LanguageServer):
 
     def config_changed(self) -> None:
         self.engines.forget()
-        self._reported_problems.clear()
+        for uri in self._config_uris:
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+            )
+        self._config_uris.clear()
         for uri in list(self.workspace.text_documents):
             self.lint_now(uri)
 
     # --- hover and code actions --------------------------------------------------------
 
-    def rule_docs(self, rule_id: str) -> str | None:
-        if rule_id not in self._rule_docs:
-            rule = self.registry.rules.get(rule_id)
+    def rule_docs(self, rule_id: str, registry: Registry) -> str | None:
+        key = (rule_id, id(registry))
+        if key not in self._rule_docs:
+            rule = registry.rules.get(rule_id)
             if rule is None:
                 return None
-            self._rule_docs[rule_id] = render_rule(rule, self.registry)
-        return self._rule_docs[rule_id]
+            self._rule_docs[key] = render_rule(rule, registry)
+        return self._rule_docs[key]
 
     def hover(self, uri: str, position: types.Position) -> types.Hover | None:
         linted = self.current(uri)
@@ -177,7 +216,7 @@ class PodlintServer(LanguageServer):
         for finding, _ in hits:
             parts.append(f"**{finding.rule}** ({finding.severity.value}): {finding.message}")
         for rule_id in dict.fromkeys(finding.rule for finding, _ in hits):
-            docs = self.rule_docs(rule_id)
+            docs = self.rule_docs(rule_id, linted.registry)
             if docs:
                 parts.append(docs)
         return types.Hover(
@@ -279,10 +318,8 @@ def _is_config(uri: str) -> bool:
     return uri.rsplit("/", 1)[-1] in CONFIG_NAMES
 
 
-def create_server(
-    options: Options, *, debounce: float = 0.03, registry: Registry | None = None
-) -> PodlintServer:
-    server = PodlintServer(options, debounce, registry or default_registry())
+def create_server(engines: Engines, *, debounce: float = 0.03) -> PodlintServer:
+    server = PodlintServer(engines, debounce)
 
     @server.feature(types.INITIALIZED)
     def initialized(ls: PodlintServer, params: types.InitializedParams) -> None:

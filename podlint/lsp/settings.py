@@ -1,53 +1,58 @@
 """The engine for each buffer: the server's options plus the workspace's .podlint.yaml.
 
-The config file is found again for every lint (a few stat calls) and the engine is cached by
-the file's path and modification time, so an edited config applies on the next lint even when
-the client does not report file changes.
+``podlint.config.ConfigResolver`` finds the closest configuration file for every lint and
+re-reads it when its modification time changes, so a saved config applies on the next lint
+even when the client does not report file changes. A config file that cannot be used leaves
+the buffer linted with the server's own options, and its problems are reported in place.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from podlint.config import CONFIG_NAMES, ConfigError, ConfigResolver, clear_caches
 from podlint.engine import Engine
+from podlint.model.span import Span
 from podlint.registry import Registry
 from podlint.runtime import Options, build_engine
 
 LOG = logging.getLogger(__name__)
 
-CONFIG_NAMES = (".podlint.yaml", ".podlint.yml", "podlint.yaml")
+__all__ = ["CONFIG_NAMES", "Engines", "Resolved"]
 
 
 @dataclass(frozen=True)
 class Resolved:
     engine: Engine
-    config: Path | None
-    problem: str | None = None
-
-
-def find_config(path: Path | None, stop: Path | None = None) -> Path | None:
-    """The nearest config file above ``path``, not looking above ``stop`` or a git root."""
-    if path is None:
-        return None
-    for directory in path.parents:
-        for name in CONFIG_NAMES:
-            candidate = directory / name
-            if candidate.is_file():
-                return candidate
-        if directory == stop or (directory / ".git").exists():
-            return None
-    return None
+    config: Path | None = None
+    problems: tuple[tuple[Span | None, str], ...] = field(default=())
+    message: str | None = None
 
 
 class Engines:
-    def __init__(self, options: Options, registry: Registry) -> None:
+    def __init__(
+        self,
+        options: Options,
+        registry: Registry,
+        *,
+        explicit: Collection[str] = (),
+        config_file: Path | None = None,
+        use_config: bool = True,
+    ) -> None:
         self.options = options
         self.registry = registry
         self.workspace_root: Path | None = None
+        self.resolver = ConfigResolver(
+            options,
+            explicit=explicit,
+            config_file=config_file,
+            use_config=use_config,
+            registry=registry,
+        )
         self._default: Engine | None = None
-        self._cache: dict[tuple[Path, int], Resolved] = {}
 
     def default(self) -> Engine:
         if self._default is None:
@@ -55,23 +60,18 @@ class Engines:
         return self._default
 
     def for_path(self, path: Path | None) -> Resolved:
-        config = find_config(path, self.workspace_root)
-        if config is None:
-            return Resolved(self.default(), None)
+        """The engine for a file; buffers without a file use the workspace's configuration."""
+        if path is None:
+            if self.workspace_root is None:
+                return Resolved(self.default())
+            path = self.workspace_root / "untitled.yaml"
         try:
-            stamp = config.stat().st_mtime_ns
-        except OSError:
-            return Resolved(self.default(), None)
-        key = (config, stamp)
-        resolved = self._cache.get(key)
-        if resolved is None:
-            self._cache = {k: v for k, v in self._cache.items() if k[0] != config}
-            resolved = self._load(config)
-            self._cache[key] = resolved
-        return resolved
+            engine = self.resolver.engine_for(path)
+        except ConfigError as error:
+            LOG.warning("%s", error)
+            return Resolved(self.default(), error.path, tuple(error.problems), str(error))
+        return Resolved(engine)
 
     def forget(self) -> None:
-        self._cache.clear()
-
-    def _load(self, config: Path) -> Resolved:
-        return Resolved(self.default(), config)
+        """A configuration file was created, changed or deleted."""
+        clear_caches()

@@ -224,3 +224,118 @@ async def test_disable_for_this_line(client: PodlintClient, tmp_path: Path) -> N
     assert fixed == POD.replace(
         "image: nginx\n", "image: nginx  # podlint: disable=latest-image-tag\n"
     )
+    _change(client, uri, 2, fixed)
+    assert _summary(await client.diagnostics_of(uri, 2)) == [("missing-image", (9, 13, 9, 15))]
+
+
+async def test_workspace_config_applies_and_is_reread(
+    client: PodlintClient, tmp_path: Path
+) -> None:
+    config = tmp_path / ".podlint.yaml"
+    config.write_text("rules:\n  latest-image-tag: off\n", encoding="utf-8")
+    uri = (tmp_path / "deploy" / "pod.yaml").as_uri()
+    _open(client, uri, POD)
+    assert _summary(await client.diagnostics_of(uri, 1)) == [("missing-image", (9, 13, 9, 15))]
+
+    config.write_text("rules:\n  latest-image-tag: error  # strict now\n", encoding="utf-8")
+    published = len(client.published)
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Changed)]
+        )
+    )
+    params = await client.wait_published(
+        lambda p: p.uri == uri and client.published.index(p) >= published
+    )
+    severities = {d.code: d.severity for d in params.diagnostics}
+    assert severities == {
+        "latest-image-tag": types.DiagnosticSeverity.Error,
+        "missing-image": types.DiagnosticSeverity.Error,
+    }
+
+
+async def test_broken_config_is_reported_in_place(client: PodlintClient, tmp_path: Path) -> None:
+    config = tmp_path / ".podlint.yaml"
+    config.write_text("rules:\n  latest-image-tagg: off\n", encoding="utf-8")
+    uri = (tmp_path / "pod.yaml").as_uri()
+    _open(client, uri, POD)
+    # The buffer is still linted, with the server's own options.
+    assert len(await client.diagnostics_of(uri, 1)) == 2
+    problems = await client.diagnostics_of(config.resolve().as_uri(), None)
+    assert len(problems) == 1
+    assert problems[0].code == "config"
+    assert problems[0].range.start == types.Position(line=1, character=2)
+    assert "latest-image-tag" in problems[0].message
+
+
+async def test_config_watchers_registered(client: PodlintClient, tmp_path: Path) -> None:
+    uri = (tmp_path / "pod.yaml").as_uri()
+    _open(client, uri, POD)
+    await client.diagnostics_of(uri, 1)
+    watched = (
+        client.capabilities.workspace and client.capabilities.workspace.did_change_watched_files
+    )
+    if not (watched and watched.dynamic_registration):
+        assert client.registrations == []
+        return
+    [registration] = client.registrations
+    assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    options = registration.register_options
+    assert options is not None
+    globs = sorted(str(w["globPattern"]) for w in options["watchers"])
+    assert globs == ["**/.podlint.yaml", "**/.podlint.yml", "**/podlint.yaml"]
+
+
+FIXABLE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}   # must match the selector
+    spec:
+      securityContext:
+        runAsNonRoot: false   # legacy image
+      containers:
+        - name: app
+          image: nginx:1.27   # pinned
+          ports:
+            - containerPort: 8080
+"""
+
+
+async def test_fix_actions_apply(fixing_client: PodlintClient, tmp_path: Path) -> None:
+    client = fixing_client
+    uri = (tmp_path / "web.yaml").as_uri()
+    _open(client, uri, FIXABLE)
+    codes = {str(d.code) for d in await client.diagnostics_of(uri, 1)}
+    assert {"pss-allow-privilege-escalation", "pss-run-as-non-root"} <= codes
+
+    actions = await _actions(client, uri, 13, 10)
+    by_title = {action.title: action for action in actions}
+    fix = by_title["Set securityContext.allowPrivilegeEscalation: false"]
+    assert fix.is_preferred
+    assert fix.edit is not None and fix.edit.changes is not None
+    text = _apply(FIXABLE, list(fix.edit.changes[uri]))
+    assert text == FIXABLE.replace(
+        "            - containerPort: 8080\n",
+        "            - containerPort: 8080\n"
+        "          securityContext:\n"
+        "            allowPrivilegeEscalation: false\n",
+    )
+    _change(client, uri, 2, text)
+    codes = {str(d.code) for d in await client.diagnostics_of(uri, 2)}
+    assert "pss-allow-privilege-escalation" not in codes
+
+    actions = await _actions(client, uri, 11, 25)
+    by_title = {action.title: action for action in actions}
+    fix = by_title["Set securityContext.runAsNonRoot: true"]
+    assert fix.edit is not None and fix.edit.changes is not None
+    text = _apply(text, list(fix.edit.changes[uri]))
+    assert "        runAsNonRoot: true   # legacy image\n" in text
+    _change(client, uri, 3, text)
+    codes = {str(d.code) for d in await client.diagnostics_of(uri, 3)}
+    assert "pss-run-as-non-root" not in codes
