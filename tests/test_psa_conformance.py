@@ -189,3 +189,156 @@ def test_kubernetes_version_selects_the_policy_version() -> None:
     newest = build_engine(Options(policy="restricted"), registry)
     findings = lint_bytes(newest, str(path), path.read_bytes(), MAX_BYTES).findings
     assert [f for f in findings if f.rule == "pss-proc-mount-restricted"]
+
+
+# --- semantics the upstream fixtures do not cover -------------------------------------------
+
+
+def _verdict(spec: dict[str, Any], level: str, version: str, metadata: Any = None) -> str:
+    return aggregate(evaluate(pod_from(spec, metadata or {}), level, parse_pss_version(version)))
+
+
+def test_aggregated_messages_follow_upstream_wording() -> None:
+    spec = {
+        "containers": [
+            {"name": "a", "ports": [{"hostPort": 20}, {"hostPort": 100}]},
+            {"name": "b", "ports": [{"hostPort": 20}], "securityContext": {"privileged": True}},
+        ],
+        "ephemeralContainers": [{"name": "dbg", "securityContext": {"privileged": True}}],
+    }
+    assert _verdict(spec, "baseline", "latest") == (
+        'hostPort (containers "a", "b" use hostPorts 100, 20), '
+        'privileged (containers "b", "dbg" must not set securityContext.privileged=true)'
+    )
+
+
+def test_user_namespace_relaxation_starts_at_1_35() -> None:
+    spec = {
+        "hostUsers": False,
+        "securityContext": {"runAsUser": 0, "seccompProfile": {"type": "RuntimeDefault"}},
+        "containers": [
+            {
+                "name": "app",
+                "securityContext": {
+                    "procMount": "Unmasked",
+                    "allowPrivilegeEscalation": False,
+                    "capabilities": {"drop": ["ALL"]},
+                },
+            }
+        ],
+    }
+    assert _verdict(spec, "baseline", "1.35") == ""
+    assert _verdict(spec, "baseline", "1.34").startswith("procMount (")
+    assert _verdict(spec, "restricted", "1.35") == (
+        'procMount (container "app" must not set securityContext.procMount to "Unmasked")'
+    )
+    assert "runAsNonRoot != true" in _verdict(spec, "restricted", "1.34")
+    assert "runAsUser=0 (pod must not set runAsUser=0)" in _verdict(spec, "restricted", "1.34")
+
+
+def test_selinux_container_engine_type_from_1_31() -> None:
+    spec = {
+        "containers": [
+            {"name": "c", "securityContext": {"seLinuxOptions": {"type": "container_engine_t"}}}
+        ]
+    }
+    assert _verdict(spec, "baseline", "1.31") == ""
+    assert _verdict(spec, "baseline", "1.30") == (
+        'seLinuxOptions (container "c" set forbidden securityContext.seLinuxOptions: '
+        'type "container_engine_t")'
+    )
+
+
+def test_seccomp_annotations_before_1_19_fields_after() -> None:
+    metadata = {
+        "annotations": {
+            "seccomp.security.alpha.kubernetes.io/pod": "unconfined",
+            "container.seccomp.security.alpha.kubernetes.io/app": 'bad"value',
+            "container.seccomp.security.alpha.kubernetes.io/gone": "unconfined",
+        }
+    }
+    spec = {"containers": [{"name": "app"}]}
+    assert _verdict(spec, "baseline", "1.18", metadata) == (
+        "seccompProfile (forbidden annotations "
+        'container.seccomp.security.alpha.kubernetes.io/app="bad\\"value", '
+        'seccomp.security.alpha.kubernetes.io/pod="unconfined")'
+    )
+    assert _verdict(spec, "baseline", "1.19", metadata) == ""
+
+
+def test_windows_pods_skip_the_linux_only_restricted_checks_from_1_25() -> None:
+    spec = {"os": {"name": "windows"}, "securityContext": {"runAsNonRoot": True}}
+    spec["containers"] = [{"name": "app"}]
+    assert _verdict(spec, "restricted", "1.25") == ""
+    assert _verdict(spec, "restricted", "1.24").count("(") == 3
+
+
+MALFORMED: list[Any] = [None, "x", 1, True, [], {}, [1, "a", None], {"type": 5}]
+
+
+@pytest.mark.parametrize("value", MALFORMED, ids=repr)
+def test_malformed_fields_never_crash_a_check(value: Any) -> None:
+    """Wrong types are the schema rule's to report; every pss check reads them as absent."""
+    fields = ("securityContext", "capabilities", "seccompProfile", "seLinuxOptions", "ports")
+    container: dict[str, Any] = {"name": value, **{field: value for field in fields}}
+    container["securityContext"] = {
+        key: value
+        for key in (
+            "privileged",
+            "capabilities",
+            "procMount",
+            "seccompProfile",
+            "seLinuxOptions",
+            "appArmorProfile",
+            "windowsOptions",
+            "runAsNonRoot",
+            "runAsUser",
+            "allowPrivilegeEscalation",
+        )
+    }
+    for probe in ("livenessProbe", "lifecycle"):
+        container[probe] = {"httpGet": value, "postStart": value}
+    specs = [
+        {key: value for key in ("containers", "initContainers", "volumes", "securityContext")},
+        {"containers": [container, value], "volumes": [value, {"name": value, "nfs": value}]},
+        {"containers": [container], "securityContext": container["securityContext"]},
+    ]
+    for spec in specs:
+        for level in ("baseline", "restricted"):
+            for minor in (0, 18, 19, 25, 35, 37):
+                evaluate(pod_from(spec, {"annotations": value}), level, minor)
+    engine = _engine("restricted", "latest")
+    document = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "m"}, "spec": specs[1]}
+    data = json.dumps(document).encode()
+    findings = lint_bytes(engine, "m.json", data, MAX_BYTES).findings
+    assert all(f.rule.startswith("pss-") for f in findings), findings
+
+
+def test_cli_rejects_an_unknown_pss_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from podlint.cli import main
+
+    assert main(["lint", "--pss-version", "2.0", "x.yaml"]) == 2
+    error = capsys.readouterr().err
+    assert "--pss-version" in error and "latest, or 1.0 to 1.37" in error
+
+
+def test_cli_pss_version_pins_the_policy_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from podlint.cli import main
+
+    manifest = tmp_path / "pod.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+        "  containers:\n  - name: c\n    image: nginx:1.27\n"
+        "    securityContext:\n      seLinuxOptions: {type: container_engine_t}\n",
+        encoding="utf-8",
+    )
+    args = ["lint", "--select", "pss-se-linux-options", "--format", "json", str(manifest)]
+    assert main([*args, "--pss-version", "1.30"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    [finding] = report["findings"]
+    assert finding["pointer"] == "/spec/containers/0/securityContext/seLinuxOptions/type"
+    assert (finding["line"], finding["column"]) == (9, 30)
+    assert main([*args, "--pss-version", "1.31"]) == 0
+    assert main([*args, "--kubernetes-version", "1.30"]) == 1
