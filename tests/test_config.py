@@ -53,9 +53,9 @@ def run(*args: str, env: dict[str, str] | None = None):
 
 
 def test_closest_config_wins_and_discovery_stops_at_the_repository_root(repo: Path) -> None:
-    write(repo.parent / ".podlint.yaml", "rules: {latest-image-tag: error}\n")
-    top = write(repo / ".podlint.yaml", "rules: {latest-image-tag: info}\n")
-    nested = write(repo / "apps" / "podlint.yaml", "rules: {latest-image-tag: off}\n")
+    write(repo.parent / ".podlint.yaml", "rules: {'*': off, latest-image-tag: error}\n")
+    top = write(repo / ".podlint.yaml", "rules: {'*': off, latest-image-tag: info}\n")
+    nested = write(repo / "apps" / "podlint.yaml", "rules: {'*': off}\n")
     write(repo / "apps" / "web" / "pod.yaml", POD)
     write(repo / "infra" / "pod.yaml", POD)
     assert find_config_file(repo / "apps" / "web" / "pod.yaml") == nested.resolve()
@@ -80,6 +80,7 @@ def test_config_values_and_precedence(repo: Path) -> None:
         "kubernetes-version: 1.30\n"  # unquoted: must not be read as the float 1.3
         "fail-on: warning\n"
         "rules:\n"
+        "  '*': off\n"
         "  '@reliability': info\n"
         "  latest-*: off\n"
         "  latest-image-tag: {severity: warning}\n",
@@ -101,7 +102,7 @@ def test_config_values_and_precedence(repo: Path) -> None:
 
     assert run("lint", "pod.yaml").exit_code == 1  # fail-on: warning from the file
     assert run("lint", "--fail-on", "error", "pod.yaml").exit_code == 0  # CLI wins
-    assert run("lint", "--no-config", "pod.yaml").exit_code == 0
+    assert run("lint", "--no-config", "--select", "latest-image-tag", "pod.yaml").exit_code == 0
 
 
 def test_cli_select_beats_a_rule_the_config_turns_off(repo: Path) -> None:
@@ -114,6 +115,7 @@ def test_cli_select_beats_a_rule_the_config_turns_off(repo: Path) -> None:
 def test_per_file_ignores_match_globs_relative_to_the_config(repo: Path) -> None:
     write(
         repo / ".podlint.yaml",
+        "rules: {'*': off, latest-image-tag: warning}\n"
         "per-file-ignores:\n  'legacy/**': [latest-image-tag]\n  'one.yaml': '@reliability'\n",
     )
     write(repo / "legacy" / "deep" / "pod.yaml", POD)
@@ -178,7 +180,7 @@ message: "hostIPC must not be true"
     )
     write(
         repo / ".podlint.yaml",
-        "rule-paths: [team-rules]\nworkload-kinds:\n  example.com/Runner: /spec/podTemplate/spec\n",
+        "rule-paths: [team-rules]\nrules: {'*': off, team/no-host-ipc: error}\nworkload-kinds:\n  example.com/Runner: /spec/podTemplate/spec\n",
     )
     write(
         repo / "runner.yaml",
@@ -196,19 +198,19 @@ spec:
         image: nginx:1.27
 """,
     )
-    output = run("lint", "--format", "json", "--ignore", "pss-*", "runner.yaml").output
+    output = run("lint", "--format", "json", "runner.yaml").output
     findings = json.loads(output)["findings"]
     assert [(f["rule"], f["line"]) for f in findings] == [("team/no-host-ipc", 8)]
 
 
 def test_configs_are_loaded_once_and_reloaded_when_changed(repo: Path) -> None:
-    path = write(repo / ".podlint.yaml", "rules: {latest-image-tag: info}\n")
+    path = write(repo / ".podlint.yaml", "rules: {'*': off, latest-image-tag: info}\n")
     pod = write(repo / "pod.yaml", POD)
     resolver = ConfigResolver()
     first = resolver.engine_for(pod)
     assert resolver.engine_for(pod) is first
     assert load_config(path) is load_config(path)
-    path.write_text("rules: {latest-image-tag: error}\n")
+    path.write_text("rules: {'*': off, latest-image-tag: error}\n")
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     assert resolver.engine_for(pod).settings["latest-image-tag"].severity is Severity.ERROR
