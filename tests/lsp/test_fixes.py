@@ -1,0 +1,191 @@
+"""Fixes as text edits: each is applied to real manifests and the result is linted again."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from podlint.engine import Engine
+from podlint.fixes import FIXERS, apply_edits, disable_edit, disable_next_line_edit, fix_for
+from podlint.lint import lint_text
+from podlint.model.document import Document
+from podlint.model.finding import Finding
+from podlint.policy import RuleSetting
+from podlint.registry import default_registry
+from podlint.source.manifest import parse_text
+
+
+def _findings(rule_id: str, text: str, name: str = "pod.yaml") -> list[Finding]:
+    registry = default_registry()
+    engine = Engine(registry, {rule_id: RuleSetting(registry.rules[rule_id].severity)})
+    return [f for f in lint_text(engine, name, text).findings if f.rule == rule_id]
+
+
+def _fix_all(rule_id: str, text: str, name: str = "pod.yaml") -> str:
+    """Apply the fix of the first finding until none is left (each fix re-lints)."""
+    for _ in range(10):
+        findings = _findings(rule_id, text, name)
+        if not findings:
+            return text
+        finding = findings[0]
+        documents = [d for d in parse_text(text, name) if isinstance(d, Document)]
+        [document] = [
+            d
+            for d in documents
+            if d.index == finding.document and (finding.pointer + "/").startswith(d.pointer + "/")
+        ]
+        fix = fix_for(finding, document, text)
+        assert fix is not None, f"no fix for {finding}"
+        text = apply_edits(text, fix.edits)
+    raise AssertionError(f"{rule_id}: findings left after 10 fixes:\n{text}")
+
+
+def _comments(text: str) -> list[str]:
+    return [line[line.index("#") :] for line in text.splitlines() if "#" in line]
+
+
+POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web   # the front end
+spec:
+  containers:
+    - name: app   # serves :8080
+      image: nginx:1.27
+      resources:
+        limits:
+          memory: 512m   # sized for the cache
+    # the log shipper
+    - name: logs
+      image: fluent-bit:3.0
+      securityContext:
+        allowPrivilegeEscalation: true
+"""
+
+
+def test_allow_privilege_escalation() -> None:
+    fixed = _fix_all("pss-allow-privilege-escalation", POD)
+    assert fixed == POD.replace(
+        "          memory: 512m   # sized for the cache\n",
+        "          memory: 512m   # sized for the cache\n"
+        "      securityContext:\n"
+        "        allowPrivilegeEscalation: false\n",
+    ).replace("allowPrivilegeEscalation: true", "allowPrivilegeEscalation: false")
+
+
+def test_run_as_non_root_keeps_comments() -> None:
+    fixed = _fix_all("pss-run-as-non-root", POD)
+    assert _comments(fixed) == _comments(POD)
+    assert not _findings("pss-run-as-non-root", fixed)
+
+
+def test_memory_milli_becomes_mebi() -> None:
+    fixed = _fix_all("suspicious-quantity", POD)
+    assert fixed == POD.replace("memory: 512m", "memory: 512Mi")
+    quoted = POD.replace("memory: 512m", 'memory: "512m"')
+    assert 'memory: "512Mi"   # sized' in _fix_all("suspicious-quantity", quoted)
+
+
+@pytest.mark.parametrize(
+    "rule_id",
+    ["read-only-root-filesystem", "automount-service-account-token", "pss-privileged"],
+)
+def test_more_fixes_clear_their_findings(rule_id: str) -> None:
+    privileged = POD.replace(
+        "        allowPrivilegeEscalation: true\n",
+        "        allowPrivilegeEscalation: true\n        privileged: true\n",
+    )
+    assert _findings(rule_id, privileged)
+    fixed = _fix_all(rule_id, privileged)
+    assert _comments(fixed) == _comments(privileged)
+
+
+def test_json_stays_json() -> None:
+    text = json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "x"},
+            "spec": {"containers": [{"name": "a", "image": "nginx:1"}]},
+        },
+        indent=2,
+    )
+    fixed = _fix_all("pss-allow-privilege-escalation", text, "pod.json")
+    data = json.loads(fixed)
+    assert data["spec"]["containers"][0]["securityContext"] == {"allowPrivilegeEscalation": False}
+    fixed = _fix_all("pss-run-as-non-root", fixed, "pod.json")
+    assert json.loads(fixed)["spec"]["containers"][0]["securityContext"]["runAsNonRoot"] is True
+
+
+def test_flow_null_and_unterminated_documents() -> None:
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n"
+        "spec:\n  containers: [{name: a, image: 'nginx:1'}]\n"
+        "---\n"
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: b}\n"
+        "spec:\n  containers:\n  - name: b\n    image: nginx:1\n"
+        "    securityContext: ~   # to do"
+    )
+    fixed = _fix_all("pss-allow-privilege-escalation", text)
+    assert "  containers: [{name: a, image: 'nginx:1', securityContext: " in fixed
+    assert "{allowPrivilegeEscalation: false}}]\n" in fixed
+    assert fixed.endswith("    securityContext:    # to do\n      allowPrivilegeEscalation: false")
+
+
+def test_list_items() -> None:
+    text = (
+        "apiVersion: v1\nkind: List\nitems:\n"
+        "  - apiVersion: v1\n    kind: Pod\n    metadata: {name: a}\n"
+        "    spec:\n      containers:\n        - name: a\n          image: nginx:1\n"
+    )
+    fixed = _fix_all("pss-allow-privilege-escalation", text)
+    assert fixed.endswith(
+        "          image: nginx:1\n"
+        "          securityContext:\n"
+        "            allowPrivilegeEscalation: false\n"
+    )
+
+
+def test_fixers_are_keyed_by_existing_rules() -> None:
+    rules = default_registry().rules
+    assert sorted(set(FIXERS) - set(rules)) == []
+
+
+def test_no_fix_for_other_values() -> None:
+    text = POD.replace("memory: 512m", "memory: 1.5m")
+    [finding] = [f for f in _findings("suspicious-quantity", text) if "memory" in f.pointer]
+    documents = [d for d in parse_text(text, "pod.yaml") if isinstance(d, Document)]
+    assert fix_for(finding, documents[0], text) is None
+
+
+def test_disable_comments_are_honoured() -> None:
+    cases = {
+        "  image: nginx": "  image: nginx  # podlint: disable=latest-image-tag",
+        "  image: nginx   ": "  image: nginx  # podlint: disable=latest-image-tag   ",
+        "  image: nginx  # podlint: disable=missing-image -- why": (
+            "  image: nginx  # podlint: disable=missing-image,latest-image-tag -- why"
+        ),
+        "  image: nginx # tag later": "  image: nginx # tag later  # podlint: disable=latest-image-tag",
+    }
+    for before, after in cases.items():
+        edit = disable_edit(before, 0, "latest-image-tag")
+        assert edit is not None
+        assert apply_edits(before, [edit]) == after
+    assert (
+        disable_edit("  image: x  # podlint: disable=a, latest-image-tag", 0, "latest-image-tag")
+        is None
+    )
+    above = disable_next_line_edit("    args: [a,", 3, "x")
+    assert above.span.line == 3 and above.new_text == "    # podlint: disable-next-line=x\n"
+
+
+def test_suppression_comment_removes_the_finding() -> None:
+    text = POD.replace("image: nginx:1.27", "image: nginx")
+    [finding] = _findings("latest-image-tag", text)
+    assert finding.span is not None
+    line = text.splitlines()[finding.span.line]
+    edit = disable_edit(line, finding.span.line, "latest-image-tag")
+    assert edit is not None
+    assert _findings("latest-image-tag", apply_edits(text, [edit])) == []
