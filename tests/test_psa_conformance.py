@@ -19,7 +19,9 @@ import pytest
 
 from podlint.engine import Engine
 from podlint.lint import lint_bytes
+from podlint.model.finding import Severity
 from podlint.model.version import KubeVersion
+from podlint.policy import RuleSetting
 from podlint.pss import aggregate, evaluate, parse_pss_version, pod_from
 from podlint.pss.policy import BY_RULE
 from podlint.pss.selection import with_pss_version
@@ -342,3 +344,15 @@ def test_cli_pss_version_pins_the_policy_version(
     assert (finding["line"], finding["column"]) == (9, 30)
     assert main([*args, "--pss-version", "1.31"]) == 0
     assert main([*args, "--kubernetes-version", "1.30"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [(1.3, "quote it"), ("2.0", "expected latest, or 1.0 to 1.37"), ("v1.025", "expected")],
+)
+def test_a_bad_version_option_is_a_clear_finding(version: Any, expected: str) -> None:
+    registry = default_registry()
+    engine = Engine(registry, {"pss-privileged": RuleSetting(Severity.ERROR, {"version": version})})
+    data = b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: []\n"
+    [finding] = lint_bytes(engine, "p.yaml", data, MAX_BYTES).findings
+    assert finding.rule == "pss-privileged" and expected in finding.message

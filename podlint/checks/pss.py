@@ -34,6 +34,13 @@ def _evaluate(check_id: str, pod: PodSpecView, ctx: RuleContext) -> Iterator[Fin
     if spec.level == "restricted":
         level = "restricted"
     version = ctx.params.get("version")
+    if isinstance(version, float):
+        yield Finding(
+            pod.pointer,
+            f"option version of {ctx.rule} is the number {version!r}: quote it (YAML reads "
+            '1.30 as 1.3), e.g. version: "1.30"',
+        )
+        return
     try:
         minor = parse_pss_version(str(version)) if version else minor_for(ctx.kubernetes_version)
     except ValueError:
