@@ -6,6 +6,7 @@ failure-mode: deny              # deny | allow: what a rule that raises turns in
 annotation-suppression: true    # honour podlint.io/ignore on objects
 strict-suppression: true        # ... but never for error findings (what would deny)
 refuse-suppression: ["pss-*"]   # rules the annotation can never silence
+skip-rules: [schema, unknown-kind]  # the default: the apiserver decoded the object already
 default: {policy: default, mode: enforce}
 namespaces:                     # first match wins; names or globs
   - match: ["prod-*", payments]
@@ -41,11 +42,15 @@ _TOP_KEYS = frozenset(
         "annotation-suppression",
         "strict-suppression",
         "refuse-suppression",
+        "skip-rules",
         "default",
         "namespaces",
         "exemptions",
     }
 )
+# kube-apiserver decodes the object against its own schema, and validates it, before any
+# validating webhook is called: these rules could only repeat that, at a cost per request.
+DEFAULT_SKIP_RULES = ("schema", "unknown-kind")
 _EXEMPTION_KEYS = frozenset({"usernames", "namespaces", "runtimeClasses"})
 
 
@@ -82,6 +87,7 @@ class WebhookConfig:
     annotation_suppression: bool = True
     strict_suppression: bool = True
     refuse_suppression: tuple[str, ...] = ()
+    skip_rules: tuple[str, ...] = DEFAULT_SKIP_RULES
     default: Placement = Placement()
     namespaces: tuple[Placement, ...] = ()
     exemptions: Exemptions = field(default_factory=Exemptions)
@@ -153,6 +159,7 @@ def parse_config(data: Any, origin: str = "webhook config") -> WebhookConfig:
         if not isinstance(flag, bool):
             raise WebhookConfigError(f"{origin}: {key} must be true or false")
     refuse = _strings(data.get("refuse-suppression", []), f"{origin}: refuse-suppression")
+    skip = _strings(data.get("skip-rules", list(DEFAULT_SKIP_RULES)), f"{origin}: skip-rules")
     default = _placement(data.get("default", {}), f"{origin}: default", need_match=False)
     entries = data.get("namespaces", [])
     if not isinstance(entries, list):
@@ -189,6 +196,7 @@ def parse_config(data: Any, origin: str = "webhook config") -> WebhookConfig:
         annotation_suppression=suppression,
         strict_suppression=strict,
         refuse_suppression=refuse,
+        skip_rules=skip,
         default=default,
         namespaces=namespaces,
         exemptions=exemptions,

@@ -64,11 +64,23 @@ class Reviewer:
         for policy in sorted(self.config.policies()):
             try:
                 self.engines[policy] = build_engine(
-                    Options(policy=policy, kubernetes_version=self.config.kubernetes_version),
+                    Options(
+                        policy=policy,
+                        kubernetes_version=self.config.kubernetes_version,
+                        ignore=self._skipped(),
+                    ),
                     self.registry,
                 )
             except (PolicyError, RegistryError) as error:
                 raise WebhookConfigError(f"policy {policy!r}: {error}") from None
+
+    def _skipped(self) -> tuple[str, ...]:
+        known = self.registry.rules
+        # An exact id that this installation does not have is not an error here (a plugin
+        # may be missing); globs match nothing harmlessly.
+        return tuple(
+            rule for rule in self.config.skip_rules if rule in known or set(rule) & set("*?[")
+        )
 
     def warm_up(self) -> None:
         """Review one Pod per policy, so the first real request does not pay for imports."""

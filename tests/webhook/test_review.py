@@ -199,3 +199,13 @@ def test_config_errors_name_the_key(data: dict[str, Any], message: str) -> None:
 def test_unknown_policy_is_a_config_error() -> None:
     with pytest.raises(WebhookConfigError, match="policy 'nope'"):
         Reviewer(case_config({"namespaces": [{"match": ["a"], "policy": "nope"}]}))
+
+
+def test_rules_the_apiserver_already_enforced_are_skipped() -> None:
+    # The capture carries the status and server-set metadata the apiserver sends; the schema
+    # rule would repeat the apiserver's own decoding, so the webhook does not run it.
+    response = review(capture("kw-deployment-create-capabilities.json"))["response"]
+    assert not [text for text in response.get("warnings", []) if text.startswith("schema:")]
+    reviewer = Reviewer(parse_config({"skip-rules": []}))
+    response = reviewer.review(capture("kw-deployment-create-capabilities.json"))["response"]
+    assert [text for text in response["warnings"] if text.startswith("schema:")]
