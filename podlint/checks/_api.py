@@ -10,7 +10,9 @@ from podlint.model.views import ContainerView, PodSpecView
 from podlint.rule import RuleContext
 
 V1_29 = KubeVersion(1, 29)
+V1_27 = KubeVersion(1, 27)
 V1_30 = KubeVersion(1, 30)
+V1_31 = KubeVersion(1, 31)
 V1_32 = KubeVersion(1, 32)
 V1_33 = KubeVersion(1, 33)
 V1_34 = KubeVersion(1, 34)

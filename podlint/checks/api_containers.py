@@ -310,6 +310,7 @@ def resources(c: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
         return
     spec = c.get("resources")
     if not isinstance(spec, dict):
+        yield from _resize_policy(c, ctx)
         return
     values: dict[str, dict[str, Decimal]] = {"limits": {}, "requests": {}}
     for section in ("limits", "requests"):
@@ -363,11 +364,45 @@ def resources(c: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
                 f'{c.label}: request of "{name}" ({spec["requests"][name]}) must be less than '
                 f"or equal to its limit ({spec['limits'][name]})",
             )
+    yield from _resize_policy(c, ctx)
     names = set(limits) | set(requests)
     if any(_is_hugepages(n) for n in names) and not names & {"cpu", "memory"}:
         yield Finding(
             c.at("resources"), f"{c.label}: hugepages require a cpu or memory request or limit"
         )
+
+
+RESIZE_RESOURCES = ("cpu", "memory")
+RESIZE_POLICIES = ("NotRequired", "RestartContainer")
+
+
+def _resize_policy(c: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
+    # InPlacePodVerticalScaling is on by default from 1.33; before, resizePolicy is dropped.
+    if ctx.kubernetes_version < V1_33:
+        return
+    seen: set[str] = set()
+    for index, policy in items(c.get("resizePolicy")):
+        at = c.at("resizePolicy", index)
+        name, restart = policy.get("resourceName"), policy.get("restartPolicy")
+        if isinstance(name, str):
+            if name not in RESIZE_RESOURCES:
+                yield Finding(
+                    join(at, "resourceName"),
+                    f'{c.label}: resizePolicy resourceName "{name}" is not supported; '
+                    f"supported values: {quote(RESIZE_RESOURCES)}",
+                )
+            elif name in seen:
+                yield Finding(
+                    join(at, "resourceName"),
+                    f'{c.label}: resizePolicy for "{name}" is repeated (Duplicate value)',
+                )
+            seen.add(name)
+        if isinstance(restart, str) and restart not in RESIZE_POLICIES:
+            yield Finding(
+                join(at, "restartPolicy"),
+                f'{c.label}: resizePolicy restartPolicy "{restart}" is not supported; '
+                f"supported values: {quote(RESIZE_POLICIES)}",
+            )
 
 
 def _resource_name(c: ContainerView, name: str, at: str, section: str) -> Iterator[Finding]:
@@ -560,9 +595,8 @@ def container_kinds(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
     for c in pod.containers():
         policy = c.get("restartPolicy")
         if c.type is ContainerType.INIT:
-            if not sidecars_enabled(ctx):
-                continue  # restartPolicy is dropped; schema reports it where it is unknown
-            if policy is not None:
+            # Before 1.29 restartPolicy is dropped (or unknown, which the schema rule reports).
+            if policy is not None and sidecars_enabled(ctx):
                 allowed = RESTART_POLICIES if version >= V1_35 else ("Always",)
                 if policy not in allowed:
                     yield Finding(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from podlint.checks._api import V1_33, defaulted, items, mapping, quote, validated
+from podlint.checks._api import V1_27, V1_33, defaulted, items, mapping, quote, validated
 from podlint.k8s import formats
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
@@ -86,7 +86,9 @@ def pod_spec(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
                 f'os.name "{name}" is not supported; supported values: {quote(OS_NAMES)}',
             )
     gates: set[str] = set()
-    for index, gate in items(pod.get("schedulingGates")):
+    # PodSchedulingReadiness is on by default from 1.27; before, the field is dropped or unknown.
+    scheduling_gates = pod.get("schedulingGates") if ctx.kubernetes_version >= V1_27 else None
+    for index, gate in items(scheduling_gates):
         name = gate.get("name")
         if isinstance(name, str):
             for problem in formats.qualified_name(name):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from podlint.checks._api import V1_34, items, mapping, quote, validated
+from podlint.checks._api import V1_31, V1_34, items, mapping, quote, validated
 from podlint.k8s import formats
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
@@ -57,6 +57,7 @@ def volumes(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
             yield from _source(
                 str(name), present[0], mapping(volume.get(present[0])), join(at, present[0])
             )
+    yield from _generated_claims(pod)
     # StatefulSets add one claim-backed volume per volumeClaimTemplate before validating.
     if pod.object.kind == "StatefulSet" and ctx.kubernetes_version >= V1_34:
         templates = pod.object.data.get("spec", {}).get("volumeClaimTemplates")
@@ -132,11 +133,18 @@ def volumes(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
                         f'{c.label}: mountPath "{path}" must not already exist as a path in '
                         f"volumeDevices",
                     )
-            yield from _mount_options(c.label, mount, at, c.type is ContainerType.EPHEMERAL, c.data)
+            yield from _mount_options(
+                c.label, mount, at, c.type is ContainerType.EPHEMERAL, c.data, ctx
+            )
 
 
 def _mount_options(
-    label: str, mount: dict[str, Any], at: str, ephemeral: bool, container: dict[str, Any]
+    label: str,
+    mount: dict[str, Any],
+    at: str,
+    ephemeral: bool,
+    container: dict[str, Any],
+    ctx: RuleContext,
 ) -> Iterator[Finding]:
     sub_path, sub_expr = mount.get("subPath"), mount.get("subPathExpr")
     for field, value in (("subPath", sub_path), ("subPathExpr", sub_expr)):
@@ -171,7 +179,8 @@ def _mount_options(
                 f"containers",
             )
     recursive = mount.get("recursiveReadOnly")
-    if isinstance(recursive, str) and recursive:
+    # RecursiveReadOnlyMounts is on by default from 1.31; before, the field is dropped.
+    if isinstance(recursive, str) and recursive and ctx.kubernetes_version >= V1_31:
         if recursive not in RECURSIVE_READ_ONLY:
             yield Finding(
                 join(at, "recursiveReadOnly"),
@@ -252,4 +261,24 @@ def _source(name: str, source: str, spec: dict[str, Any], at: str) -> Iterator[F
         if limit is not None and limit < 0:
             yield Finding(
                 join(at, "sizeLimit"), f'volume "{name}": emptyDir.sizeLimit must not be negative'
+            )
+
+
+def _generated_claims(pod: PodSpecView) -> Iterator[Finding]:
+    """A Pod's claim may not name the PVC that one of its own ephemeral volumes creates."""
+    pod_name = pod.object.name
+    if pod.is_template or not pod_name:
+        return
+    generated = {
+        f"{pod_name}-{volume.get('name')}"
+        for _, volume in items(pod.get("volumes"))
+        if volume.get("ephemeral") is not None
+    }
+    for index, volume in items(pod.get("volumes")):
+        claim = mapping(volume.get("persistentVolumeClaim")).get("claimName")
+        if isinstance(claim, str) and claim in generated:
+            yield Finding(
+                pod.at("volumes", index, "persistentVolumeClaim", "claimName"),
+                f'volume "{volume.get("name")}": claimName "{claim}" must not reference a PVC '
+                "that gets created for an ephemeral volume",
             )

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from podlint.checks._api import V1_33, defaulted, items, mapping, quote
+from podlint.checks._api import V1_32, V1_33, defaulted, items, mapping, quote
 from podlint.checks.api_pod import label_selector
 from podlint.k8s import formats
 from podlint.model.finding import Finding
@@ -37,9 +37,9 @@ def workload(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     elif kind == "StatefulSet":
         yield from _statefulset(spec, at, ctx)
     elif kind == "Job":
-        yield from _job(spec, at, cron=False)
+        yield from _job(spec, at, ctx, cron=False)
     elif kind == "CronJob":
-        yield from _cronjob(spec, at)
+        yield from _cronjob(spec, at, ctx)
 
 
 def _template(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -241,7 +241,7 @@ JOB_COUNTERS = ("parallelism", "completions", "activeDeadlineSeconds", "backoffL
                 "ttlSecondsAfterFinished", "backoffLimitPerIndex", "maxFailedIndexes")  # fmt: skip
 
 
-def _job(spec: dict[str, Any], at: str, cron: bool) -> Iterator[Finding]:
+def _job(spec: dict[str, Any], at: str, ctx: RuleContext, cron: bool) -> Iterator[Finding]:
     for field in JOB_COUNTERS:
         yield from _non_negative(spec, at, field)
     mode = defaulted(spec.get("completionMode"), "NonIndexed")
@@ -264,7 +264,8 @@ def _job(spec: dict[str, Any], at: str, cron: bool) -> Iterator[Finding]:
             "backoffLimitPerIndex is required when maxFailedIndexes is set",
         )
     managed = spec.get("managedBy")
-    if isinstance(managed, str) and len(managed) > 63:
+    # JobManagedBy is on by default from 1.32; before, the field is dropped.
+    if isinstance(managed, str) and len(managed) > 63 and ctx.kubernetes_version >= V1_32:
         yield Finding(
             join(at, "managedBy"),
             f"managedBy must be no more than 63 characters (has {len(managed)})",
@@ -309,7 +310,7 @@ def _job(spec: dict[str, Any], at: str, cron: bool) -> Iterator[Finding]:
         yield Finding(p_at, 'restartPolicy must be "Never" when podFailurePolicy is specified')
 
 
-def _cronjob(spec: dict[str, Any], at: str) -> Iterator[Finding]:
+def _cronjob(spec: dict[str, Any], at: str, ctx: RuleContext) -> Iterator[Finding]:
     schedule = spec.get("schedule")
     if isinstance(schedule, str):
         if re.search(r"(^|\s)(CRON_)?TZ=", schedule):
@@ -340,7 +341,7 @@ def _cronjob(spec: dict[str, Any], at: str) -> Iterator[Finding]:
     job = mapping(spec.get("jobTemplate"))
     job_spec = job.get("spec")
     if isinstance(job_spec, dict):
-        yield from _job(job_spec, join(at, "jobTemplate", "spec"), cron=True)
+        yield from _job(job_spec, join(at, "jobTemplate", "spec"), ctx, cron=True)
 
 
 def _zone_ok(zone: str) -> bool:

@@ -1,0 +1,69 @@
+"""The conformance cases of research/k8s-validation.md §7, one fixture each.
+
+Every file in tests/k8s_conformance/ is linted with the apiserver rules (schema, api-*,
+missing-image, duplicate-container-name) at the first and last Kubernetes version of its
+``# versions:`` range (default: every supported version), and the (line, rule) pairs found must
+equal its ``# expect:`` markers exactly. The update-time cases (47-54, 58, 59, 64) are about
+changes to live objects, and case 17 about a cluster flag; they are not create-time checks.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from podlint.engine import Engine
+from podlint.lint import lint_bytes
+from podlint.model.version import SUPPORTED, KubeVersion
+from podlint.policy import RuleSetting
+from podlint.registry import default_registry
+from podlint.testing import expected_markers
+
+CASES = Path(__file__).parent / "k8s_conformance"
+VERSIONS = re.compile(r"^# versions: (\S+)-(\S+)$", re.MULTILINE)
+RULES = ("schema", "missing-image", "duplicate-container-name")
+
+
+def _versions(text: str) -> list[KubeVersion]:
+    match = VERSIONS.search(text)
+    if not match:
+        return [SUPPORTED[0], SUPPORTED[-1]]
+    low, high = KubeVersion.parse(match.group(1)), KubeVersion.parse(match.group(2))
+    return sorted({low, high})
+
+
+def _params() -> list[tuple[Path, KubeVersion]]:
+    return [
+        (path, version)
+        for path in sorted(CASES.glob("*.yaml"))
+        for version in _versions(path.read_text(encoding="utf-8"))
+    ]
+
+
+def _engine(version: KubeVersion) -> Engine:
+    registry = default_registry()
+    ids = [r for r in registry.rules if r.startswith("api-") or r in RULES]
+    settings = {r: RuleSetting(registry.rules[r].severity, {}) for r in ids}
+    return Engine(registry, settings, version)
+
+
+def test_every_create_case_is_present() -> None:
+    numbers = {int(p.name[:2]) for p in CASES.glob("*.yaml")}
+    create_cases = set(range(1, 47)) - {17} | {55, 56, 57, 60, 61, 62, 63}
+    assert create_cases <= numbers, sorted(create_cases - numbers)
+
+
+@pytest.mark.parametrize(
+    ("path", "version"), _params(), ids=[f"{p.stem}@{v}" for p, v in _params()]
+)
+def test_conformance_case(path: Path, version: KubeVersion) -> None:
+    text = path.read_text(encoding="utf-8")
+    expected = expected_markers(text)
+    result = lint_bytes(_engine(version), str(path), path.read_bytes(), 1 << 20)
+    actual = {(f.span.line + 1, f.rule) for f in result.findings if f.span is not None}
+    details = "\n".join(
+        f"  line {f.span.line + 1}: {f.rule}: {f.message}" for f in result.findings if f.span
+    )
+    assert actual == expected, f"{path.name} at {version}:\n{details}"
