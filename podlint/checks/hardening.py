@@ -174,10 +174,11 @@ def sensitive_host_path(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]
                 break
 
 
+# Matched against the name in upper snake case: the credential word must end the name, so
+# OAUTH_CLIENT_SECRET counts and SECRET_ID or OAUTH_PROVIDER do not.
 _CREDENTIAL_NAME = re.compile(
-    r"(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?"
-    r"|AUTH)(_|$)",
-    re.IGNORECASE,
+    r"(^|_)(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|SECRET_?KEY"
+    r"|PRIVATE_?KEY|CREDENTIALS?)$"
 )
 _CREDENTIAL_VALUE = re.compile(
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----"
@@ -203,7 +204,8 @@ def _looks_like_credential(name: str, value: str) -> bool:
         return False
     if _FILE_OR_URL_SETTING.search(name) or value.startswith("/"):
         return False
-    return bool(_CREDENTIAL_NAME.search(name))
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|[.-]", "_", name).upper()
+    return bool(_CREDENTIAL_NAME.search(snake))
 
 
 def secret_in_env(container: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
