@@ -26,6 +26,9 @@ _POD_SCALARS: dict[str, Any] = {
     "enableServiceLinks": True,
     "priority": 0,
     "preemptionPolicy": "PreemptLowerPriority",
+    # The ServiceAccount admission plugin fills both in when the author named none.
+    "serviceAccountName": "default",
+    "serviceAccount": "default",
 }
 _CONTAINER_SCALARS: dict[str, Any] = {
     "terminationMessagePath": "/dev/termination-log",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -303,6 +304,9 @@ def server_ssl_context(cert: Path, key: Path) -> ssl.SSLContext:
 def _run_one(options: ServeOptions, sockets: Sequence[Any] | None = None) -> None:
     ssl_context = server_ssl_context(options.tls_cert, options.tls_key)
     state = WebhookState(options, ssl_context)
+    # Everything loaded so far lives as long as the process: keep the collector off it.
+    gc.collect()
+    gc.freeze()
     config = _uvicorn_config(options, create_app(state))
     config.load()
     config.ssl = ssl_context  # uvicorn serves with it; the reloader updates it in place

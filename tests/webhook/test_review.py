@@ -209,3 +209,11 @@ def test_rules_the_apiserver_already_enforced_are_skipped() -> None:
     reviewer = Reviewer(parse_config({"skip-rules": []}))
     response = reviewer.review(capture("kw-deployment-create-capabilities.json"))["response"]
     assert [text for text in response["warnings"] if text.startswith("schema:")]
+
+
+def test_hardened_rules_stay_quiet_on_the_injected_service_account() -> None:
+    reviewer = Reviewer(parse_config({"default": {"policy": "hardened", "mode": "warn"}}))
+    admission_review = capture("ky-pod-create.json")
+    rules = {f.rule for f in reviewer.decide(admission_review).findings}
+    assert "default-service-account" not in rules
+    assert "latest-image-tag" in rules
