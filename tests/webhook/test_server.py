@@ -315,3 +315,42 @@ def test_sigterm_finishes_in_flight_requests(tmp_path: Path) -> None:
         assert process.process.wait(timeout=20) == 0
     finally:
         process.stop()
+
+
+def _counter(text: str, sample: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(sample + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_dry_run_leaves_no_trace_in_metrics(server: WebhookProcess, client: httpx.Client) -> None:
+    sample = 'podlint_admission_requests_total{decision="deny",operation="CREATE"}'
+    before = _counter(client.get(server.base_url + "/metrics").text, sample)
+    review = capture("kw-pod-create-privileged-init-container.json")
+    review["request"]["dryRun"] = True
+    response = client.post(
+        server.base_url + VALIDATE, content=json.dumps(review), headers=APISERVER_HEADERS
+    )
+    assert response.json()["response"]["allowed"] is False  # the same verdict
+    assert _counter(client.get(server.base_url + "/metrics").text, sample) == before
+    review["request"]["dryRun"] = False
+    client.post(server.base_url + VALIDATE, content=json.dumps(review), headers=APISERVER_HEADERS)
+    assert _counter(client.get(server.base_url + "/metrics").text, sample) == before + 1
+
+
+def test_two_workers_share_the_port_and_stop_on_sigterm(tmp_path: Path) -> None:
+    process = WebhookProcess(tmp_path, CONFIG, "--workers", "2")
+    try:
+        body = json.dumps(capture("ky-pod-create.json"))
+        for _ in range(3):
+            with process.client() as client:
+                for _ in range(5):
+                    response = client.post(
+                        process.base_url + VALIDATE, content=body, headers=APISERVER_HEADERS
+                    )
+                    assert response.json()["response"]["allowed"] is True
+        process.terminate()
+        assert process.process.wait(timeout=20) == 0
+    finally:
+        process.stop()
