@@ -124,9 +124,14 @@ def _custom_validator(locations: tuple[str, ...], api_version: str, kind: str) -
 def _findings(
     obj: ObjectView, errors: Iterable[Any], schemas: VersionSchemas | None, kind: str
 ) -> Iterator[Finding]:
+    seen: set[tuple[str, str]] = set()
     collected = list(errors)
     for error in sorted(collected, key=lambda e: [str(p) for p in e.absolute_path]):
-        yield from _describe(obj, error, schemas, kind)
+        for finding in _describe(obj, error, schemas, kind):
+            # "required" is one error per missing field, each naming them all
+            if (finding.pointer, finding.message) not in seen:
+                seen.add((finding.pointer, finding.message))
+                yield finding
 
 
 def _type_name(schema: Any, schemas: VersionSchemas | None, path: Sequence[Any], kind: str) -> str:

@@ -1,0 +1,101 @@
+"""No false alarms: the real-world corpus yields only the apiserver errors that are real.
+
+Every manifest in ../shared/corpus comes from a public project. Linting all of it with the
+schema and api-* rules (newest Kubernetes version) must report exactly the findings listed in
+KNOWN, each a rejection kube-apiserver would really answer for the file as written (the comment
+says why); most are kustomize patches or files with placeholders to fill in before applying.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from podlint.lint import lint_sources
+from podlint.runtime import Options, build_engine
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+KNOWN = """
+argo-cd/manifests/base/application-controller-deployment/argocd-application-controller-statefulset.yaml:5: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+argo-cd/manifests/ha/base/controller-deployment/argocd-application-controller-statefulset.yaml:5: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+argo-cd/manifests/ha/base/controller-deployment/argocd-repo-server-deployment.yaml:5: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+argo-cd/manifests/ha/base/controller-deployment/argocd-server-deployment.yaml:5: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+argo-cd/manifests/ha/base/overlays/argocd-application-controller-statefulset.yaml:5: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+argo-cd/manifests/ha/base/overlays/argocd-repo-server-deployment.yaml:5: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+argo-cd/manifests/ha/base/overlays/argocd-server-deployment.yaml:5: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+ingress-nginx/deploy/grafana/deployment.yaml:6: schema  # apps/v1 Deployment without spec.selector (Required value)
+ingress-nginx/deploy/prometheus/deployment.yaml:5: schema  # apps/v1 Deployment without spec.selector (Required value)
+ingress-nginx/docs/examples/auth/oauth-external-auth/vouch-proxy.yaml:21: schema  # env value: true is a boolean; EnvVar.value is a string
+istio/samples/mtls-echo/mtls-echo.yaml:93: api-volumes  # volumeMount "ca-certs" names no volume (the volume is "ca"): Not found
+kubernetes-engine-samples/ai-ml/gke-a100-jax/kubernetes/job-patch.yaml:21: api-workload  # a Job patch without restartPolicy: Required value
+kubernetes-engine-samples/ai-ml/gke-online-serving-single-gpu/src/gke-config/deployment-tfserve.yaml:59: api-pod-spec  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/ai-ml/gke-online-serving-single-gpu/src/gke-config/deployment-triton.yaml:61: api-pod-spec  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/ai-ml/gke-ray/rayserve/llm/tpu/components/model-downloader-job.yaml:28: api-pod-spec  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/ai-ml/llm-serving-gemma/tgi/tgi-2b-bitsandbytes-nf4/patch.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-engine-samples/ai-ml/llm-serving-gemma/tgi/tgi-2b-bitsandbytes/patch.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-engine-samples/ai-ml/llm-serving-gemma/tgi/tgi-2b-parallel/patch.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-engine-samples/ai-ml/llm-serving-gemma/tgi/tgi-7b-bitsandbytes-nf4/patch.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-engine-samples/ai-ml/llm-serving-gemma/tgi/tgi-7b-bitsandbytes/patch.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-engine-samples/ai-ml/llm-serving-gemma/tgi/tgi-7b-token/patch.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-engine-samples/ai-ml/llm-serving-gemma/vllm/vllm-2b-awq/patch.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-engine-samples/ai-ml/llm-serving-gemma/vllm/vllm-2b-parallel/patch.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-engine-samples/ai-ml/llm-serving-gemma/vllm/vllm-7b-awq/patch.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-engine-samples/ai-ml/llm-serving-gemma/vllm/vllm-7b-kvcache/patch.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-engine-samples/ai-ml/llm-serving-gemma/vllm/vllm-7b-token/patch.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-engine-samples/ai-ml/vllm-tpu/vllm-llama3-70b.yaml:36: api-pod-spec  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/autoscaling/custom-compute-classes/reservations/deployment-gpu.yaml:39: api-resources  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/autoscaling/custom-compute-classes/reservations/deployment-gpu.yaml:43: api-resources  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/cost-optimization/gke-shift-left-cost/api/testdata/manifests/test.yaml:33: api-resources  # request 64Mi is above limit 64M
+kubernetes-engine-samples/cost-optimization/gke-shift-left-cost/samples/k8s-cost-estimator-local/app-v1/deployment.yaml:33: api-resources  # request 64Mi is above limit 64M
+kubernetes-engine-samples/cost-optimization/gke-shift-left-cost/samples/k8s-cost-estimator-local/app-v2/deployment.yaml:33: api-resources  # request 64Mi is above limit 64M
+kubernetes-engine-samples/databases/hello-app-cloud-spanner/k8s/deployment.yaml:22: api-pod-spec  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/demos/vit-training-example/yamls/spec-gcs.yaml:35: api-pod-spec  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/networking/sctp/sctp-deployment.yaml:33: schema  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/networking/sctp/sctp-deployment.yaml:45: schema  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/workloads/migrate-x86-app-to-multi-arch/k8s/overlays/arm/add_arm_support.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-engine-samples/workloads/migrate-x86-app-to-multi-arch/k8s/overlays/arm/add_arm_support.yaml:21: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-engine-samples/workloads/migrate-x86-app-to-multi-arch/k8s/overlays/multiarch/add_multiarch_support.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-engine-samples/workloads/migrate-x86-app-to-multi-arch/k8s/overlays/multiarch/add_multiarch_support.yaml:21: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-engine-samples/workloads/migrate-x86-app-to-multi-arch/k8s/overlays/multiarch/increase_replicas.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-engine-samples/workloads/migrate-x86-app-to-multi-arch/k8s/overlays/x86_increase_replicas/increase_replicas.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-examples/_archived/volumes/aws_ebs/aws-ebs-web.yaml:12: api-ports  # protocol "tcp": Unsupported value (case-sensitive)
+kubernetes-examples/_archived/volumes/cinder/cinder-web.yaml:12: api-ports  # protocol "tcp": Unsupported value (case-sensitive)
+kubernetes-examples/_archived/volumes/fibre_channel/fc.yaml:17: schema  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-examples/_archived/volumes/rbd/rbd.yaml:25: schema  # imageformat is a StorageClass parameter, not an RBD volume field
+kubernetes-examples/_archived/volumes/rbd/rbd.yaml:26: schema  # imagefeatures is a StorageClass parameter, not an RBD volume field
+kubernetes-examples/_archived/volumes/scaleio/pod.yaml:17: schema  # typo "protectionDoamin" for protectionDomain
+kubernetes-examples/_archived/volumes/storageos/storageos-pod.yaml:35: schema  # pool is not a StorageOS volume field
+kubernetes-examples/_archived/volumes/storageos/storageos-pv.yaml:22: schema  # secretName is not a StorageOS persistent volume field (secretRef is)
+microservices-demo/kustomize/components/without-loadgenerator/delete-loadgenerator.patch.yaml:5: schema  # a kustomize $patch: delete directive
+"""
+
+
+def _known() -> set[tuple[str, int, str]]:
+    known = set()
+    for row in KNOWN.strip().splitlines():
+        location, rule = row.split("  #", 1)[0].rsplit(": ", 1)
+        path, line = location.rsplit(":", 1)
+        known.add((path, int(line), rule.strip()))
+    return known
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the checkout")
+def test_corpus_has_only_real_apiserver_errors() -> None:
+    engine = build_engine(Options(select=("schema", "api-*")))
+    expected = _known()
+    found: dict[tuple[str, int, str], str] = {}
+    for result in lint_sources(engine, [str(CORPUS)]):
+        assert result.error is None, f"{result.path}: {result.error}"
+        for finding in result.findings:
+            line = finding.span.line + 1 if finding.span else 0
+            path = str(Path(result.path).relative_to(CORPUS))
+            found[(path, line, finding.rule)] = finding.message
+    unexpected = {key: message for key, message in found.items() if key not in expected}
+    missing = sorted(key for key in expected if key not in found)
+    assert not unexpected and not missing, (
+        "findings not known to be real apiserver errors:\n"
+        + "\n".join(f"  {p}:{line}: {rule}: {m}" for (p, line, rule), m in unexpected.items())
+        + f"\nknown errors no longer reported: {missing}"
+    )
