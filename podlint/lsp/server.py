@@ -17,8 +17,8 @@ from pygls.workspace.position_codec import PositionCodec
 from podlint import __version__
 from podlint.docs import render_rule
 from podlint.fixes import TextEdit, disable_edit, disable_next_line_edit, fix_for
-from podlint.lint import lint_text
 from podlint.lsp.convert import SOURCE, client_range, diagnostics_for
+from podlint.lsp.incremental import DocumentCache
 from podlint.lsp.settings import CONFIG_NAMES, Engines, Resolved
 from podlint.model.document import Document
 from podlint.model.finding import Finding
@@ -76,6 +76,7 @@ class PodlintServer(LanguageServer):
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._rule_docs: dict[tuple[str, int], str] = {}
         self._config_uris: set[str] = set()
+        self._caches: dict[str, DocumentCache] = {}
         self._plain_codec = PositionCodec()
 
     # --- linting -----------------------------------------------------------------------
@@ -114,7 +115,8 @@ class PodlintServer(LanguageServer):
         resolved = self.engines.for_path(path)
         if resolved.config is not None:
             self._report_config(resolved)
-        result = lint_text(resolved.engine, name, text)
+        cache = self._caches.setdefault(document.uri, DocumentCache())
+        result = cache.lint_text(resolved.engine, name, text)
         results = diagnostics_for(
             text,
             result.documents,
@@ -172,6 +174,7 @@ class PodlintServer(LanguageServer):
         return linted
 
     def forget(self, uri: str) -> None:
+        self._caches.pop(uri, None)
         timer = self._timers.pop(uri, None)
         if timer is not None:
             timer.cancel()

@@ -77,7 +77,8 @@ def _apply(text: str, edits: list[types.TextEdit]) -> str:
     )
 
 
-async def test_open_publishes_exact_ranges(client: PodlintClient, tmp_path: Path) -> None:
+async def test_open_publishes_exact_ranges(any_client: PodlintClient, tmp_path: Path) -> None:
+    client = any_client
     uri = (tmp_path / "pod.yaml").as_uri()
     _open(client, uri, POD)
     diagnostics = await client.diagnostics_of(uri, 1)
@@ -138,7 +139,8 @@ async def test_other_yaml_is_left_alone(client: PodlintClient, tmp_path: Path) -
     assert await client.diagnostics_of(empty, 1) == []
 
 
-async def test_positions_in_utf16(client: PodlintClient, tmp_path: Path) -> None:
+async def test_positions_in_utf16(any_client: PodlintClient, tmp_path: Path) -> None:
+    client = any_client
     uri = (tmp_path / "emoji.yaml").as_uri()
     text = (
         "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n"
@@ -268,7 +270,8 @@ async def test_broken_config_is_reported_in_place(client: PodlintClient, tmp_pat
     assert "latest-image-tag" in problems[0].message
 
 
-async def test_config_watchers_registered(client: PodlintClient, tmp_path: Path) -> None:
+async def test_config_watchers_registered(any_client: PodlintClient, tmp_path: Path) -> None:
+    client = any_client
     uri = (tmp_path / "pod.yaml").as_uri()
     _open(client, uri, POD)
     await client.diagnostics_of(uri, 1)
