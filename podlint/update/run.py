@@ -23,6 +23,8 @@ from podlint.update.view import UpdateView
 LOG = logging.getLogger(__name__)
 
 UPDATE_CHECK_FAMILY = "immutable."
+# Problems reading the old side after which some of its objects are missing.
+_LOSES_OBJECTS = frozenset({"yaml-syntax", "helm-template", "file-too-large"})
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -79,8 +81,9 @@ class OldObjects:
         reported = False
         for item in parse_text(text, path):
             if isinstance(item, SourceProblem):
-                # One note per file: the rest of the file is still compared.
-                if not reported and item.rule != "empty-file":
+                # One note per file, for problems that lose objects; the rest of the file is
+                # still compared.
+                if not reported and item.rule in _LOSES_OBJECTS:
                     self.problems.append(OldProblem(path, item.message, item.span))
                     reported = True
                 continue
