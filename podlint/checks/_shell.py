@@ -234,7 +234,10 @@ def _forever(condition: list[str]) -> bool:
     words = [word for word in condition if word not in (";", "\n")]
     if not words:
         return False
-    return words[0] == "!" or words in (["true"], [":"], ["[", "1", "]"], ["/bin/true"])
+    if words[0] == "!" or words in (["true"], [":"], ["[", "1", "]"], ["/bin/true"]):
+        return True
+    # a negated test: "while [ ! -e /ready ]" waits until the file appears
+    return words[0] in ("[", "[[", "test") and len(words) > 1 and words[1] == "!"
 
 
 def has_flag(words: Sequence[str], short: str, long: str) -> bool:

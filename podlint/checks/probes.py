@@ -146,8 +146,8 @@ def probe_numbered_port(container: ContainerView, ctx: RuleContext) -> Iterator[
             yield Finding(
                 container.at(probe, handler, "port"),
                 f"{container.label}: {probe} checks port {port}, which is not among the "
-                f"container's ports ({', '.join(str(n) for n in sorted(numbers))}); a typo "
-                "here fails the probe",
+                f"container's declared ports ({', '.join(str(n) for n in sorted(numbers))}); "
+                "if it is not a typo that fails the probe, declare the port (and name it)",
             )
 
 
