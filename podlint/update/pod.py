@@ -50,6 +50,10 @@ def pod_spec(
         return
 
     for list_name in _CONTAINER_LISTS:
+        for container in (*old_spec.get(list_name, []), *new_spec.get(list_name, [])):
+            # Before 1.33 the in-place resize gate is off and the apiserver drops the field.
+            if version < RESIZE_SUBRESOURCE and isinstance(container, dict):
+                container.pop("resizePolicy", None)
         for before, after in zip(
             old_spec.get(list_name, []), new_spec.get(list_name, []), strict=False
         ):
