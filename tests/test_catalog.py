@@ -19,6 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "rules"
 REGISTRY = default_registry()
 BUILTIN = sorted((r for r in REGISTRY.rules.values() if "/" not in r.id), key=lambda r: r.id)
+# Update rules compare two versions of an object, so one file cannot exercise them: their
+# fixtures are old/new pairs in tests/update (see its README), checked both ways, with their
+# docs examples, by tests/test_update_fixtures.py.
+SINGLE_FILE = [r for r in BUILTIN if not (r.check or "").startswith("immutable.")]
 
 
 def fixture_dir(rule: Rule) -> Path:
@@ -30,7 +34,7 @@ def test_card_file_names_are_rule_ids() -> None:
     assert stems == {rule.id for rule in BUILTIN}
 
 
-@pytest.mark.parametrize("rule", BUILTIN, ids=lambda r: r.id)
+@pytest.mark.parametrize("rule", SINGLE_FILE, ids=lambda r: r.id)
 def test_rule_has_fixtures_both_ways(rule: Rule) -> None:
     directory = fixture_dir(rule)
     names = [p.name for p in directory.iterdir()] if directory.is_dir() else []
@@ -61,7 +65,7 @@ def _lint_example(rule: Rule, text: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "rule", [r for r in BUILTIN if r.id != "file-too-large"], ids=lambda r: r.id
+    "rule", [r for r in SINGLE_FILE if r.id != "file-too-large"], ids=lambda r: r.id
 )
 def test_example_fails_and_use_instead_passes(rule: Rule) -> None:
     assert rule.id in _lint_example(rule, str(rule.docs["example"])), (
