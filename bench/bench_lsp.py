@@ -199,13 +199,47 @@ async def run(args: argparse.Namespace) -> None:
     )
 
 
+def in_process(args: argparse.Namespace) -> None:
+    """The server's lint of an edited buffer beside a whole lint_text, in one process."""
+    from podlint.lint import lint_text
+    from podlint.lsp.incremental import DocumentCache
+    from podlint.runtime import Options, build_engine
+
+    text = manifest(args.lines)
+    line = image_line(text)
+    rows = text.splitlines(keepends=True)
+    engine = build_engine(Options(policy=args.policy))
+    cache = DocumentCache()
+    cache.lint_text(engine, "bench.yaml", text)
+    whole: list[float] = []
+    incremental: list[float] = []
+    for index in range(args.edits):
+        edited = list(rows)
+        edited[line] = rows[line].rstrip("\n") + ("-a" if index % 2 else "-b") + "\n"
+        new_text = "".join(edited)
+        started = time.perf_counter()
+        lint_text(engine, "bench.yaml", new_text)
+        whole.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        cache.lint_text(engine, "bench.yaml", new_text)
+        incremental.append(time.perf_counter() - started)
+    full = statistics.median(whole) * 1000
+    part = statistics.median(incremental) * 1000
+    print(
+        f"in process, median per edit: lint_text {full:.1f} ms, "
+        f"server (changed documents only) {part:.1f} ms, ratio {full / part:.1f}x"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=2000)
     parser.add_argument("--edits", type=int, default=40)
     parser.add_argument("--policy", default="default")
     parser.add_argument("--debounce-ms", type=int, default=30)
-    asyncio.run(run(parser.parse_args()))
+    args = parser.parse_args()
+    asyncio.run(run(args))
+    in_process(args)
 
 
 if __name__ == "__main__":
