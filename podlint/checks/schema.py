@@ -49,6 +49,8 @@ def validate(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
         return
     definition = schemas.definition_name(api_version, kind)
     if definition is not None:
+        if schemas.is_valid(definition, obj.data):
+            return
         validator = schemas.validator(definition)
         yield from _findings(obj, validator.iter_errors(obj.data), schemas, kind)
         return

@@ -3,8 +3,10 @@
 The strict schemas come from the ``kubernetes-validate`` distribution (one directory per
 Kubernetes minor version, every object with ``additionalProperties: false``). Only its
 ``_definitions.json`` is read: each top-level kind there carries its group/version/kind, so
-the kind index and the validators are built from one file. ``$ref``s are resolved from a
-local ``referencing`` registry; nothing is ever fetched.
+the kind index and the validators are built from one file. Its internal ``$ref``s are resolved
+once, at load, into shared (possibly cyclic) dicts, because looking references up on every
+validation costs more than the validation itself; the validators get an empty local
+``referencing`` registry, so nothing is ever fetched.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from podlint.k8s.fastcheck import Compiler, Predicate, Unsupported
 from podlint.model.version import KubeVersion
 
 LOG = logging.getLogger(__name__)
 
-DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
 _DISTRIBUTION = "kubernetes_validate"
 
 
@@ -51,6 +53,8 @@ class VersionSchemas:
     type_names: dict[int, str]
     _registry: Any
     _validators: dict[str, Any] = field(default_factory=dict)
+    _fast: dict[str, Predicate | None] = field(default_factory=dict)
+    _compiler: Compiler = field(default_factory=Compiler)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def definition_name(self, api_version: str, kind: str) -> str | None:
@@ -67,10 +71,23 @@ class VersionSchemas:
             if validator is None:
                 from jsonschema import Draft202012Validator
 
-                schema = {"$ref": f"{DEFINITIONS_URI}#/$defs/{definition}"}
+                schema = self.definitions[definition]
                 validator = Draft202012Validator(schema, registry=self._registry)
                 self._validators[definition] = validator
             return validator
+
+    def is_valid(self, definition: str, data: Any) -> bool | None:
+        """A fast verdict on ``data``; None when it must be left to the full validator."""
+        with self._lock:
+            if definition not in self._fast:
+                self._fast[definition] = self._compiler.compile(self.definitions[definition])
+            predicate = self._fast[definition]
+        if predicate is None:
+            return None
+        try:
+            return predicate(data)
+        except Unsupported:
+            return None
 
     def type_name(self, schema: Any) -> str | None:
         """The short OpenAPI type name ("PodSpec") of a subschema taken from the definitions."""
@@ -80,8 +97,7 @@ class VersionSchemas:
 @cache
 def version_schemas(version: KubeVersion) -> VersionSchemas:
     """Load and index the strict schemas of ``version`` (once per process)."""
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT202012
+    from referencing import Registry
 
     folder = schema_root() / f"v{version.major}.{version.minor}.0-local-strict"
     path = folder / "_definitions.json"
@@ -92,12 +108,12 @@ def version_schemas(version: KubeVersion) -> VersionSchemas:
         raise SchemaUnavailable(
             f"cannot read the Kubernetes {version} schemas at {path}: {error}"
         ) from error
-    definitions: dict[str, Any] = document["$defs"]
+    definitions = _inline(document["$defs"])
     kinds: dict[tuple[str, str], str] = {}
     groups: set[str] = set()
     type_names: dict[int, str] = {}
-    for name, definition in definitions.items():
-        type_names[id(definition)] = name.rsplit(".", 1)[-1]
+    for name, definition in document["$defs"].items():
+        type_names[id(definitions[name])] = name.rsplit(".", 1)[-1]
         gvks = definition.get("x-kubernetes-group-version-kind") or []
         for gvk in gvks:
             groups.add(gvk["group"])
@@ -106,7 +122,45 @@ def version_schemas(version: KubeVersion) -> VersionSchemas:
         gvk = gvks[0]
         api_version = f"{gvk['group']}/{gvk['version']}" if gvk["group"] else gvk["version"]
         kinds[(api_version, gvk["kind"])] = name
-    resource = Resource.from_contents(document, default_specification=DRAFT202012)
-    registry = Registry().with_resource(DEFINITIONS_URI, resource).crawl()
     LOG.debug("loaded %d Kubernetes %s definitions", len(definitions), version)
-    return VersionSchemas(version, definitions, kinds, frozenset(groups), type_names, registry)
+    return VersionSchemas(version, definitions, kinds, frozenset(groups), type_names, Registry())
+
+
+_LOCAL_REF = "#/$defs/"
+
+
+def _inline(definitions: dict[str, Any]) -> dict[str, Any]:
+    """The definitions with every local ``$ref`` replaced by the (shared) definition itself.
+
+    Annotations (descriptions, formats, ``x-kubernetes-*``) are left out of schema nodes:
+    jsonschema visits every key of every node it applies, and they assert nothing.
+    """
+    inlined: dict[str, dict[str, Any]] = {name: {} for name in definitions}
+
+    def schema(node: Any) -> Any:
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_LOCAL_REF):
+            return inlined[ref[len(_LOCAL_REF) :]]
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in _SCHEMA_MAPS and isinstance(value, dict):
+                out[key] = {name: schema(child) for name, child in value.items()}
+            elif key in _SCHEMA_LISTS and isinstance(value, list):
+                out[key] = [schema(child) for child in value]
+            elif key in _SCHEMA_CHILDREN:
+                out[key] = schema(value)
+            elif key not in _ANNOTATIONS and not key.startswith("x-"):
+                out[key] = value
+        return out
+
+    for name, definition in definitions.items():
+        inlined[name].update(schema(definition))
+    return inlined
+
+
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties"})
+_SCHEMA_LISTS = frozenset({"oneOf", "anyOf", "allOf"})
+_SCHEMA_CHILDREN = frozenset({"items", "additionalProperties", "not"})
+_ANNOTATIONS = frozenset({"description", "format", "$schema", "$id", "default"})

@@ -1,0 +1,100 @@
+"""The schema machinery: fast verdicts agree with jsonschema; versions, kinds and messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from podlint.checks.schema import dotted, suggest
+from podlint.k8s.quantity import parse_quantity
+from podlint.k8s.schemas import version_schemas
+from podlint.model.document import Document
+from podlint.model.version import SUPPORTED, KubeVersion
+from podlint.source.manifest import parse_text
+
+HERE = Path(__file__).parent
+CORPUS = HERE.resolve().parents[1] / "shared" / "corpus"
+
+
+def _documents(paths: list[Path]) -> list[Document]:
+    documents = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        documents.extend(d for d in parse_text(text, str(path)) if isinstance(d, Document))
+    return documents
+
+
+def _agree(documents: list[Document], version: KubeVersion) -> int:
+    schemas = version_schemas(version)
+    checked = 0
+    for document in documents:
+        definition = schemas.definition_name(document.api_version or "", document.kind or "")
+        if definition is None:
+            continue
+        verdict = schemas.is_valid(definition, document.data)
+        errors = list(schemas.validator(definition).iter_errors(document.data))
+        assert verdict is not None, f"{document.path}: no fast verdict for {definition}"
+        assert verdict == (not errors), f"{document.path}: fast {verdict}, jsonschema {errors}"
+        checked += 1
+    return checked
+
+
+def test_fast_verdict_agrees_with_jsonschema_on_fixtures() -> None:
+    paths = sorted((HERE / "rules").glob("*/*.yaml")) + sorted(
+        (HERE / "k8s_conformance").glob("*.yaml")
+    )
+    documents = _documents(paths)
+    assert _agree(documents, SUPPORTED[-1]) > 100
+    assert _agree(documents, SUPPORTED[0]) > 100
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the checkout")
+def test_fast_verdict_agrees_with_jsonschema_on_corpus() -> None:
+    documents = _documents(sorted(CORPUS.rglob("*.yaml")))
+    assert _agree(documents, SUPPORTED[-1]) > 2000
+
+
+def test_every_supported_version_has_schemas_for_the_workload_kinds() -> None:
+    for version in SUPPORTED:
+        schemas = version_schemas(version)
+        for api_version, kind in [
+            ("v1", "Pod"),
+            ("apps/v1", "Deployment"),
+            ("batch/v1", "CronJob"),
+            ("networking.k8s.io/v1", "Ingress"),
+        ]:
+            assert schemas.definition_name(api_version, kind), (version, kind)
+        assert schemas.definition_name("batch/v1beta1", "CronJob") is None
+        assert schemas.serves_group("rbac.authorization.k8s.io/v1")
+        assert not schemas.serves_group("cert-manager.io/v1")
+
+
+def test_suggestions_and_paths() -> None:
+    fields = ["containers", "initContainers", "imagePullPolicy", "volumes"]
+    assert suggest("contianers", fields) == "containers"
+    assert suggest("imagePullpolicy", fields) == "imagePullPolicy"
+    assert suggest("replicas", fields) is None
+    assert dotted(["spec", "containers", 0, "name"]) == "spec.containers[0].name"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("500m", "0.5"),
+        ("1Gi", str(2**30)),
+        ("1e3", "1000"),
+        (2, "2"),
+        (0.5, "0.5"),
+        ("64M", "64000000"),
+    ],
+)
+def test_quantities(text: object, value: str) -> None:
+    from decimal import Decimal
+
+    assert parse_quantity(text) == Decimal(value)
+
+
+@pytest.mark.parametrize("text", ["1GB", "", "1.2.3", "Gi", True, None, "1 Gi", "- 1"])
+def test_not_quantities(text: object) -> None:
+    assert parse_quantity(text) is None
