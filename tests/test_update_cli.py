@@ -215,3 +215,21 @@ def test_lint_base_errors_exit_2(chdir: Path, capsys: pytest.CaptureFixture[str]
     code, _, err = run(capsys, "lint", "--base", "no-such-ref", "job.yaml")
     assert code == 2
     assert "unknown git revision 'no-such-ref'" in err
+
+
+def test_lint_base_with_a_renamed_file_given_by_name(
+    chdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(chdir, "init", "-q")
+    (chdir / "old-name.yaml").write_text(JOB.format(tag="1"))
+    git(chdir, "add", ".")
+    git(chdir, "commit", "-q", "-m", "base")
+    git(chdir, "mv", "old-name.yaml", "job.yaml")
+    (chdir / "job.yaml").write_text(JOB.format(tag="2"))
+    code, out, _ = run(
+        capsys, "lint", "--base", "HEAD", "job.yaml", "--format", "json", "--select", "immutable-*"
+    )
+    assert code == 1
+    assert [(f["rule"], f["file"], f["line"]) for f in report(out)] == [
+        ("immutable-job-template", "job.yaml", 11)
+    ]

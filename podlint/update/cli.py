@@ -20,8 +20,14 @@ from podlint.engine import Engine
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.source.files import PathError, discover
-from podlint.source.manifest import DEFAULT_MAX_BYTES
-from podlint.update.git import GitError, manifest_files, read_files, repository_root
+from podlint.source.manifest import DEFAULT_MAX_BYTES, MANIFEST_SUFFIXES
+from podlint.update.git import (
+    GitError,
+    manifest_files,
+    read_files,
+    renamed_from,
+    repository_root,
+)
 from podlint.update.run import OldObjects, compare_document, identity, update_rules
 
 EXIT_USAGE = 2
@@ -75,12 +81,30 @@ def read_git_base(ref: str, paths: Sequence[str], max_bytes: int = DEFAULT_MAX_B
     names = [p for p in paths if p != "-"] or ["."]
     try:
         files = manifest_files(ref, names, cwd)
+        files = sorted({*files, *_rename_sources(ref, names, top)})
     except GitError as error:
         raise GitError(f"--base {ref}: {error}") from None
     old = OldObjects()
     for name, data in read_files(ref, files, top):
         old.add_text(f"{ref}:{name}", data, max_bytes)
     return old
+
+
+def _rename_sources(ref: str, names: Sequence[str], top: Path) -> list[str]:
+    """Old paths of manifests renamed into the linted paths, so that a file given by name
+    (as pre-commit does) is still compared with its previous version."""
+    wanted = []
+    for name in names:
+        try:
+            wanted.append(Path(name).resolve().relative_to(top.resolve()).as_posix())
+        except ValueError:
+            continue
+    sources = []
+    for new_path, old_path in renamed_from(ref, top).items():
+        inside = any(w == "." or new_path == w or new_path.startswith(w + "/") for w in wanted)
+        if inside and old_path.endswith(MANIFEST_SUFFIXES):
+            sources.append(old_path)
+    return sources
 
 
 def read_paths(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> OldObjects:

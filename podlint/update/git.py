@@ -69,3 +69,20 @@ def read_files(ref: str, names: list[str], cwd: Path) -> Iterator[tuple[str, byt
         size = int(header[2])
         yield name, out[position : position + size]
         position += size + 1
+
+
+def renamed_from(ref: str, top: Path) -> dict[str, str]:
+    """New repository path -> old repository path, for files renamed since ``ref`` (committed,
+    staged or not), as git's rename detection sees them."""
+    out = _git(["diff", "-M", "--name-status", "-z", ref, "--"], top)
+    fields = out.decode("utf-8", "replace").split("\0")
+    renames: dict[str, str] = {}
+    index = 0
+    while index < len(fields) and fields[index]:
+        status = fields[index]
+        if status.startswith(("R", "C")) and index + 2 < len(fields):
+            renames[fields[index + 2]] = fields[index + 1]
+            index += 3
+        else:
+            index += 2
+    return renames
