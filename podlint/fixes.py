@@ -45,6 +45,8 @@ class SourceText:
     def __init__(self, text: str, document: Document) -> None:
         self.lines = text.splitlines()
         self.ends_with_newline = text.endswith(("\n", "\r"))
+        # New lines follow the file's line endings.
+        self.newline = "\r\n" if "\r\n" in text else "\n"
         self.document = document
         locator = document.locator
         self.root: Node | None = locator.root if isinstance(locator, NodeLocator) else None
@@ -100,12 +102,12 @@ class SourceText:
         if not node.value:
             return None
         indent = node.value[0][0].start_mark.column
-        block = _block_lines(missing, value, indent, _indent_step(node))
+        block = _block_lines(missing, value, indent, _indent_step(node), self.newline)
         line = _last_line(node, self.lines, self.offset)
         if line + 1 < len(self.lines) or self.ends_with_newline:
-            return (TextEdit(_point(line + 1, 0), block + "\n"),)
+            return (TextEdit(_point(line + 1, 0), block + self.newline),)
         end = len(self.lines[line])
-        return (TextEdit(_point(line, end), "\n" + block),)
+        return (TextEdit(_point(line, end), self.newline + block),)
 
     def _insert_flow(
         self, node: MappingNode, missing: Sequence[str], value: Scalar
@@ -123,7 +125,7 @@ class SourceText:
             node.start_mark.line != first_key.start_mark.line
         ):
             # A multi-line (pretty-printed) mapping gets the new entry on its own line.
-            separator = ",\n" + " " * last_key.start_mark.column
+            separator = "," + self.newline + " " * last_key.start_mark.column
         return (TextEdit(_point(end.line + self.offset, end.column), separator + entry),)
 
     def _replace_null(
@@ -133,12 +135,12 @@ class SourceText:
         if node.start_mark.line + self.offset != key_line or key_line >= len(self.lines):
             return None
         indent = key_node.start_mark.column + 2
-        block = _block_lines(missing, value, indent, 2)
+        block = _block_lines(missing, value, indent, 2, self.newline)
         end_of_line = len(self.lines[key_line])
         edits = []
         if node.end_mark.column > node.start_mark.column:  # an explicit ~ or null
             edits.append(TextEdit(self._span(node), ""))
-        edits.append(TextEdit(_point(key_line, end_of_line), "\n" + block))
+        edits.append(TextEdit(_point(key_line, end_of_line), self.newline + block))
         return tuple(edits)
 
 
@@ -188,12 +190,14 @@ def _last_line(node: Node, lines: Sequence[str], offset: int) -> int:
     return line
 
 
-def _block_lines(missing: Sequence[str], value: Scalar, indent: int, step: int) -> str:
+def _block_lines(
+    missing: Sequence[str], value: Scalar, indent: int, step: int, newline: str
+) -> str:
     rows = []
     for depth, part in enumerate(missing):
         prefix = " " * (indent + depth * step) + _render_key(part) + ":"
         rows.append(prefix + " " + _render_yaml(value) if depth == len(missing) - 1 else prefix)
-    return "\n".join(rows)
+    return newline.join(rows)
 
 
 def _flow_entry(missing: Sequence[str], value: Scalar, *, as_json: bool) -> str:
@@ -352,7 +356,9 @@ def disable_edit(line_text: str, line: int, rule_id: str) -> TextEdit | None:
 def disable_next_line_edit(line_text: str, line: int, rule_id: str) -> TextEdit:
     """A ``# podlint: disable-next-line=<rule_id>`` comment on a new line above ``line``."""
     indent = len(line_text) - len(line_text.lstrip(" "))
-    return TextEdit(_point(line, 0), " " * indent + f"# podlint: disable-next-line={rule_id}\n")
+    newline = "\r\n" if line_text.endswith("\r\n") else "\n"
+    comment = f"# podlint: disable-next-line={rule_id}"
+    return TextEdit(_point(line, 0), " " * indent + comment + newline)
 
 
 def apply_edits(text: str, edits: Sequence[TextEdit]) -> str:

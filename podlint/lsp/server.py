@@ -263,7 +263,7 @@ def _disable(linted: Linted, finding: Finding) -> TextEdit | None:
         return None
     line_text = linted.lines[span.line].rstrip("\r\n")
     if span.end_line > span.line and not _BLOCK_SCALAR_HEADER.search(line_text):
-        return disable_next_line_edit(line_text, span.line, finding.rule)
+        return disable_next_line_edit(linted.lines[span.line], span.line, finding.rule)
     return disable_edit(line_text, span.line, finding.rule)
 
 

@@ -134,6 +134,15 @@ def test_flow_null_and_unterminated_documents() -> None:
     assert fixed.endswith("    securityContext:    # to do\n      allowPrivilegeEscalation: false")
 
 
+def test_crlf_files_keep_their_line_endings() -> None:
+    text = POD.replace("\n", "\r\n")
+    fixed = _fix_all("pss-allow-privilege-escalation", text)
+    assert fixed.count("\r\n") == fixed.count("\n")
+    assert fixed.replace("\r\n", "\n") == _fix_all("pss-allow-privilege-escalation", POD)
+    above = disable_next_line_edit("  - name: x\r\n", 4, "latest-image-tag")
+    assert above.new_text == "  # podlint: disable-next-line=latest-image-tag\r\n"
+
+
 def test_list_items() -> None:
     text = (
         "apiVersion: v1\nkind: List\nitems:\n"

@@ -342,3 +342,21 @@ async def test_fix_actions_apply(fixing_client: PodlintClient, tmp_path: Path) -
     _change(client, uri, 3, text)
     codes = {str(d.code) for d in await client.diagnostics_of(uri, 3)}
     assert "pss-run-as-non-root" not in codes
+
+
+async def test_disable_above_a_multiline_scalar(client: PodlintClient, tmp_path: Path) -> None:
+    # A comment after the first line of a multi-line quoted scalar would cut it short, so the
+    # suppression goes on its own line above.
+    text = POD.replace("image: nginx\n", 'image: "nginx\n        "\n')
+    uri = (tmp_path / "pod.yaml").as_uri()
+    _open(client, uri, text)
+    assert ("latest-image-tag", (7, 13, 8, 9)) in _summary(await client.diagnostics_of(uri, 1))
+    [action] = await _actions(client, uri, 7, 14)
+    assert action.edit is not None and action.edit.changes is not None
+    fixed = _apply(text, list(action.edit.changes[uri]))
+    assert fixed == text.replace(
+        '      image: "nginx\n',
+        '      # podlint: disable-next-line=latest-image-tag\n      image: "nginx\n',
+    )
+    _change(client, uri, 2, fixed)
+    assert [code for code, _ in _summary(await client.diagnostics_of(uri, 2))] == ["missing-image"]
