@@ -23,6 +23,7 @@ from podlint.model.version import KubeVersion
 from podlint.model.views import ContainerView, PodSpecView
 from podlint.rule import RuleContext
 
+SIDECARS_ALPHA = KubeVersion(1, 28)
 SIDECARS_ON_BY_DEFAULT = KubeVersion(1, 29)
 
 # Images whose default entrypoint is a long-running server.
@@ -269,14 +270,23 @@ def long_running(container: ContainerView, ctx: RuleContext) -> Iterator[Finding
 
 
 def sidecar_unsupported(container: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.kubernetes_version >= SIDECARS_ON_BY_DEFAULT:
+    version = ctx.kubernetes_version
+    if version >= SIDECARS_ON_BY_DEFAULT:
         return
+    if version >= SIDECARS_ALPHA:
+        why = (
+            f"at {version} native sidecars are alpha and off by default, so the apiserver drops it"
+        )
+    else:
+        why = (
+            f"the field does not exist at {version}: strict field validation (kubectl's "
+            "default) refuses it, and without it the apiserver drops it"
+        )
     yield Finding(
         container.at("restartPolicy"),
-        f"{container.label}: restartPolicy: Always on an init container needs native "
-        f"sidecars, on by default from Kubernetes 1.29; at {ctx.kubernetes_version} the "
-        "apiserver drops the field, so this container runs as a plain init container and "
-        "the Pod stays in Init forever; move it to containers",
+        f"{container.label}: restartPolicy: Always on an init container needs native sidecars, "
+        f"on by default from Kubernetes 1.29; {why}, leaving a plain init container that never "
+        "exits, so the Pod stays in Init forever; move it to containers",
     )
 
 

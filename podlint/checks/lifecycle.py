@@ -115,7 +115,10 @@ def bare_pod(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     if metadata.get("ownerReferences"):
         return
     annotations = metadata.get("annotations")
-    if isinstance(annotations, dict) and "kubernetes.io/config.mirror" in annotations:
+    # static Pods are run by the kubelet itself; Helm test hooks are one-off by design
+    if isinstance(annotations, dict) and (
+        "kubernetes.io/config.mirror" in annotations or "helm.sh/hook" in annotations
+    ):
         return
     yield Finding(
         obj.at("kind"),
