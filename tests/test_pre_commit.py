@@ -1,0 +1,96 @@
+"""The pre-commit hook, run by the real pre-commit against this checkout (try-repo)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+GOOD = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  level: debug
+"""
+BAD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+  - name: web
+    image: nginx:1.27
+    image: nginx:1.28
+"""
+WORKFLOW = "on: push\njobs: {}\n"
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def try_repo(
+    repo_root: Path, target: Path, cache: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("GITHUB_ACTIONS", "CI", "FORCE_COLOR", "PRE_COMMIT_HOME")
+    }
+    env["PRE_COMMIT_HOME"] = str(cache)
+    # The committed state, so that both runs share one hook environment (it takes a pip install).
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo_root, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "try-repo",
+            str(repo_root),
+            "podlint",
+            "--ref",
+            head,
+            "--verbose",
+            *args,
+        ],
+        cwd=target,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_hook_fails_on_the_bad_manifest_and_passes_the_good_one(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "project"
+    (target / "k8s").mkdir(parents=True)
+    (target / ".github" / "workflows").mkdir(parents=True)
+    (target / "k8s" / "good.yaml").write_text(GOOD)
+    (target / "k8s" / "bad.yaml").write_text(BAD)
+    (target / ".github" / "workflows" / "ci.yml").write_text(WORKFLOW)
+    (target / "notes.txt").write_text("not yaml\n")
+    git("init", "-q", cwd=target)
+    git("add", "-A", cwd=target)
+
+    # One run (each try-repo builds a fresh hook environment with pip, which is slow): the
+    # hook gets both manifests, possibly split over parallel processes.
+    run = try_repo(repo_root, target, tmp_path / "pre-commit-home", "--all-files")
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert re.search(r"^podlint\.+Failed$", run.stdout, re.MULTILINE), output
+    assert "- exit code: 1" in output
+    assert "k8s/bad.yaml:9:5: error: duplicate key" in output, output
+    assert "good.yaml" not in output  # linted, and nothing to say about it
+    assert "ci.yml" not in output and "notes.txt" not in output
+    linted = sum(int(n) for n in re.findall(r"(?:in |no findings \()(\d+) files", output))
+    assert linted == 2, output  # good.yaml and bad.yaml, nothing else
+    assert "\x1b[" not in output.split("podlint....")[-1]  # no colour, no progress line
