@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
+import random
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from podlint.model.finding import Severity
-from podlint.model.version import KubeVersion
+from podlint.model.version import SUPPORTED, KubeVersion
 from podlint.update import check_update
 from podlint.update.compare import field_path, parse_quantity
 
@@ -191,3 +193,79 @@ def test_helpers() -> None:
     assert parse_quantity("500m") == parse_quantity("0.5")
     assert parse_quantity("1e3") == parse_quantity("1k")
     assert parse_quantity("lots") is None
+
+
+def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    if prefix:
+        yield prefix
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _paths(value, (*prefix, index))
+
+
+def test_malformed_objects_never_raise() -> None:
+    """The webhook hands check_update whatever it decoded: wrong types must not raise."""
+    rng = random.Random(7)
+    values: list[Any] = [None, 1, -1, "x", True, [], {}, [1, "a", None], {"a": 1}, {2: "b"}]
+    values += [[{"name": "a"}], "1Gi", {"limits": {"cpu": "x"}}, [{"key": "k"}]]
+    spec: dict[str, Any] = {
+        "containers": [
+            {
+                "name": "a",
+                "image": "i",
+                "resources": {"limits": {"cpu": "1"}, "requests": {"cpu": "1"}},
+                "ports": [{"containerPort": 1}],
+                "livenessProbe": {"httpGet": {"port": 1}},
+            }
+        ],
+        "tolerations": [{"key": "a"}],
+        "schedulingGates": [{"name": "g"}],
+        "nodeSelector": {"a": "b"},
+        "activeDeadlineSeconds": 5,
+        "affinity": {
+            "nodeAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [{"matchExpressions": [{"key": "a"}]}]
+                }
+            }
+        },
+        "volumes": [{"name": "v", "secret": {}}],
+    }
+    metadata = {
+        "name": "p",
+        "deletionTimestamp": "t",
+        "finalizers": ["a"],
+        "annotations": {"kubernetes.io/config.mirror": "x"},
+    }
+    kinds = [("v1", "Pod"), ("apps/v1", "StatefulSet"), ("batch/v1", "Job")]
+    for _ in range(400):
+        api_version, kind = rng.choice(kinds)
+        if kind == "Pod":
+            body: dict[str, Any] = {"spec": spec}
+        else:
+            body = {
+                "spec": {
+                    "selector": {"matchLabels": {"a": "b"}},
+                    "template": {"metadata": {"labels": {"a": "b"}}, "spec": spec},
+                    "volumeClaimTemplates": [{"spec": {}}],
+                    "completions": 2,
+                    "suspend": True,
+                }
+            }
+        pair = []
+        for _side in range(2):
+            obj = copy.deepcopy(
+                {"apiVersion": api_version, "kind": kind, "metadata": metadata, **body}
+            )
+            for _edit in range(3):
+                *parents, last = rng.choice(list(_paths(obj)))
+                target = obj
+                for part in parents:
+                    target = target[part]
+                if isinstance(target, (dict, list)):
+                    target[last] = copy.deepcopy(rng.choice(values))
+            pair.append(obj)
+        check_update(pair[0], pair[1], rng.choice(SUPPORTED))

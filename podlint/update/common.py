@@ -12,6 +12,10 @@ def mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def sequence(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def kind_of(obj: dict[str, Any]) -> tuple[str, str]:
     """(API group, kind) of an object: ("apps", "Deployment"), ("", "Pod")."""
     api_version = obj.get("apiVersion")

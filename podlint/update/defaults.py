@@ -127,6 +127,8 @@ def _requests_from_limits(old: dict[str, Any], new: dict[str, Any]) -> None:
         if not isinstance(limits, dict) or not isinstance(wanted, dict):
             continue
         requests = mine.setdefault("requests", {})
+        if not isinstance(requests, dict):
+            continue
         for name in wanted:
             if name in limits and name not in requests:
                 requests[name] = limits[name]

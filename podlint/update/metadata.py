@@ -81,5 +81,5 @@ def _pod_annotations(
         )
 
 
-def _guarded(key: str) -> bool:
-    return key == _MIRROR or key.startswith(_APPARMOR)
+def _guarded(key: object) -> bool:
+    return isinstance(key, str) and (key == _MIRROR or key.startswith(_APPARMOR))

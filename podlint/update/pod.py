@@ -9,7 +9,7 @@ from typing import Any
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
 from podlint.model.version import KubeVersion
-from podlint.update.common import kind_of, mapping, what_changed, where
+from podlint.update.common import kind_of, mapping, sequence, what_changed, where
 from podlint.update.compare import Change, changes, field_path, normalize, show
 from podlint.update.defaults import pod_specs
 
@@ -36,8 +36,8 @@ def pod_spec(
 
     counts_differ = False
     for list_name in _CONTAINER_LISTS:
-        before = len(old_spec.get(list_name, []))
-        after = len(new_spec.get(list_name, []))
+        before = len(sequence(old_spec.get(list_name)))
+        after = len(sequence(new_spec.get(list_name)))
         if before != after:
             counts_differ = True
             pointer = join(spec, list_name) if list_name in new_spec else spec
@@ -50,12 +50,12 @@ def pod_spec(
         return
 
     for list_name in _CONTAINER_LISTS:
-        for container in (*old_spec.get(list_name, []), *new_spec.get(list_name, [])):
+        for container in (*sequence(old_spec.get(list_name)), *sequence(new_spec.get(list_name))):
             # Before 1.33 the in-place resize gate is off and the apiserver drops the field.
             if version < RESIZE_SUBRESOURCE and isinstance(container, dict):
                 container.pop("resizePolicy", None)
         for before, after in zip(
-            old_spec.get(list_name, []), new_spec.get(list_name, []), strict=False
+            sequence(old_spec.get(list_name)), sequence(new_spec.get(list_name)), strict=False
         ):
             if isinstance(before, dict) and isinstance(after, dict):
                 before.pop("image", None)
@@ -139,8 +139,8 @@ def _strip_seconds(toleration: Any) -> Any:
 
 def _tolerations(old: dict[str, Any], new: dict[str, Any], base: str) -> Iterator[Finding]:
     spec = join(base, "spec")
-    before = old.pop("tolerations", [])
-    after = new.pop("tolerations", [])
+    before = sequence(old.pop("tolerations", None))
+    after = sequence(new.pop("tolerations", None))
     remaining = [_strip_seconds(t) for t in after]
     pointer = join(spec, "tolerations")
     for index, toleration in enumerate(before):
@@ -164,9 +164,9 @@ def _tolerations(old: dict[str, Any], new: dict[str, Any], base: str) -> Iterato
 
 
 def _scheduling_gates(old: dict[str, Any], new: dict[str, Any], spec: str) -> Iterator[Finding]:
-    before = old.pop("schedulingGates", [])
-    after = new.pop("schedulingGates", [])
-    names = {gate.get("name") for gate in before if isinstance(gate, dict)}
+    before = sequence(old.pop("schedulingGates", None))
+    after = sequence(new.pop("schedulingGates", None))
+    names = [gate.get("name") for gate in before if isinstance(gate, dict)]
     for index, gate in enumerate(after):
         name = gate.get("name") if isinstance(gate, dict) else None
         if name not in names:
@@ -178,8 +178,8 @@ def _scheduling_gates(old: dict[str, Any], new: dict[str, Any], spec: str) -> It
 
 
 def _gated_node_selector(old: dict[str, Any], new: dict[str, Any], spec: str) -> Iterator[Finding]:
-    before = old.pop("nodeSelector", {})
-    after = new.pop("nodeSelector", {})
+    before = mapping(old.pop("nodeSelector", None))
+    after = mapping(new.pop("nodeSelector", None))
     for key, value in before.items():
         if after.get(key) == value:
             continue
@@ -201,8 +201,8 @@ def _gated_node_affinity(old: dict[str, Any], new: dict[str, Any], base: str) ->
     before = _dig(old, path)
     after = _dig(new, path)
     terms_pointer = join(spec, *path, "nodeSelectorTerms")
-    old_terms = mapping(before).get("nodeSelectorTerms", []) if before else []
-    new_terms = mapping(after).get("nodeSelectorTerms", []) if after else []
+    old_terms = sequence(mapping(before).get("nodeSelectorTerms"))
+    new_terms = sequence(mapping(after).get("nodeSelectorTerms"))
     if old_terms:
         if len(old_terms) != len(new_terms):
             yield Finding(
@@ -228,8 +228,8 @@ def _term_extends(before: dict[str, Any], after: dict[str, Any]) -> bool:
     if not before:
         return not after
     for key in ("matchExpressions", "matchFields"):
-        old_items = before.get(key, [])
-        new_items = after.get(key, [])
+        old_items = sequence(before.get(key))
+        new_items = sequence(after.get(key))
         if new_items[: len(old_items)] != old_items:
             return False
     return True

@@ -12,7 +12,7 @@ from typing import Any
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
 from podlint.model.version import KubeVersion
-from podlint.update.common import kind_of, mapping, what_changed, where
+from podlint.update.common import kind_of, mapping, sequence, what_changed, where
 from podlint.update.compare import Change, changes, normalize
 from podlint.update.defaults import job_specs, pod_specs, statefulset_specs
 
@@ -185,8 +185,8 @@ def job_template(
     old_template = normalize(mapping(mapping(old.get("spec")).get("template")))
     new_template = normalize(mapping(mapping(new.get("spec")).get("template")))
     for template in (old_template, new_template):
-        template.setdefault("spec", {})
-        template.setdefault("metadata", {})
+        template["spec"] = mapping(template.get("spec"))
+        template["metadata"] = mapping(template.get("metadata"))
     pod_specs(old_template["spec"], new_template["spec"], is_pod=False)
 
     suspended = mapping(old.get("spec")).get("suspend") is True
@@ -226,7 +226,7 @@ def _allow_scheduling_changes(old: dict[str, Any], new: dict[str, Any]) -> None:
 
 def _allow_resource_changes(old: dict[str, Any], new: dict[str, Any]) -> None:
     for list_name in ("containers", "initContainers"):
-        for a, b in zip(old.get(list_name, []), new.get(list_name, []), strict=False):
+        for a, b in zip(sequence(old.get(list_name)), sequence(new.get(list_name)), strict=False):
             if not isinstance(a, dict) or not isinstance(b, dict):
                 continue
             resources = mapping(b.get("resources"))
