@@ -54,3 +54,45 @@ def test_params_match_their_schema(rule_id: str) -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(params, schema)
     assert set(params) == set(schema["properties"])
+
+
+LIVENESS = """
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: app
+    image: registry.example.com/app:1.0.0
+    resources: {requests: {cpu: 500m}}
+    livenessProbe:
+      httpGet: {path: /healthz, port: 8080}
+      periodSeconds: 4
+"""
+
+
+def _messages(rule_id: str, options: dict[str, object]) -> list[str]:
+    registry = default_registry()
+    engine = Engine(registry, {rule_id: RuleSetting(registry.rules[rule_id].severity, options)})
+    return [f.message for f in lint_text(engine, "pod.yaml", LIVENESS).findings]
+
+
+def test_options_change_the_thresholds() -> None:
+    assert _messages("liveness-kills-too-fast", {}) == []
+    assert len(_messages("liveness-kills-too-fast", {"min-seconds": 20})) == 1
+    assert len(_messages("suspicious-quantity", {"max-cpu-cores": 0.25})) == 1
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "options"),
+    [
+        ("liveness-kills-too-fast", {"min-seconds": "ten"}),
+        ("liveness-kills-too-fast", {"min-seconds": 0}),
+        ("liveness-without-startup", {"initial-delay-seconds": 1.5}),
+        ("suspicious-quantity", {"max-cpu-cores": True}),
+    ],
+)
+def test_a_bad_option_is_reported_not_raised(rule_id: str, options: dict[str, object]) -> None:
+    messages = _messages(rule_id, options)
+    assert any(f"of {rule_id} must be" in message for message in messages), messages
+    assert not any("podlint bug" in message for message in messages)

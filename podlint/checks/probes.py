@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from podlint.checks._options import number_option
 from podlint.model.finding import Finding
 from podlint.model.views import ContainerView
 from podlint.rule import RuleContext
@@ -176,7 +177,9 @@ def liveness_without_startup(container: ContainerView, ctx: RuleContext) -> Iter
     liveness = _probe(container, "livenessProbe")
     if liveness is None or "startupProbe" in container.data:
         return
-    threshold = int(ctx.params.get("initial-delay-seconds", 60))
+    threshold, problem = number_option(ctx, "initial-delay-seconds", 60, 1)
+    if problem:
+        yield Finding(container.at("livenessProbe"), problem, key=True)
     delay = _int(liveness, "initialDelaySeconds")
     if delay >= threshold:
         yield Finding(
@@ -191,7 +194,9 @@ def liveness_kills_too_fast(container: ContainerView, ctx: RuleContext) -> Itera
     liveness = _probe(container, "livenessProbe")
     if liveness is None:
         return
-    floor = int(ctx.params.get("min-seconds", 10))
+    floor, problem = number_option(ctx, "min-seconds", 10, 1)
+    if problem:
+        yield Finding(container.at("livenessProbe"), problem, key=True)
     threshold, period = _int(liveness, "failureThreshold"), _int(liveness, "periodSeconds")
     if threshold * period < floor:
         where = "failureThreshold" if "failureThreshold" in liveness else "periodSeconds"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
+from podlint.checks._options import number_option
 from podlint.checks._quantity import Quantity, describe_bytes, describe_cores, parse_quantity
 from podlint.checks._resources import declared, qos_class
 from podlint.model.finding import Finding
@@ -95,8 +96,12 @@ def _quantities(container: ContainerView) -> Iterator[tuple[str, str, Quantity]]
 
 
 def suspicious_quantity(container: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
-    max_cores = Decimal(str(ctx.params.get("max-cpu-cores", 256)))
-    min_memory = Decimal(str(ctx.params.get("min-memory-mebibytes", 4))) * MEBIBYTE
+    max_cores, problem = number_option(ctx, "max-cpu-cores", 256, 0, integer=False)
+    min_mebibytes, other = number_option(ctx, "min-memory-mebibytes", 4, 0, integer=False)
+    for message in (problem, other):
+        if message and "resources" in container.data:
+            yield Finding(container.at("resources"), message, key=True)
+    min_memory = min_mebibytes * MEBIBYTE
     for section, name, quantity in _quantities(container):
         where = container.at("resources", section, name)
         text = f"{container.label}: {section}.{name} {quantity.text}"
