@@ -77,8 +77,7 @@ class Compiler:
             names = [kinds] if isinstance(kinds, str) else list(kinds)
             if any(name not in _TYPES for name in names):
                 return None
-            tests = [_TYPES[name] for name in names]
-            checks.append(lambda value: any(test(value) for test in tests))
+            checks.append(_type_test(names))
         enum = schema.get("enum")
         if enum is not None:
             if not all(isinstance(member, str) for member in enum):
@@ -130,4 +129,23 @@ class Compiler:
                 return None
             ready = [option for option in options if option is not None]
             checks.append(lambda value: sum(1 for option in ready if option(value)) == 1)
+        if len(checks) == 1:
+            return checks[0]
+        if len(checks) == 2:
+            first, second = checks
+            return lambda value: first(value) and second(value)
         return lambda value: all(check(value) for check in checks)
+
+
+_SIMPLE: dict[str, type] = {"string": str, "object": dict, "array": list, "null": type(None)}
+
+
+def _type_test(names: list[str]) -> Predicate:
+    """One predicate for a type list; bool is never an integer or a number."""
+    simple = tuple(_SIMPLE[name] for name in names if name in _SIMPLE)
+    others = [_TYPES[name] for name in names if name not in _SIMPLE]
+    if not others:
+        return lambda value: isinstance(value, simple)
+    if not simple and len(others) == 1:
+        return others[0]
+    return lambda value: isinstance(value, simple) or any(test(value) for test in others)
