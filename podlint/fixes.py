@@ -23,6 +23,8 @@ from podlint.model.span import Span
 from podlint.source.locator import NodeLocator
 
 Scalar = bool | int | str
+# A tuple is a list of strings, written as a flow sequence: [ALL].
+Value = Scalar | tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,7 @@ class SourceText:
                 return None
         return node
 
-    def set(self, pointer: str, value: Scalar) -> tuple[TextEdit, ...] | None:
+    def set(self, pointer: str, value: Value) -> tuple[TextEdit, ...] | None:
         """Edits that make ``pointer`` hold ``value``, creating missing mappings on the way."""
         if self.root is None:
             return None
@@ -81,12 +83,43 @@ class SourceText:
             return None
         return (TextEdit(self._span(node), _render_replacement(node, value)),)
 
+    def append(self, pointer: str, item: str) -> tuple[TextEdit, ...] | None:
+        """Edits that add ``item`` at the end of the sequence at ``pointer``."""
+        if self.root is None:
+            return None
+        node = self.root
+        for part in split(pointer):
+            child = _child(node, part)
+            if child is None:
+                return None
+            node = child[1]
+        if not isinstance(node, SequenceNode):
+            return None
+        if node.flow_style:
+            if not node.value:
+                start = node.start_mark
+                rendered = json.dumps(item)
+                return (TextEdit(_point(start.line + self.offset, start.column + 1), rendered),)
+            first, last = node.value[0], node.value[-1]
+            as_json = isinstance(first, ScalarNode) and first.style == '"'
+            rendered = json.dumps(item) if as_json else _render_yaml(item)
+            end = last.end_mark
+            return (TextEdit(_point(end.line + self.offset, end.column), ", " + rendered),)
+        if not node.value:
+            return None
+        dash = node.start_mark.column
+        line = _last_line(node, self.lines, self.offset)
+        row = " " * dash + "- " + _render_yaml(item)
+        if line + 1 < len(self.lines) or self.ends_with_newline:
+            return (TextEdit(_point(line + 1, 0), row + self.newline),)
+        return (TextEdit(_point(line, len(self.lines[line])), self.newline + row),)
+
     def _span(self, node: Node) -> Span:
         start, end = node.start_mark, node.end_mark
         return Span(start.line + self.offset, start.column, end.line + self.offset, end.column)
 
     def _insert(
-        self, node: Node, key_node: Node | None, missing: Sequence[str], value: Scalar
+        self, node: Node, key_node: Node | None, missing: Sequence[str], value: Value
     ) -> tuple[TextEdit, ...] | None:
         if isinstance(node, MappingNode):
             if node.flow_style:
@@ -97,7 +130,7 @@ class SourceText:
         return None
 
     def _insert_block(
-        self, node: MappingNode, missing: Sequence[str], value: Scalar
+        self, node: MappingNode, missing: Sequence[str], value: Value
     ) -> tuple[TextEdit, ...] | None:
         if not node.value:
             return None
@@ -110,7 +143,7 @@ class SourceText:
         return (TextEdit(_point(line, end), self.newline + block),)
 
     def _insert_flow(
-        self, node: MappingNode, missing: Sequence[str], value: Scalar
+        self, node: MappingNode, missing: Sequence[str], value: Value
     ) -> tuple[TextEdit, ...]:
         if not node.value:
             start = node.start_mark
@@ -129,7 +162,7 @@ class SourceText:
         return (TextEdit(_point(end.line + self.offset, end.column), separator + entry),)
 
     def _replace_null(
-        self, node: ScalarNode, key_node: Node, missing: Sequence[str], value: Scalar
+        self, node: ScalarNode, key_node: Node, missing: Sequence[str], value: Value
     ) -> tuple[TextEdit, ...] | None:
         key_line = key_node.start_mark.line + self.offset
         if node.start_mark.line + self.offset != key_line or key_line >= len(self.lines):
@@ -190,9 +223,7 @@ def _last_line(node: Node, lines: Sequence[str], offset: int) -> int:
     return line
 
 
-def _block_lines(
-    missing: Sequence[str], value: Scalar, indent: int, step: int, newline: str
-) -> str:
+def _block_lines(missing: Sequence[str], value: Value, indent: int, step: int, newline: str) -> str:
     rows = []
     for depth, part in enumerate(missing):
         prefix = " " * (indent + depth * step) + _render_key(part) + ":"
@@ -200,7 +231,7 @@ def _block_lines(
     return newline.join(rows)
 
 
-def _flow_entry(missing: Sequence[str], value: Scalar, *, as_json: bool) -> str:
+def _flow_entry(missing: Sequence[str], value: Value, *, as_json: bool) -> str:
     key = json.dumps if as_json else _render_key
     entry = json.dumps(value) if as_json else _render_yaml(value)
     for part in reversed(missing[1:]):
@@ -215,7 +246,9 @@ def _render_key(key: str) -> str:
     return key if _PLAIN_SAFE.match(key) else json.dumps(key)
 
 
-def _render_yaml(value: Scalar) -> str:
+def _render_yaml(value: Value) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_render_yaml(item) for item in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -227,7 +260,7 @@ def _render_yaml(value: Scalar) -> str:
     return json.dumps(value)
 
 
-def _render_replacement(node: ScalarNode, value: Scalar) -> str:
+def _render_replacement(node: ScalarNode, value: Value) -> str:
     if isinstance(value, str) and node.style == '"':
         return json.dumps(value)
     if isinstance(value, str) and node.style == "'":
@@ -242,26 +275,29 @@ Fixer = Callable[[Finding, SourceText], Fix | None]
 _CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
 
 
-def _field_pointer(finding: Finding, source: SourceText, field: str) -> str | None:
-    """Where ``securityContext.<field>`` belongs for a finding that points at the field, its
-    securityContext, a container or a pod spec."""
+def _field_pointer(finding: Finding, source: SourceText, *fields: str) -> str | None:
+    """Where ``securityContext.<fields>`` belongs for a finding that points at that field (or
+    part of its path), its securityContext, a container or a pod spec."""
     parts = split(finding.pointer)
-    if parts and parts[-1] == field:
-        return finding.pointer
+    for size in range(len(fields), 0, -1):
+        if parts[-size:] == list(fields[:size]):
+            return join(finding.pointer, *fields[size:])
     if parts and parts[-1] == "securityContext":
-        return join(finding.pointer, field)
+        return join(finding.pointer, *fields)
     target = source.value(finding.pointer)
     if not isinstance(target, dict):
         return None
     is_container = len(parts) >= 2 and parts[-2] in _CONTAINER_LISTS
     if is_container or "containers" in target:
-        return join(finding.pointer, "securityContext", field)
+        return join(finding.pointer, "securityContext", *fields)
     return None
 
 
-def _set_security_field(field: str, value: bool) -> Fixer:
+def _set_security_field(field: str, value: Scalar) -> Fixer:
+    fields = tuple(field.split("."))
+
     def fixer(finding: Finding, source: SourceText) -> Fix | None:
-        pointer = _field_pointer(finding, source, field)
+        pointer = _field_pointer(finding, source, *fields)
         if pointer is None:
             return None
         edits = source.set(pointer, value)
@@ -270,6 +306,21 @@ def _set_security_field(field: str, value: bool) -> Fixer:
         return Fix(f"Set securityContext.{field}: {_render_yaml(value)}", edits)
 
     return fixer
+
+
+def _drop_all_capabilities(finding: Finding, source: SourceText) -> Fix | None:
+    """``capabilities.drop`` must include ALL: add it to the list, or write the list."""
+    pointer = _field_pointer(finding, source, "capabilities", "drop")
+    if pointer is None:
+        return None
+    current = source.value(pointer)
+    if isinstance(current, list):
+        edits = source.append(pointer, "ALL") if "ALL" not in current else None
+    else:
+        edits = source.set(pointer, ("ALL",))
+    if not edits:
+        return None
+    return Fix('Drop all capabilities (securityContext.capabilities.drop: ["ALL"])', edits)
 
 
 def _pod_field_pointer(finding: Finding, source: SourceText, field: str) -> str | None:
@@ -316,6 +367,8 @@ FIXERS: dict[str, Fixer] = {
     "pss-run-as-non-root": _set_security_field("runAsNonRoot", True),
     "pss-allow-privilege-escalation": _set_security_field("allowPrivilegeEscalation", False),
     "pss-privileged": _set_security_field("privileged", False),
+    "pss-seccomp-profile-restricted": _set_security_field("seccompProfile.type", "RuntimeDefault"),
+    "pss-capabilities-restricted": _drop_all_capabilities,
     "read-only-root-filesystem": _set_security_field("readOnlyRootFilesystem", True),
     "automount-service-account-token": _set_pod_field("automountServiceAccountToken", False),
     "suspicious-quantity": _memory_milli_to_mebi,

@@ -198,3 +198,63 @@ def test_suppression_comment_removes_the_finding() -> None:
     edit = disable_edit(line, finding.span.line, "latest-image-tag")
     assert edit is not None
     assert _findings("latest-image-tag", apply_edits(text, [edit])) == []
+
+
+RESTRICTED = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+    - name: flow
+      image: nginx:1.27
+      securityContext:
+        capabilities: {drop: [NET_RAW]}
+        seccompProfile: {type: Unconfined}   # was debugging
+    - name: block
+      image: nginx:1.27
+      securityContext:
+        capabilities:
+          drop:
+            - NET_RAW   # legacy
+    - name: bare
+      image: nginx:1.27
+"""
+
+
+def test_drop_all_capabilities() -> None:
+    fixed = _fix_all("pss-capabilities-restricted", RESTRICTED)
+    assert fixed == RESTRICTED.replace("{drop: [NET_RAW]}", "{drop: [NET_RAW, ALL]}").replace(
+        "            - NET_RAW   # legacy\n",
+        "            - NET_RAW   # legacy\n            - ALL\n",
+    ) + ("      securityContext:\n        capabilities:\n          drop: [ALL]\n")
+
+
+def test_seccomp_runtime_default() -> None:
+    fixed = _fix_all("pss-seccomp-profile-restricted", RESTRICTED)
+    assert "        seccompProfile: {type: RuntimeDefault}   # was debugging\n" in fixed
+    assert fixed.count("seccompProfile:\n          type: RuntimeDefault\n") == 2
+    assert _comments(fixed) == _comments(RESTRICTED)
+
+
+def test_json_capabilities() -> None:
+    text = json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "x"},
+            "spec": {
+                "containers": [
+                    {
+                        "name": "a",
+                        "image": "nginx:1",
+                        "securityContext": {"capabilities": {"drop": ["NET_RAW"]}},
+                    },
+                    {"name": "b", "image": "nginx:1", "securityContext": {"capabilities": {}}},
+                ]
+            },
+        }
+    )
+    fixed = json.loads(_fix_all("pss-capabilities-restricted", text, "pod.json"))
+    drops = [c["securityContext"]["capabilities"]["drop"] for c in fixed["spec"]["containers"]]
+    assert drops == [["NET_RAW", "ALL"], ["ALL"]]
