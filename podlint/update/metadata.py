@@ -1,8 +1,9 @@
 """Metadata updates (``ValidateObjectMetaUpdate``, k8s-validation.md §4.1-4.2), for every kind.
 
 ``generation`` and ``creationTimestamp`` are reset to the stored values before validation
-(``rest.BeforeUpdate``), and a stored ``deletionTimestamp`` is restored, so changing them in
-a manifest is silently ignored, never refused; they are not reported.
+(``rest.BeforeUpdate``), an empty ``uid`` is filled in, a stored ``deletionTimestamp`` is
+restored and so is a stored ``deletionGracePeriodSeconds`` that the update leaves out: those
+edits are silently undone, never refused, and are not reported.
 """
 
 from __future__ import annotations
@@ -37,6 +38,21 @@ def metadata(
                 f"a {kind} with another {key} is another object: create the new one and "
                 "delete the old one",
             )
+    if not old_meta.get("deletionTimestamp") and new_meta.get("deletionTimestamp"):
+        yield Finding(
+            join(pointer, "deletionTimestamp"),
+            "metadata.deletionTimestamp added: field is immutable (Invalid); delete the object "
+            "instead (kubectl delete)",
+        )
+    grace_before = old_meta.get("deletionGracePeriodSeconds")
+    grace_after = new_meta.get("deletionGracePeriodSeconds")
+    if grace_after is not None and grace_after != grace_before:
+        was = "not set" if grace_before is None else show(grace_before)
+        yield Finding(
+            join(pointer, "deletionGracePeriodSeconds"),
+            f"metadata.deletionGracePeriodSeconds changed (was {was}): field is immutable "
+            "(Invalid); it is set by a delete request (kubectl delete --grace-period)",
+        )
     if old_meta.get("deletionTimestamp"):
         known = set(_strings(old_meta.get("finalizers")))
         for index, name in enumerate(_strings(new_meta.get("finalizers"))):
