@@ -60,9 +60,7 @@ class Linted:
             document
             for document in self.documents()
             if document.index == finding.document
-            and (
-                document.pointer == "" or (finding.pointer + "/").startswith(document.pointer + "/")
-            )
+            and (finding.pointer + "/").startswith(document.pointer + "/")
         ]
         return max(candidates, key=lambda d: len(d.pointer), default=None)
 
@@ -96,7 +94,19 @@ class PodlintServer(LanguageServer):
         document = self.workspace.text_documents.get(uri)
         if document is None or not _is_manifest(document):
             return None
-        linted = self._lint(document)
+        try:
+            linted = self._lint(document)
+        except Exception as error:
+            # A bug must not end the session: report it and keep serving the other buffers.
+            LOG.exception("linting %s failed", uri)
+            self.window_show_message(
+                types.ShowMessageParams(
+                    type=types.MessageType.Error,
+                    message=f"podlint: could not lint {document.path or uri}: {error!r} "
+                    "(a podlint bug; please report it with the manifest)",
+                )
+            )
+            return None
         self.linted[uri] = linted
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
