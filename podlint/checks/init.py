@@ -129,11 +129,16 @@ def _on_volume(path: str, mounts: list[tuple[str, str]]) -> str | None:
     return None
 
 
-Problem = tuple[str, str, str, str]  # (what fails, path, volume, fix)
+Problem = tuple[str, str]  # (what fails and why, what to use instead)
 
 
-def _problem(words: Sequence[str], mounts: list[tuple[str, str]]) -> Problem | None:
-    """Why running this command a second time fails, when its target survives on a volume."""
+def _problem(
+    words: Sequence[str], mounts: list[tuple[str, str]], earlier: str = ""
+) -> Problem | None:
+    """Why running this command a second time fails, when what it changes survives on a volume.
+
+    ``earlier`` is the text of the commands before it, which may recreate a moved source.
+    """
     if not words:
         return None
     name = program(words[0])
@@ -143,12 +148,29 @@ def _problem(words: Sequence[str], mounts: list[tuple[str, str]]) -> Problem | N
         for operand in operands:
             volume = _on_volume(operand, mounts)
             if volume is not None:
-                return f'"mkdir {operand}" fails on a second run', operand, volume, "mkdir -p"
+                return (
+                    f'"mkdir {operand}" fails on a second run, because {operand} is still there '
+                    f'on volume "{volume}"',
+                    "mkdir -p",
+                )
     if name == "ln" and not has_flag(arguments, "f", "--force") and len(operands) >= 2:
         link = operands[-1]
         volume = _on_volume(link, mounts)
         if volume is not None and not link.endswith("/"):
-            return f'"ln {" ".join(arguments)}" fails on a second run', link, volume, "ln -sf"
+            return (
+                f'"ln {" ".join(arguments)}" fails on a second run, because {link} is still '
+                f'there on volume "{volume}"',
+                "ln -sf",
+            )
+    if name == "mv" and len(operands) >= 2:
+        for source in operands[:-1]:
+            volume = _on_volume(source, mounts)
+            if volume is not None and source not in earlier and not any(c in source for c in "*?$"):
+                return (
+                    f'"mv {" ".join(arguments)}" fails on a second run, because the first run '
+                    f'moved {source} away on volume "{volume}"',
+                    "cp, or test that the source exists first",
+                )
     return None
 
 
@@ -177,7 +199,8 @@ def _non_idempotent(
         # without errexit a failing command only fails the script when it decides its status
         if not (script.errexit or index == len(commands) - 1 or command.after == "&&"):
             continue
-        problem = _problem(command.words, mounts)
+        earlier = " ".join(" ".join(c.words) for c in commands[:index])
+        problem = _problem(command.words, mounts, earlier)
         if problem:
             yield word, problem
 
@@ -203,11 +226,9 @@ def non_idempotent(container: ContainerView, ctx: RuleContext) -> Iterator[Findi
 
 
 def _rerun(container: ContainerView, word: Word, problem: Problem, where: str, why: str) -> Finding:
-    what, path, volume, fix = problem
+    what, fix = problem
     return Finding(
-        container.at(*word.place),
-        f"{container.label}: {where}{what}: {why}, and {path} is still there on volume "
-        f'"{volume}"; use {fix}',
+        container.at(*word.place), f"{container.label}: {where}{what} ({why}); use {fix}"
     )
 
 
