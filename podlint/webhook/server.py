@@ -92,6 +92,11 @@ class WebhookState:
             self.metrics.cert_expiry.set(certs.not_after(self.options.tls_cert.read_bytes()))
 
     def reload_if_changed(self) -> None:
+        self.reload_config_if_changed()
+        self.reload_certificate_if_changed()
+
+    def reload_config_if_changed(self) -> None:
+        """Build the new reviewer off to the side; requests keep the old one until it is ready."""
         stamp = _stamp(self.options.config)
         if stamp is not None and stamp != self._config_stamp:
             self._config_stamp = stamp
@@ -105,6 +110,8 @@ class WebhookState:
             else:
                 self.metrics.reloads.labels("config", "ok").inc()
                 LOG.info("configuration reloaded from %s", self.options.config)
+
+    def reload_certificate_if_changed(self) -> None:
         cert_stamp = (_stamp(self.options.tls_cert), _stamp(self.options.tls_key))
         if cert_stamp != self._cert_stamp and None not in cert_stamp:
             self._cert_stamp = cert_stamp
@@ -225,7 +232,10 @@ def create_app(state: WebhookState) -> Starlette:
             while True:
                 await asyncio.sleep(state.options.reload_interval)
                 try:
-                    state.reload_if_changed()
+                    # Building engines takes a while: not on the event loop. The SSL context
+                    # is only touched from the loop, where handshakes use it.
+                    await asyncio.to_thread(state.reload_config_if_changed)
+                    state.reload_certificate_if_changed()
                 except Exception:
                     LOG.exception("reload check failed")
 
