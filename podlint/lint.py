@@ -19,6 +19,7 @@ from podlint.source.manifest import (
     too_large,
 )
 from podlint.suppression import Suppressed, apply_suppressions
+from podlint.update.run import suppressible_settings
 
 # One engine for every file, or the engine for each file (per-file configuration).
 EngineFor = Engine | Callable[[str], Engine]
@@ -73,7 +74,7 @@ def lint_text(engine: Engine, path: str, text: str, *, strict: bool = False) -> 
         findings,
         text,
         documents,
-        settings=engine.settings,
+        settings=suppressible_settings(engine),
         known=engine.registry.rules,
         path=path,
         strict=strict,

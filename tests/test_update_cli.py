@@ -233,3 +233,18 @@ def test_lint_base_with_a_renamed_file_given_by_name(
     assert [(f["rule"], f["file"], f["line"]) for f in report(out)] == [
         ("immutable-job-template", "job.yaml", 11)
     ]
+
+
+def test_update_rule_suppressions_are_unused_only_when_versions_are_compared(
+    chdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    suppressed = JOB.format(tag="2  # podlint: disable=immutable-job-template -- recreated")
+    (chdir / "job.yaml").write_text(suppressed)
+    rules = "immutable-*,unused-suppression"
+    code, out, _ = run(capsys, "lint", "job.yaml", "--select", rules, "--format", "json")
+    assert (code, report(out)) == (0, [])
+    (chdir / "old.yaml").write_text(JOB.format(tag="2"))
+    code, out, _ = run(
+        capsys, "diff", "old.yaml", "job.yaml", "--select", rules, "--format", "json"
+    )
+    assert [(f["rule"], f["line"]) for f in report(out)] == [("unused-suppression", 11)]

@@ -20,6 +20,7 @@ from podlint.model.span import Span
 from podlint.source.locator import NodeLocator
 from podlint.source.manifest import parse_text
 from podlint.suppression import apply_suppressions
+from podlint.update.run import suppressible_settings
 
 # (text of the document's lines, pointer of the object in it) -> findings, lines relative
 # to the document's first line.
@@ -57,7 +58,7 @@ class DocumentCache:
             findings,
             text,
             documents,
-            settings=engine.settings,
+            settings=suppressible_settings(engine),
             known=engine.registry.rules,
             path=path,
         )

@@ -39,6 +39,8 @@ class UpdateEngine(Engine):
     With ``lint=False`` it runs only the comparison (problems reading the input still count).
     """
 
+    compares_versions = True
+
     def __init__(self, inner: Engine, old: OldObjects, *, lint: bool = True) -> None:
         self.__dict__.update(inner.__dict__)
         self.old = old
