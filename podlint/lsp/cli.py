@@ -37,6 +37,13 @@ from podlint.cli import EXIT_USAGE, _explicit, _kube_version
     show_default=True,
     help="Quiet time after an edit before the buffer is linted again.",
 )
+@click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=10 * 1024 * 1024,
+    show_default=True,
+    help="Refuse buffers larger than this many bytes.",
+)
 @click.pass_context
 def lsp(
     ctx: click.Context,
@@ -46,6 +53,7 @@ def lsp(
     config_file: str | None,
     no_config: bool,
     debounce_ms: int,
+    max_file_size: int,
 ) -> None:
     """Run the language server (diagnostics, hover, quick fixes) for editors."""
     try:
@@ -77,5 +85,5 @@ def lsp(
         engines.default()
     except (PolicyError, RegistryError) as error:
         raise click.UsageError(str(error)) from None
-    server = create_server(engines, debounce=debounce_ms / 1000)
+    server = create_server(engines, debounce=debounce_ms / 1000, max_bytes=max_file_size)
     server.start_io()

@@ -17,6 +17,7 @@ from pygls.workspace.position_codec import PositionCodec
 from podlint import __version__
 from podlint.docs import render_rule
 from podlint.fixes import TextEdit, disable_edit, disable_next_line_edit, fix_for
+from podlint.lint import SourceResult
 from podlint.lsp.convert import SOURCE, client_range, diagnostics_for
 from podlint.lsp.incremental import DocumentCache
 from podlint.lsp.settings import CONFIG_NAMES, Engines, Resolved
@@ -24,7 +25,12 @@ from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.span import Span
 from podlint.registry import Registry
-from podlint.source.manifest import MANIFEST_SUFFIXES, parse_text
+from podlint.source.manifest import (
+    DEFAULT_MAX_BYTES,
+    MANIFEST_SUFFIXES,
+    parse_text,
+    too_large,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -66,10 +72,11 @@ class Linted:
 
 
 class PodlintServer(LanguageServer):
-    def __init__(self, engines: Engines, debounce: float) -> None:
+    def __init__(self, engines: Engines, debounce: float, max_bytes: int) -> None:
         super().__init__("podlint", __version__)
         self.engines = engines
         self.debounce = debounce
+        self.max_bytes = max_bytes
         self.linted: dict[str, Linted] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._rule_docs: dict[tuple[str, int], str] = {}
@@ -125,8 +132,15 @@ class PodlintServer(LanguageServer):
         resolved = self.engines.for_path(path)
         if resolved.config is not None:
             self._report_config(resolved)
-        cache = self._caches.setdefault(document.uri, DocumentCache())
-        result = cache.lint_text(resolved.engine, name, text)
+        limit = self.max_bytes
+        size = len(text.encode("utf-8")) if len(text) * 4 > limit else len(text)
+        if size > limit:
+            # As `podlint lint` does: a file this large is refused, not parsed on every edit.
+            problem = too_large(size, limit)
+            result = SourceResult(name, list(resolved.engine.lint(name, [problem])))
+        else:
+            cache = self._caches.setdefault(document.uri, DocumentCache())
+            result = cache.lint_text(resolved.engine, name, text)
         results = diagnostics_for(
             text,
             result.documents,
@@ -331,8 +345,10 @@ def _is_config(uri: str) -> bool:
     return uri.rsplit("/", 1)[-1] in CONFIG_NAMES
 
 
-def create_server(engines: Engines, *, debounce: float = 0.03) -> PodlintServer:
-    server = PodlintServer(engines, debounce)
+def create_server(
+    engines: Engines, *, debounce: float = 0.03, max_bytes: int = DEFAULT_MAX_BYTES
+) -> PodlintServer:
+    server = PodlintServer(engines, debounce, max_bytes)
 
     @server.feature(types.INITIALIZED)
     def initialized(ls: PodlintServer, params: types.InitializedParams) -> None:

@@ -360,3 +360,12 @@ async def test_disable_above_a_multiline_scalar(client: PodlintClient, tmp_path:
     )
     _change(client, uri, 2, fixed)
     assert [code for code, _ in _summary(await client.diagnostics_of(uri, 2))] == ["missing-image"]
+
+
+async def test_oversized_buffer_is_refused(client: PodlintClient, tmp_path: Path) -> None:
+    uri = (tmp_path / "huge.yaml").as_uri()
+    padding = ("#" * 1023 + "\n") * (10 * 1024 + 1)
+    _open(client, uri, POD + padding)
+    [diagnostic] = await client.diagnostics_of(uri, 1)
+    assert diagnostic.code == "file-too-large"
+    assert "--max-file-size" in diagnostic.message
