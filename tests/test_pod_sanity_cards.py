@@ -96,3 +96,48 @@ def test_a_bad_option_is_reported_not_raised(rule_id: str, options: dict[str, ob
     messages = _messages(rule_id, options)
     assert any(f"of {rule_id} must be" in message for message in messages), messages
     assert not any("podlint bug" in message for message in messages)
+
+
+MALFORMED = """
+apiVersion: v1
+kind: Pod
+metadata: []
+spec:
+  terminationGracePeriodSeconds: "30"
+  nodeName: 5
+  resources: "x"
+  initContainers:
+  - name: a
+    image: busybox
+    command: "sh -c 'until x; do y; done'"
+    args: [sh, -c]
+    ports: [8080, {containerPort: "x"}]
+    resources: {requests: [1], limits: {memory: {a: 1}}}
+    volumeMounts: [{mountPath: 5}, null, {name: x, mountPath: /d}]
+    restartPolicy: Always
+    lifecycle: {preStop: {exec: {command: [sleep, abc]}}, postStart: {exec: {command: [sh, -c, "mkdir /d/x"]}}}
+    livenessProbe: [1]
+    readinessProbe: {httpGet: {port: [1]}, timeoutSeconds: true}
+  - "just a string"
+  - name: b
+    image: busybox
+    command: [sh, -c, 5]
+    livenessProbe: {tcpSocket: {port: null}, periodSeconds: -1, failureThreshold: 0}
+  containers:
+  - name: c
+    image: nginx
+    ports: {a: 1}
+    resources: {requests: {cpu: 1e400, memory: "1e-400"}, limits: {cpu: .nan, memory: -1Gi}}
+    lifecycle: {preStop: {sleep: {seconds: "30"}}}
+    startupProbe: null
+"""
+
+
+def test_malformed_fields_never_crash_a_rule() -> None:
+    registry = default_registry()
+    engine = Engine(
+        registry, {rule_id: RuleSetting(registry.rules[rule_id].severity) for rule_id in POD_SANITY}
+    )
+    findings = lint_text(engine, "malformed.yaml", MALFORMED).findings
+    assert findings, "the malformed Pod still has real problems to report"
+    assert [f.message for f in findings if f.rule == "internal-error"] == []

@@ -34,7 +34,9 @@ def test_quantities_parse_to_exact_values(raw: object, value: Decimal) -> None:
     assert quantity is not None and quantity.value == value
 
 
-@pytest.mark.parametrize("raw", ["lots", "1GB", "1.2.3", "", True, None, "Mi"])
+@pytest.mark.parametrize(
+    "raw", ["lots", "1GB", "1.2.3", "", True, None, "Mi", float("nan"), float("inf"), "1e400"]
+)
 def test_non_quantities_are_refused(raw: object) -> None:
     assert parse_quantity(raw) is None
 

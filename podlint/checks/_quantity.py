@@ -49,6 +49,8 @@ def parse_quantity(raw: Any) -> Quantity | None:
     if isinstance(raw, int):
         return Quantity(str(raw), Decimal(raw), "")
     if isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            return None
         return Quantity(repr(raw), Decimal(repr(raw)), "")
     if not isinstance(raw, str):
         return None
@@ -61,7 +63,11 @@ def parse_quantity(raw: Any) -> Quantity | None:
     except InvalidOperation:
         return None
     if suffix[:1] in ("e", "E") and suffix[1:].lstrip("+-").isdigit():
-        return Quantity(raw, number * Decimal(10) ** int(suffix[1:]), suffix)
+        exponent = int(suffix[1:])
+        # far beyond any real resource; not worth exact arithmetic
+        if abs(exponent) > 100:
+            return None
+        return Quantity(raw, number * Decimal(10) ** exponent, suffix)
     if suffix in _BINARY:
         return Quantity(raw, number * _BINARY[suffix], suffix)
     if suffix in _DECIMAL:
