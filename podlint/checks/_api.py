@@ -10,6 +10,7 @@ from podlint.model.views import ContainerView, PodSpecView
 from podlint.rule import RuleContext
 
 V1_29 = KubeVersion(1, 29)
+V1_26 = KubeVersion(1, 26)
 V1_27 = KubeVersion(1, 27)
 V1_30 = KubeVersion(1, 30)
 V1_31 = KubeVersion(1, 31)

@@ -15,6 +15,7 @@ from podlint.checks._api import (
     V1_30,
     V1_32,
     V1_33,
+    V1_34,
     V1_35,
     defaulted,
     is_sidecar,
@@ -592,11 +593,14 @@ def container_kinds(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
             "kubectl debug",
         )
     version = ctx.kubernetes_version
+    # 1.34 has ContainerRestartRules off: it drops container-level restartPolicy from app
+    # containers and every init container restartPolicy but Always, instead of refusing them.
+    dropped = version == V1_34
     for c in pod.containers():
         policy = c.get("restartPolicy")
         if c.type is ContainerType.INIT:
             # Before 1.29 restartPolicy is dropped (or unknown, which the schema rule reports).
-            if policy is not None and sidecars_enabled(ctx):
+            if policy is not None and sidecars_enabled(ctx) and not dropped:
                 allowed = RESTART_POLICIES if version >= V1_35 else ("Always",)
                 if policy not in allowed:
                     yield Finding(
@@ -612,12 +616,17 @@ def container_kinds(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
                             f"{c.label}: {field} may not be set for init containers without "
                             "restartPolicy=Always",
                         )
-        elif c.type is ContainerType.CONTAINER and policy is not None and sidecars_enabled(ctx):
+        elif (
+            c.type is ContainerType.CONTAINER
+            and policy is not None
+            and sidecars_enabled(ctx)
+            and not dropped
+        ):
             if version < V1_35:
                 yield Finding(
                     c.at("restartPolicy"),
                     f"{c.label}: restartPolicy may not be set for non-init containers "
-                    f"before Kubernetes 1.35",
+                    "before Kubernetes 1.35",
                 )
             elif policy not in RESTART_POLICIES:
                 yield Finding(

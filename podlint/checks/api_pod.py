@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from podlint.checks._api import V1_27, V1_33, defaulted, items, mapping, quote, validated
+from podlint.checks._api import (
+    V1_26,
+    V1_27,
+    V1_30,
+    V1_33,
+    defaulted,
+    items,
+    mapping,
+    quote,
+    validated,
+)
 from podlint.k8s import formats
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
@@ -61,12 +71,6 @@ def pod_spec(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
                 yield Finding(pod.at(field), f'{field} "{value}" {problem}')
     for key, value in mapping(pod.get("nodeSelector")).items():
         yield from _label(pod.at("nodeSelector", key), "nodeSelector", key, value)
-    for index, secret in items(pod.get("imagePullSecrets")):
-        extra = sorted(k for k in secret if k != "name")
-        if extra:
-            yield Finding(
-                pod.at("imagePullSecrets", index), "imagePullSecrets: only name may be set"
-            )
     for index, gate in items(pod.get("readinessGates")):
         condition = gate.get("conditionType")
         if isinstance(condition, str):
@@ -211,11 +215,12 @@ def security_context(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
             context.get("seccompProfile"),
             join(at, "seccompProfile"),
         )
-        yield from _profile(
-            "securityContext.appArmorProfile",
-            context.get("appArmorProfile"),
-            join(at, "appArmorProfile"),
-        )
+        if ctx.kubernetes_version >= V1_30:  # the field is new in 1.30
+            yield from _profile(
+                "securityContext.appArmorProfile",
+                context.get("appArmorProfile"),
+                join(at, "appArmorProfile"),
+            )
         names: set[str] = set()
         for index, sysctl in items(context.get("sysctls")):
             name = sysctl.get("name")
@@ -240,18 +245,15 @@ def security_context(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
         sc_at = c.at("securityContext")
         yield from _ids(f"{c.label}: securityContext", sc, sc_at, ("runAsUser", "runAsGroup"))
         proc = sc.get("procMount")
-        if isinstance(proc, str) and proc:
+        # ProcMountType is on by default from 1.33; before, procMount is dropped.
+        if isinstance(proc, str) and proc and ctx.kubernetes_version >= V1_33:
             if proc not in PROC_MOUNTS:
                 yield Finding(
                     join(sc_at, "procMount"),
                     f'{c.label}: procMount "{proc}" is not supported; supported values: '
                     f"{quote(PROC_MOUNTS)}",
                 )
-            elif (
-                proc == "Unmasked"
-                and pod.get("hostUsers") is not False
-                and ctx.kubernetes_version >= V1_33
-            ):
+            elif proc == "Unmasked" and pod.get("hostUsers") is not False:
                 yield Finding(
                     join(sc_at, "procMount"),
                     f"{c.label}: procMount Unmasked requires hostUsers: false",
@@ -273,9 +275,12 @@ def security_context(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
         yield from _profile(
             f"{c.label}: seccompProfile", sc.get("seccompProfile"), join(sc_at, "seccompProfile")
         )
-        yield from _profile(
-            f"{c.label}: appArmorProfile", sc.get("appArmorProfile"), join(sc_at, "appArmorProfile")
-        )
+        if ctx.kubernetes_version >= V1_30:
+            yield from _profile(
+                f"{c.label}: appArmorProfile",
+                sc.get("appArmorProfile"),
+                join(sc_at, "appArmorProfile"),
+            )
 
 
 def _ids(
@@ -367,7 +372,7 @@ def scheduling(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
                 yield from _pod_term(affinity_term, join(w_at, "podAffinityTerm"))
     seen: set[tuple[Any, Any]] = set()
     for index, constraint in items(pod.get("topologySpreadConstraints")):
-        yield from _spread(constraint, pod.at("topologySpreadConstraints", index), seen)
+        yield from _spread(constraint, pod.at("topologySpreadConstraints", index), seen, ctx)
 
 
 def _toleration(toleration: dict[str, Any], at: str) -> Iterator[Finding]:
@@ -504,7 +509,9 @@ def _pod_term(term: dict[str, Any], at: str) -> Iterator[Finding]:
             yield Finding(join(at, "topologyKey"), f'topologyKey "{key}": {problem}')
 
 
-def _spread(constraint: dict[str, Any], at: str, seen: set[tuple[Any, Any]]) -> Iterator[Finding]:
+def _spread(
+    constraint: dict[str, Any], at: str, seen: set[tuple[Any, Any]], ctx: RuleContext
+) -> Iterator[Finding]:
     skew = constraint.get("maxSkew")
     if formats.is_int(skew) and skew <= 0:
         yield Finding(join(at, "maxSkew"), f"maxSkew {skew} must be greater than zero")
@@ -536,7 +543,10 @@ def _spread(constraint: dict[str, Any], at: str, seen: set[tuple[Any, Any]]) -> 
                 join(at, "minDomains"),
                 'minDomains can only be used when whenUnsatisfiable is "DoNotSchedule"',
             )
-    for field in ("nodeAffinityPolicy", "nodeTaintsPolicy"):
+    # NodeInclusionPolicyInPodTopologySpread is on by default from 1.26.
+    for field in (
+        ("nodeAffinityPolicy", "nodeTaintsPolicy") if ctx.kubernetes_version >= V1_26 else ()
+    ):
         value = constraint.get(field)
         if isinstance(value, str) and value not in INCLUSION_POLICIES:
             yield Finding(

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from podlint.checks._api import V1_32, V1_33, defaulted, items, mapping, quote
+from podlint.checks._api import V1_26, V1_27, V1_29, V1_32, V1_33, defaulted, items, mapping, quote
 from podlint.checks.api_pod import label_selector
 from podlint.k8s import formats
 from podlint.model.finding import Finding
@@ -223,7 +223,10 @@ def _statefulset(spec: dict[str, Any], at: str, ctx: RuleContext) -> Iterator[Fi
             )
         elif isinstance(rolling, dict):
             yield from _non_negative(rolling, join(s_at, "rollingUpdate"), "partition")
+    # StatefulSetAutoDeletePVC is on by default from 1.27; before, the policy is dropped.
     retention = mapping(spec.get("persistentVolumeClaimRetentionPolicy"))
+    if ctx.kubernetes_version < V1_27:
+        retention = {}
     for field in ("whenDeleted", "whenScaled"):
         value = retention.get(field)
         if isinstance(value, str) and value and value not in ("Retain", "Delete"):
@@ -254,11 +257,16 @@ def _job(spec: dict[str, Any], at: str, ctx: RuleContext, cron: bool) -> Iterato
         yield Finding(
             join(at, "completions"), "completions is required when completionMode is Indexed"
         )
-    elif mode == "NonIndexed":
+    elif mode == "NonIndexed" and ctx.kubernetes_version >= V1_29:
+        # JobBackoffLimitPerIndex is on by default from 1.29; before, the fields are dropped.
         for field in ("backoffLimitPerIndex", "maxFailedIndexes"):
             if spec.get(field) is not None:
                 yield Finding(join(at, field), f"{field} requires indexed completion mode")
-    if spec.get("maxFailedIndexes") is not None and spec.get("backoffLimitPerIndex") is None:
+    if (
+        spec.get("maxFailedIndexes") is not None
+        and spec.get("backoffLimitPerIndex") is None
+        and ctx.kubernetes_version >= V1_29
+    ):
         yield Finding(
             join(at, "backoffLimitPerIndex"),
             "backoffLimitPerIndex is required when maxFailedIndexes is set",
@@ -306,7 +314,11 @@ def _job(spec: dict[str, Any], at: str, ctx: RuleContext, cron: bool) -> Iterato
             p_at,
             f'restartPolicy "{policy}" is not supported; supported values: "OnFailure", "Never"',
         )
-    elif spec.get("podFailurePolicy") is not None and policy != "Never":
+    elif (
+        spec.get("podFailurePolicy") is not None
+        and policy != "Never"
+        and ctx.kubernetes_version >= V1_26  # JobPodFailurePolicy is on from 1.26
+    ):
         yield Finding(p_at, 'restartPolicy must be "Never" when podFailurePolicy is specified')
 
 
@@ -314,10 +326,12 @@ def _cronjob(spec: dict[str, Any], at: str, ctx: RuleContext) -> Iterator[Findin
     schedule = spec.get("schedule")
     if isinstance(schedule, str):
         if re.search(r"(^|\s)(CRON_)?TZ=", schedule):
-            yield Finding(
-                join(at, "schedule"),
-                "cannot use TZ or CRON_TZ in schedule, use the timeZone field instead",
-            )
+            # Refused from 1.27; before, the cron parser read a TZ= prefix.
+            if ctx.kubernetes_version >= V1_27:
+                yield Finding(
+                    join(at, "schedule"),
+                    "cannot use TZ or CRON_TZ in schedule, use the timeZone field instead",
+                )
         else:
             problem = cron_problem(schedule)
             if problem:
