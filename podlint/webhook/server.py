@@ -139,7 +139,9 @@ def _status(code: int, message: str) -> JSONResponse:
 
 async def _read_body(request: Request) -> bytes | Response:
     length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+    if length is not None and not length.isdigit():
+        return _status(400, f"invalid Content-Length {length!r}")
+    if length is not None and int(length) > MAX_BODY:
         return _status(413, f"request body over {MAX_BODY} bytes")
     chunks: list[bytes] = []
     size = 0

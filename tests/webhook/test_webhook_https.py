@@ -354,3 +354,21 @@ def test_two_workers_share_the_port_and_stop_on_sigterm(tmp_path: Path) -> None:
         assert process.process.wait(timeout=20) == 0
     finally:
         process.stop()
+
+
+def test_a_client_that_hangs_up_mid_body_does_not_hurt_the_server(
+    server: WebhookProcess, client: httpx.Client
+) -> None:
+    for _ in range(3):
+        sock = _raw_tls(server)
+        sock.sendall(
+            f"POST {VALIDATE} HTTP/1.1\r\nHost: {HOSTNAME}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+            '{"apiVersion": "admission.k8s.io/v1",'.encode()
+        )
+        sock.close()
+    review = capture("ky-pod-create.json")
+    response = client.post(
+        server.base_url + VALIDATE, content=json.dumps(review), headers=APISERVER_HEADERS
+    )
+    assert response.json()["response"]["uid"] == review["request"]["uid"]
