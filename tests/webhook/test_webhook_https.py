@@ -279,7 +279,8 @@ def _read_response(sock: ssl.SSLSocket) -> tuple[str, bytes]:
 
 
 def test_sigterm_finishes_in_flight_requests(tmp_path: Path) -> None:
-    process = WebhookProcess(tmp_path, CONFIG, "--shutdown-delay", "1")
+    delay = 3.0
+    process = WebhookProcess(tmp_path, CONFIG, "--shutdown-delay", str(delay))
     try:
         review = capture("kw-pod-create-basic.json")
         review["request"]["object"]["metadata"]["annotations"] = {"pad": "x" * 1_000_000}
@@ -293,6 +294,7 @@ def test_sigterm_finishes_in_flight_requests(tmp_path: Path) -> None:
         sock.sendall(head + body[: len(body) // 2])
         time.sleep(0.2)
         process.terminate()
+        terminated = time.monotonic()
         with process.client() as client:
             deadline = time.monotonic() + 5
             status = 200
@@ -306,7 +308,17 @@ def test_sigterm_finishes_in_flight_requests(tmp_path: Path) -> None:
             )
             assert during.status_code == 200
             assert during.headers["connection"] == "close"
-        time.sleep(1.5)  # past the delay: uvicorn has stopped accepting, this one is in flight
+        # Past the delay uvicorn stops accepting; this request is in flight and must finish.
+        time.sleep(max(0.0, terminated + delay + 0.5 - time.monotonic()))
+        refused = False
+        deadline = time.monotonic() + 5
+        while not refused and time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", process.port), timeout=1).close()
+                time.sleep(0.1)
+            except ConnectionRefusedError:
+                refused = True
+        assert refused, "the listener should be closed once the delay is over"
         sock.sendall(body[len(body) // 2 :])
         head_text, answer = _read_response(sock)
         sock.close()
