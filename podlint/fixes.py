@@ -16,11 +16,13 @@ from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from podlint.engine import Engine
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.pointer import join, split
 from podlint.model.span import Span
 from podlint.source.locator import NodeLocator
+from podlint.source.manifest import parse_text
 
 Scalar = bool | int | str
 # A tuple is a list of strings, written as a flow sequence: [ALL].
@@ -432,3 +434,62 @@ def apply_edits(text: str, edits: Sequence[TextEdit]) -> str:
         end = offset(edit.span.end_line, edit.span.end_column)
         result = result[:begin] + edit.new_text + result[end:]
     return result
+
+
+def document_of(documents: Sequence[Document], finding: Finding) -> Document | None:
+    """The object a finding is about (the innermost, when the document is a ``kind: List``)."""
+    candidates = [
+        document
+        for document in documents
+        if document.index == finding.document
+        and (finding.pointer + "/").startswith(document.pointer + "/")
+    ]
+    return max(candidates, key=lambda d: len(d.pointer), default=None)
+
+
+def fix_text(engine: Engine, path: str, text: str, *, rounds: int = 50) -> tuple[str, int]:
+    """``text`` with every available fix applied, and how many were applied.
+
+    Each round lints the text and applies at most one fix per YAML document (two fixes of one
+    object could both add its missing securityContext), so the next round sees the result.
+    """
+    from podlint.lint import lint_text
+
+    applied = 0
+    for _ in range(rounds):
+        findings = lint_text(engine, path, text).findings
+        documents = [item for item in parse_text(text, path) if isinstance(item, Document)]
+        edits: list[TextEdit] = []
+        touched: set[int | None] = set()
+        for finding in findings:
+            if finding.rule not in FIXERS or finding.document in touched:
+                continue
+            document = document_of(documents, finding)
+            fix = fix_for(finding, document, text) if document is not None else None
+            if fix is not None:
+                edits.extend(fix.edits)
+                touched.add(finding.document)
+        if not edits:
+            break
+        applied += len(touched)
+        text = apply_edits(text, edits)
+    return text, applied
+
+
+def changed_lines(before: str, after: str) -> TextEdit | None:
+    """One edit that turns ``before`` into ``after``, replacing only the lines that differ."""
+    if before == after:
+        return None
+    old = before.splitlines(keepends=True)
+    new = after.splitlines(keepends=True)
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while (
+        tail < min(len(old), len(new)) - head
+        and old[len(old) - 1 - tail] == new[len(new) - 1 - tail]
+    ):
+        tail += 1
+    end = len(old) - tail
+    return TextEdit(Span(head, 0, end, 0), "".join(new[head : len(new) - tail]))

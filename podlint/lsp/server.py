@@ -16,7 +16,15 @@ from pygls.workspace.position_codec import PositionCodec
 
 from podlint import __version__
 from podlint.docs import render_rule
-from podlint.fixes import TextEdit, disable_edit, disable_next_line_edit, fix_for
+from podlint.fixes import (
+    TextEdit,
+    changed_lines,
+    disable_edit,
+    disable_next_line_edit,
+    document_of,
+    fix_for,
+    fix_text,
+)
 from podlint.lint import SourceResult
 from podlint.lsp.convert import SOURCE, client_range, diagnostics_for
 from podlint.lsp.incremental import DocumentCache
@@ -35,6 +43,8 @@ from podlint.source.manifest import (
 LOG = logging.getLogger(__name__)
 
 LANGUAGES = frozenset({"yaml", "json", "jsonc"})
+# Asked for explicitly (a source action menu, or on save): it lints the buffer several times.
+FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.podlint"
 # A finding on a multi-line scalar that is not a block scalar cannot take a trailing comment
 # on its first line (the comment would cut the scalar short), so it is disabled from above.
 _BLOCK_SCALAR_HEADER = re.compile(r"[|>][-+0-9]*\s*(#.*)?$")
@@ -61,14 +71,7 @@ class Linted:
         return self._documents
 
     def document_of(self, finding: Finding) -> Document | None:
-        """The object a finding is about (several when the document is a ``kind: List``)."""
-        candidates = [
-            document
-            for document in self.documents()
-            if document.index == finding.document
-            and (finding.pointer + "/").startswith(document.pointer + "/")
-        ]
-        return max(candidates, key=lambda d: len(d.pointer), default=None)
+        return document_of(self.documents(), finding)
 
 
 class PodlintServer(LanguageServer):
@@ -253,10 +256,44 @@ class PodlintServer(LanguageServer):
             range=hits[0][1].range,
         )
 
-    def code_actions(self, uri: str, wanted: types.Range) -> list[types.CodeAction]:
+    def code_actions(
+        self, uri: str, wanted: types.Range, only: Sequence[str] | None = None
+    ) -> list[types.CodeAction]:
         linted = self.current(uri)
         if linted is None:
             return []
+        actions = self.quick_fixes(uri, linted, wanted) if _wants_quick_fixes(only) else []
+        if only is not None and any(_matches(FIX_ALL, kind) for kind in only):
+            fix_all = self.fix_all(uri, linted)
+            if fix_all is not None:
+                actions.append(fix_all)
+        return actions
+
+    def fix_all(self, uri: str, linted: Linted) -> types.CodeAction | None:
+        """Every available fix in the buffer, as one edit of the lines that change."""
+        document = self.workspace.text_documents.get(uri)
+        path = Path(document.path) if document and uri.startswith("file:") else None
+        engine = self.engines.for_path(path).engine
+        fixed, count = fix_text(engine, linted.name, linted.text)
+        edit = changed_lines(linted.text, fixed)
+        if edit is None:
+            return None
+        return types.CodeAction(
+            title=f"Fix all podlint problems that have a fix ({count})",
+            kind=FIX_ALL,
+            edit=types.WorkspaceEdit(
+                changes={
+                    uri: [
+                        types.TextEdit(
+                            range=client_range(edit.span, linted.lines, linted.codec),
+                            new_text=edit.new_text,
+                        )
+                    ]
+                }
+            ),
+        )
+
+    def quick_fixes(self, uri: str, linted: Linted, wanted: types.Range) -> list[types.CodeAction]:
         actions: list[types.CodeAction] = []
         disabled: set[tuple[int, str]] = set()
         for finding, diagnostic in linted.results:
@@ -277,6 +314,15 @@ class PodlintServer(LanguageServer):
                 title = f"Disable {finding.rule} for this line"
                 actions.append(_action(title, uri, (edit,), linted, diagnostic))
         return actions
+
+
+def _matches(kind: str, requested: str) -> bool:
+    """Whether an action of ``kind`` is among ``requested`` (a kind covers its sub-kinds)."""
+    return kind == requested or kind.startswith(requested + ".")
+
+
+def _wants_quick_fixes(only: Sequence[str] | None) -> bool:
+    return only is None or any(_matches(types.CodeActionKind.QuickFix, kind) for kind in only)
 
 
 def _disable(linted: Linted, finding: Finding) -> TextEdit | None:
@@ -405,9 +451,12 @@ def create_server(
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]),
     )
     def code_action(ls: PodlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-        return ls.code_actions(params.text_document.uri, params.range)
+        only = params.context.only
+        return ls.code_actions(
+            params.text_document.uri, params.range, list(only) if only is not None else None
+        )
 
     return server

@@ -7,7 +7,15 @@ import json
 import pytest
 
 from podlint.engine import Engine
-from podlint.fixes import FIXERS, apply_edits, disable_edit, disable_next_line_edit, fix_for
+from podlint.fixes import (
+    FIXERS,
+    apply_edits,
+    changed_lines,
+    disable_edit,
+    disable_next_line_edit,
+    fix_for,
+    fix_text,
+)
 from podlint.lint import lint_text
 from podlint.model.document import Document
 from podlint.model.finding import Finding
@@ -258,3 +266,29 @@ def test_json_capabilities() -> None:
     fixed = json.loads(_fix_all("pss-capabilities-restricted", text, "pod.json"))
     drops = [c["securityContext"]["capabilities"]["drop"] for c in fixed["spec"]["containers"]]
     assert drops == [["NET_RAW", "ALL"], ["ALL"]]
+
+
+def test_changed_lines_is_one_minimal_edit() -> None:
+    assert changed_lines("a\nb\n", "a\nb\n") is None
+    for before, after in [
+        ("a\nb\nc\n", "a\nB\nx\nc\n"),
+        ("a\nb", "a\nb\nc"),
+        ("a\nb\n", "b\n"),
+        ("", "a\n"),
+    ]:
+        edit = changed_lines(before, after)
+        assert edit is not None
+        assert apply_edits(before, [edit]) == after
+    edit = changed_lines("a\nb\nc\n", "a\nB\nc\n")
+    assert edit is not None and (edit.span.line, edit.span.end_line) == (1, 2)
+
+
+def test_fix_text_reaches_a_fixed_point() -> None:
+    registry = default_registry()
+    rules = ["pss-run-as-non-root", "pss-allow-privilege-escalation", "suspicious-quantity"]
+    engine = Engine(registry, {r: RuleSetting(registry.rules[r].severity) for r in rules})
+    fixed, count = fix_text(engine, "pod.yaml", POD)
+    assert count == 5
+    assert [f.rule for f in lint_text(engine, "pod.yaml", fixed).findings] == []
+    assert _comments(fixed) == _comments(POD)
+    assert fix_text(engine, "pod.yaml", fixed) == (fixed, 0)

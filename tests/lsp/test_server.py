@@ -195,7 +195,7 @@ async def test_hover_shows_rule_docs(client: PodlintClient, tmp_path: Path) -> N
 
 
 async def _actions(
-    client: PodlintClient, uri: str, line: int, character: int
+    client: PodlintClient, uri: str, line: int, character: int, only: list[str] | None = None
 ) -> list[types.CodeAction]:
     result = await client.text_document_code_action_async(
         types.CodeActionParams(
@@ -204,7 +204,7 @@ async def _actions(
                 start=types.Position(line=line, character=character),
                 end=types.Position(line=line, character=character),
             ),
-            context=types.CodeActionContext(diagnostics=list(client.diagnostics[uri])),
+            context=types.CodeActionContext(diagnostics=list(client.diagnostics[uri]), only=only),
         )
     )
     assert result is not None
@@ -369,3 +369,29 @@ async def test_oversized_buffer_is_refused(client: PodlintClient, tmp_path: Path
     [diagnostic] = await client.diagnostics_of(uri, 1)
     assert diagnostic.code == "file-too-large"
     assert "--max-file-size" in diagnostic.message
+
+
+async def test_fix_all_source_action(fixing_client: PodlintClient, tmp_path: Path) -> None:
+    client = fixing_client
+    uri = (tmp_path / "web.yaml").as_uri()
+    text = FIXABLE + "---\n" + FIXABLE.replace("name: web", "name: api")
+    _open(client, uri, text)
+    codes = [str(d.code) for d in await client.diagnostics_of(uri, 1)]
+    assert codes.count("pss-allow-privilege-escalation") == 2
+    assert all("fixAll" not in str(a.kind) for a in await _actions(client, uri, 13, 10))
+
+    [action] = await _actions(client, uri, 0, 0, only=["source.fixAll"])
+    assert action.kind == "source.fixAll.podlint"
+    assert action.title == "Fix all podlint problems that have a fix (4)"
+    assert action.edit is not None and action.edit.changes is not None
+    [edit] = action.edit.changes[uri]
+    # Only the lines from the first change to the last are replaced.
+    assert edit.range.start == types.Position(line=11, character=0)
+    fixed = _apply(text, [edit])
+    assert _comments(fixed) == _comments(text)
+    _change(client, uri, 2, fixed)
+    assert await client.diagnostics_of(uri, 2) == []
+
+
+def _comments(text: str) -> list[str]:
+    return [line[line.index("#") :] for line in text.splitlines() if "#" in line]
