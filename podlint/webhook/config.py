@@ -24,6 +24,7 @@ exemptions:
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -213,4 +214,18 @@ def load_config(path: str | Path) -> WebhookConfig:
         raise WebhookConfigError(f"{path}: cannot read: {error.strerror or error}") from None
     except Exception as error:
         raise WebhookConfigError(f"{path}: not valid YAML: {error}") from None
-    return parse_config(data, str(path))
+    config = parse_config(data, str(path))
+    base = Path(path).resolve().parent
+    return dataclasses.replace(
+        config,
+        default=_anchored(config.default, base),
+        namespaces=tuple(_anchored(entry, base) for entry in config.namespaces),
+    )
+
+
+def _anchored(placement: Placement, base: Path) -> Placement:
+    """A policy given as a relative file path is relative to the configuration file."""
+    policy = placement.policy
+    if not policy.endswith((".yaml", ".yml", ".json")) or Path(policy).is_absolute():
+        return placement
+    return dataclasses.replace(placement, policy=str(base / policy))

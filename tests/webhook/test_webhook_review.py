@@ -217,3 +217,14 @@ def test_hardened_rules_stay_quiet_on_the_injected_service_account() -> None:
     rules = {f.rule for f in reviewer.decide(admission_review).findings}
     assert "default-service-account" not in rules
     assert "latest-image-tag" in rules
+
+
+def test_policy_files_are_relative_to_the_config_file(tmp_path: Any) -> None:
+    from podlint.webhook.config import load_config
+
+    (tmp_path / "team.yaml").write_text("name: team\nrules:\n  missing-image: error\n")
+    (tmp_path / "webhook.yaml").write_text("default: {policy: team.yaml, mode: warn}\n")
+    config = load_config(tmp_path / "webhook.yaml")
+    assert config.default.policy == str(tmp_path.resolve() / "team.yaml")
+    response = Reviewer(config).review(capture("kw-pod-create-basic.json"))["response"]
+    assert response["auditAnnotations"]["policy"] == "team:warn"
