@@ -57,7 +57,8 @@ def chdir(tmp_path: Path) -> Iterator[Path]:
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
+    # Configuration files that other tests leave in parent directories must not apply here.
+    code = main([*args, "--no-config"])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
