@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -71,7 +72,7 @@ _OLD_SIDE: contextvars.ContextVar[_OldSide | None] = contextvars.ContextVar(
 )
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"podlint: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
 
@@ -138,7 +139,6 @@ def with_base(
             side = _OldSide(read_git_base(ref, paths, max_bytes), lint=True)
         except GitError as error:
             _fail(str(error))
-            raise AssertionError("unreachable") from None
     for problem in side.objects.problems:
         click.echo(f"podlint: warning: not compared: {problem}", err=True)
     wrapped: dict[int, UpdateEngine] = {}
