@@ -95,10 +95,18 @@ def pod_specs(old: dict[str, Any], new: dict[str, Any], *, is_pod: bool) -> None
             _containers(a, b)
             if is_pod and list_name != "ephemeralContainers":
                 _requests_from_limits(a, b)
+                if old.get("hostNetwork") is True and new.get("hostNetwork") is True:
+                    for port_a, port_b in _pairs(*_child(a, b, "ports")):
+                        fill(port_a, port_b, {"hostPort": _host_port})
     for a, b in _pairs(*_child(old, new, "volumes")):
         for source in _MODE_SOURCES:
             if isinstance(a.get(source), dict) and isinstance(b.get(source), dict):
                 fill(a[source], b[source], {"defaultMode": 420})
+
+
+def _host_port(port: dict[str, Any]) -> Any:
+    """``SetDefaults_Pod``: with hostNetwork, a port's hostPort defaults to its containerPort."""
+    return port.get("containerPort")
 
 
 def _containers(old: dict[str, Any], new: dict[str, Any]) -> None:
