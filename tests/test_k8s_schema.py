@@ -98,3 +98,65 @@ def test_quantities(text: object, value: str) -> None:
 @pytest.mark.parametrize("text", ["1GB", "", "1.2.3", "Gi", True, None, "1 Gi", "- 1"])
 def test_not_quantities(text: object) -> None:
     assert parse_quantity(text) is None
+
+
+ACCEPTED = {
+    "statefulset-without-service-name": """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: postgres:16}]
+""",
+    "rolebinding-without-api-group": """\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: read}
+roleRef: {kind: Role, name: reader}
+subjects: [{kind: ServiceAccount, name: app}]
+""",
+    "sysctl-header-and-preference-left-empty": """\
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  securityContext:
+    sysctls: [{name: kernel.shm_rmid_forced}]
+  affinity:
+    nodeAffinity:
+      preferredDuringSchedulingIgnoredDuringExecution: [{weight: 1}]
+  containers:
+  - name: web
+    image: nginx:1.27
+    hostname: null
+    readinessProbe:
+      httpGet:
+        port: 80
+        httpHeaders: [{name: X-Probe}]
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+@pytest.mark.parametrize("version", [SUPPORTED[0], KubeVersion(1, 32), SUPPORTED[-1]])
+def test_schema_required_fields_the_apiserver_does_not_require(
+    name: str, version: KubeVersion
+) -> None:
+    from podlint.engine import Engine
+    from podlint.lint import lint_text
+    from podlint.model.finding import Severity
+    from podlint.policy import RuleSetting
+    from podlint.registry import default_registry
+
+    engine = Engine(default_registry(), {"schema": RuleSetting(Severity.ERROR, {})}, version)
+    findings = lint_text(engine, f"{name}.yaml", ACCEPTED[name]).findings
+    messages = [f.message for f in findings]
+    if name.startswith("sysctl"):
+        # hostname is no Container field: that one unknown key is the only finding
+        assert messages == ['unknown field "hostname" in Container at spec.containers[0]']
+    else:
+        assert messages == []

@@ -17,6 +17,7 @@ from typing import Any
 from podlint.k8s.schemas import SchemaUnavailable, VersionSchemas, version_schemas
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
+from podlint.model.version import SUPPORTED
 from podlint.model.views import ObjectView
 from podlint.rule import RuleContext
 
@@ -168,14 +169,17 @@ def _describe(
         known = list((error.schema.get("properties") or {}).keys())
         unknown = [str(k) for k in instance if k not in known]
         type_name = _type_name(error.schema, schemas, path, kind)
+        enforced = _enforced_required(error.schema, schemas, kind)
         for name in error.validator_value:
-            if name in instance:
+            if name in instance or name not in enforced:
                 continue
             if any(suggest(key, [name]) for key in unknown):
                 continue  # the misspelt key is already reported as unknown
             yield Finding(pointer, f'missing required field "{name}" in {type_name}{_at(where)}')
         return
     if error.validator == "type":
+        if instance is None:
+            return  # null decodes as the zero value; the api-* rules judge that value
         expected = error.validator_value
         expected_list = [expected] if isinstance(expected, str) else list(expected)
         wanted = " or ".join(t for t in expected_list if t != "null") or "null"
@@ -193,6 +197,45 @@ def _describe(
         yield Finding(pointer, f"{where or kind}: {describe(instance)} is not one of {allowed}")
         return
     yield Finding(pointer, f"{where or kind}: {error.message}")
+
+
+# The OpenAPI "required" lists are not what the apiserver enforces: validation code is. These
+# kinds' subtrees were checked against it; elsewhere missing fields are left alone.
+_REQUIRED_KINDS = frozenset(
+    {
+        "Pod", "PodTemplate", "ReplicationController", "ReplicaSet", "Deployment",
+        "StatefulSet", "DaemonSet", "Job", "CronJob",
+    }
+)  # fmt: skip
+# Required in the schema, yet defaulted or accepted empty by the apiserver.
+_NOT_ENFORCED = frozenset(
+    {
+        ("io.k8s.api.core.v1.HTTPHeader", "value"),
+        ("io.k8s.api.core.v1.ISCSIVolumeSource", "lun"),
+        ("io.k8s.api.core.v1.Sysctl", "value"),
+        ("io.k8s.api.core.v1.PreferredSchedulingTerm", "preference"),
+        ("io.k8s.api.core.v1.SleepAction", "seconds"),
+    }
+)
+
+
+def _enforced_required(schema: Any, schemas: VersionSchemas | None, kind: str) -> frozenset[str]:
+    """The schema's required fields that the apiserver also refuses to go without.
+
+    A field must be required by the newest schemas too: upstream has been dropping
+    "required" where validation never asked for it (StatefulSet serviceName before 1.33).
+    """
+    if schemas is None:
+        return frozenset(schema.get("required") or ())  # a user's schema says what it means
+    definition = schemas.definition_of(schema)
+    if kind not in _REQUIRED_KINDS or definition is None:
+        return frozenset()
+    newest = version_schemas(SUPPORTED[-1]).required(definition)
+    return frozenset(
+        name
+        for name in schemas.required(definition)
+        if name in newest and (definition, name) not in _NOT_ENFORCED
+    )
 
 
 def _at(where: str) -> str:

@@ -89,9 +89,18 @@ class VersionSchemas:
         except Unsupported:
             return None
 
+    def definition_of(self, schema: Any) -> str | None:
+        """The definition name ("io.k8s.api.core.v1.PodSpec") of a subschema, if it is one."""
+        return self.type_names.get(id(schema))
+
     def type_name(self, schema: Any) -> str | None:
         """The short OpenAPI type name ("PodSpec") of a subschema taken from the definitions."""
-        return self.type_names.get(id(schema))
+        name = self.type_names.get(id(schema))
+        return name.rsplit(".", 1)[-1] if name else None
+
+    def required(self, definition: str) -> tuple[str, ...]:
+        value = self.definitions.get(definition, {}).get("required") or ()
+        return tuple(value)
 
 
 @cache
@@ -113,7 +122,7 @@ def version_schemas(version: KubeVersion) -> VersionSchemas:
     groups: set[str] = set()
     type_names: dict[int, str] = {}
     for name, definition in document["$defs"].items():
-        type_names[id(definitions[name])] = name.rsplit(".", 1)[-1]
+        type_names[id(definitions[name])] = name
         gvks = definition.get("x-kubernetes-group-version-kind") or []
         for gvk in gvks:
             groups.add(gvk["group"])
