@@ -269,3 +269,31 @@ def test_malformed_objects_never_raise() -> None:
                     target[last] = copy.deepcopy(rng.choice(values))
             pair.append(obj)
         check_update(pair[0], pair[1], rng.choice(SUPPORTED))
+
+
+def test_empty_strings_equal_unset_except_pointer_fields() -> None:
+    def pod(host_path: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "p"},
+            "spec": {
+                "volumes": [{"name": "h", "hostPath": host_path}],
+                "containers": [{"name": "a", "image": "a:1"}],
+            },
+        }
+
+    assert check_update(pod({"path": "/x"}), pod({"path": "/x", "type": ""})) == []
+
+    def statefulset(claim_spec: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "StatefulSet",
+            "metadata": {"name": "db"},
+            "spec": {"volumeClaimTemplates": [{"metadata": {"name": "d"}, "spec": claim_spec}]},
+        }
+
+    found = check_update(statefulset({}), statefulset({"storageClassName": ""}))
+    assert [(f.rule, f.pointer) for f in found] == [
+        ("immutable-statefulset-spec", "/spec/volumeClaimTemplates/0/spec/storageClassName")
+    ]

@@ -21,6 +21,10 @@ from podlint.model.pointer import join
 _QUANTITY_MAPS = frozenset({"limits", "requests", "capacity", "overhead"})
 _QUANTITY_FIELDS = frozenset({"sizeLimit", "storage"})
 
+# String fields that are pointers in the Go types, where "" differs from unset; every other
+# string field is a plain string, where "" is the unset value.
+_POINTER_STRINGS = frozenset({"storageClassName"})
+
 _QUANTITY = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|([numkMGTPE]i?|Ki)?)$")
 _SUFFIX = {
     "": Fraction(1),
@@ -85,8 +89,9 @@ def normalize(value: Any, key: str = "", in_quantities: bool = False) -> Any:
         quantities = key in _QUANTITY_MAPS
         for name, item in value.items():
             normalized = normalize(item, str(name), quantities)
-            if not is_empty(normalized):
-                result[name] = normalized
+            if is_empty(normalized) or (normalized == "" and name not in _POINTER_STRINGS):
+                continue
+            result[name] = normalized
         return result
     if isinstance(value, list):
         return [normalize(item, key) for item in value]
