@@ -293,7 +293,8 @@ def test_empty_strings_equal_unset_except_pointer_fields() -> None:
             "spec": {"volumeClaimTemplates": [{"metadata": {"name": "d"}, "spec": claim_spec}]},
         }
 
-    found = check_update(statefulset({}), statefulset({"storageClassName": ""}))
+    modes = {"accessModes": ["ReadWriteOnce"]}
+    found = check_update(statefulset(modes), statefulset({**modes, "storageClassName": ""}))
     assert [(f.rule, f.pointer) for f in found] == [
         ("immutable-statefulset-spec", "/spec/volumeClaimTemplates/0/spec/storageClassName")
     ]
