@@ -95,7 +95,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (package / "__init__.py").write_text(PLUGIN_MODULE)
     (package / "no-team-label.yaml").write_text(PLUGIN_CARD)
     (package / "acme-policy.yaml").write_text(
-        "extends: default\nrules:\n  acme/no-team-label: error\n"
+        "rules:\n  acme/no-team-label: error\n  latest-image-tag: warning\n"
     )
     environment = work / "venv"
     venv.create(environment, with_pip=True)
@@ -142,12 +142,14 @@ def test_entry_point_plugin_rule_runs(installed: Path, tmp_path: Path) -> None:
     assert finding["rule"] == "acme/no-team-label"
     assert finding["pointer"] == "/spec/template/metadata"
     assert finding["line"] == 7
+    # Without autoloading, neither the plugin's policy nor its rule exists.
     disabled = _run(
         installed / "podlint",
         "lint",
         "--policy",
-        "default",
+        "acme",
         manifest,
         env={**os.environ, "PODLINT_DISABLE_PLUGIN_AUTOLOAD": "1"},
     )
-    assert disabled.returncode == 0, disabled.stdout + disabled.stderr
+    assert disabled.returncode == 2, disabled.stdout + disabled.stderr
+    assert "unknown policy 'acme'" in disabled.stderr
