@@ -6,7 +6,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import click
 
@@ -259,7 +259,7 @@ def lint(
     reports = _reports(ctx, output_format, output)
     root = repository_root()
 
-    def fail(message: str) -> None:
+    def fail(message: str) -> NoReturn:
         click.echo(f"podlint: error: {message}", err=True)
         sys.exit(EXIT_USAGE)
 
@@ -317,7 +317,10 @@ def lint(
     try:
         if write_baseline is None:
             for formatter_class, name, out in formatters:
-                stream: TextIO = open(out, "w", encoding="utf-8") if out else sys.stdout  # noqa: SIM115
+                try:
+                    stream: TextIO = open(out, "w", encoding="utf-8") if out else sys.stdout  # noqa: SIM115
+                except OSError as error:
+                    fail(f"cannot write {out}: {error.strerror or error}")
                 if out:
                     streams.append(stream)
                 formatter = formatter_class(
@@ -372,7 +375,10 @@ def lint(
     if write_baseline is not None:
         from podlint.baseline import write_baseline as write
 
-        written = write(Path(write_baseline), recorded, root)
+        try:
+            written = write(Path(write_baseline), recorded, root)
+        except OSError as error:
+            fail(f"cannot write {write_baseline}: {error.strerror or error}")
         click.echo(f"podlint: wrote {written} findings to {write_baseline}", err=True)
     if io_errors:
         sys.exit(EXIT_USAGE)

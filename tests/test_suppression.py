@@ -218,3 +218,23 @@ def test_cli_strict_and_show_suppressed(tmp_path: Path, monkeypatch: pytest.Monk
     assert [r["suppressions"][0]["justification"] for r in suppressed] == ["pinned"]
     text = runner.invoke(cli, ["lint", "--show-suppressed", "pod.yaml"]).output
     assert "pod.yaml:8:12: suppressed:" in text
+
+
+def test_json_lists_suppressed_findings_only_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pod.yaml").write_text(
+        POD.format(same="  # podlint: disable=latest-image-tag -- pinned")
+    )
+    args = ["lint", "--select", "latest-image-tag", "--format", "json", "pod.yaml"]
+    plain = json.loads(CliRunner().invoke(cli, args).output)
+    assert "suppressed" not in plain
+    shown = json.loads(CliRunner().invoke(cli, [*args, "--show-suppressed"]).output)
+    [item] = shown["suppressed"]
+    assert (item["line"], item["suppressedBy"], item["reason"]) == (
+        8,
+        "# podlint: disable",
+        "pinned",
+    )
+    assert [f["line"] for f in shown["findings"]] == [10]

@@ -34,12 +34,18 @@ def finding_record(finding: Finding) -> dict[str, Any]:
 class JsonFormatter(Formatter):
     def start(self) -> None:
         self.records: list[dict[str, Any]] = []
+        self.suppressed: list[dict[str, Any]] = []
 
     def handle(self, result: SourceResult) -> None:
         self.records.extend(finding_record(f) for f in result.findings)
+        if self.show_suppressed:
+            self.suppressed.extend(
+                {**finding_record(item.finding), "suppressedBy": item.form, "reason": item.reason}
+                for item in result.suppressed
+            )
 
     def stop(self, summary: Summary) -> None:
-        report = {
+        report: dict[str, Any] = {
             "version": JSON_VERSION,
             "findings": self.records,
             "summary": {
@@ -51,5 +57,7 @@ class JsonFormatter(Formatter):
                 "infos": summary.infos,
             },
         }
+        if self.show_suppressed:
+            report["suppressed"] = self.suppressed
         json.dump(report, self.stream, indent=2)
         self.stream.write("\n")

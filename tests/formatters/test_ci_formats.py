@@ -187,3 +187,10 @@ def test_two_reports_on_stdout_are_refused(repo: Path) -> None:
     result = run("--format", "sarif", "--format", "json", ".")
     assert result.exit_code == 2
     assert "only one --format may write to stdout" in result.output
+
+
+def test_an_unwritable_output_is_named_without_a_traceback(repo: Path) -> None:
+    result = run("--format", "sarif", "--output", "missing-dir/out.sarif", ".")
+    assert result.exit_code == 2
+    assert "cannot write missing-dir/out.sarif: No such file or directory" in result.output
+    assert "Traceback" not in result.output
