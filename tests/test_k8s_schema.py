@@ -160,3 +160,55 @@ def test_schema_required_fields_the_apiserver_does_not_require(
         assert messages == ['unknown field "hostname" in Container at spec.containers[0]']
     else:
         assert messages == []
+
+
+WIDGET = """\
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+spec:
+  size: "3"
+  colour: blue
+"""
+
+
+def test_schema_locations_validate_custom_resources(tmp_path: Path) -> None:
+    import json
+
+    from podlint.engine import Engine
+    from podlint.lint import lint_text
+    from podlint.model.finding import Severity
+    from podlint.policy import RuleSetting
+    from podlint.registry import default_registry
+
+    folder = tmp_path / "example.com"
+    folder.mkdir()
+    schema = {
+        "type": "object",
+        "properties": {
+            "apiVersion": {"type": "string"},
+            "kind": {"type": "string"},
+            "metadata": {"type": "object"},
+            "spec": {
+                "type": "object",
+                "properties": {"size": {"type": "integer"}},
+                "additionalProperties": False,
+            },
+        },
+    }
+    (folder / "widget_v1.json").write_text(json.dumps(schema), encoding="utf-8")
+
+    def lint(options: dict[str, object], rule: str) -> list[str]:
+        engine = Engine(default_registry(), {rule: RuleSetting(Severity.ERROR, options)})
+        return [f.message for f in lint_text(engine, "w.yaml", WIDGET).findings]
+
+    assert lint({}, "schema") == []
+    assert lint({"schema-locations": [str(tmp_path)]}, "schema") == [
+        'spec.size: expected an integer, got string "3"',
+        'unknown field "colour" in object at spec',
+    ]
+    assert lint({"report-custom": True}, "unknown-kind") == [
+        'no schema for custom kind "Widget" of apiVersion "example.com/v1"; add one with the '
+        "schema-locations option"
+    ]
+    assert lint({"report-custom": True, "schema-locations": [str(tmp_path)]}, "unknown-kind") == []
