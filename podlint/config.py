@@ -185,6 +185,13 @@ def _load_config(path: Path, _mtime: int, _size: int) -> Config:
             found = locate(pointer, key=pointer.count("/") == 2 and top != "rule-paths")
             if found is not None:
                 spans[pointer] = found
+    for selector, setting in (data.get("rules") or {}).items():
+        options = setting.get("options") if isinstance(setting, Mapping) else None
+        for name in options or ():
+            pointer = join("/rules", selector, "options", name)
+            found = locate(pointer, key=True)
+            if found is not None:
+                spans[pointer] = found
     version = None
     if "kubernetes-version" in data:
         raw = _raw_scalar(root, "kubernetes-version") or str(data["kubernetes-version"])
@@ -448,14 +455,64 @@ def _check_selectors(config: Config, rules: Mapping[str, Rule]) -> None:
             what = f"unknown rule {selector!r}" + (f'; did you mean "{hint[0]}"?' if hint else "")
         problems.append((config.span(pointer), what + " (see 'podlint rules')"))
 
-    for selector in config.rules:
+    for selector, setting in config.rules.items():
         check(selector, join("/rules", selector))
+        options = setting.get("options") if isinstance(setting, Mapping) else None
+        if options and selector in rules:
+            problems += _option_problems(config, rules[selector], options)
     for pattern, selectors in config.per_file_ignores:
         for index, selector in enumerate(selectors):
             pointer = join("/per-file-ignores", pattern)
             check(selector, join(pointer, index) if config.span(join(pointer, index)) else pointer)
     if problems:
         raise ConfigError(config.path, problems)
+
+
+def _option_problems(
+    config: Config, rule: Rule, options: Mapping[str, Any]
+) -> list[tuple[Span | None, str]]:
+    """Option names a rule does not have, and values of another type than its default."""
+    problems: list[tuple[Span | None, str]] = []
+    for name, value in options.items():
+        span = config.span(join("/rules", rule.id, "options", name))
+        if name not in rule.params:
+            known = ", ".join(sorted(rule.params)) or "none"
+            hint = difflib.get_close_matches(name, list(rule.params), n=1)
+            problems.append(
+                (
+                    span,
+                    f"rules.{rule.id}.options: unknown option {name!r}"
+                    + (f'; did you mean "{hint[0]}"?' if hint else "")
+                    + f" (options of {rule.id}: {known})",
+                )
+            )
+            continue
+        default = rule.params[name]
+        if default is not None and not _same_kind(default, value):
+            problems.append(
+                (
+                    span,
+                    f"rules.{rule.id}.options.{name}: {_show(value)} is not valid; expected "
+                    f"a {_kind_name(default)} like the default {json.dumps(default)}",
+                )
+            )
+    return problems
+
+
+def _kind_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    return "mapping"
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    return _kind_name(default) == _kind_name(value)
 
 
 def options_for_file(

@@ -147,6 +147,16 @@ def test_explicit_config_file_and_extends_a_policy_file(repo: Path) -> None:
         ("rules: [a\n", ":1:", ["invalid YAML"]),
         ("per-file-ignores:\n  'a/*': []\n", ":2:10:", ["expected a rule id, or a list"]),
         ("extends: no-such-policy\n", ":1:10:", ["unknown policy 'no-such-policy'"]),
+        (
+            "rules:\n  liveness-without-startup:\n    options: {initial-delay: 5}\n",
+            ":3:15:",
+            ["unknown option 'initial-delay'", 'did you mean "initial-delay-seconds"'],
+        ),
+        (
+            "rules:\n  liveness-without-startup:\n    options:\n      initial-delay-seconds: soon\n",
+            ":4:7:",
+            ['"soon" is not valid; expected a number like the default 60'],
+        ),
         ("rule-paths: [missing]\n", ":1:14:", ['"', "is not a directory"]),
     ],
 )
