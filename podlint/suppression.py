@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import fnmatch
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -89,7 +90,8 @@ def apply_suppressions(
 
     ``settings`` are the enabled rules (``engine.settings``), ``known`` every rule id
     (``engine.registry.rules``). ``strict`` refuses annotation suppression of error-severity
-    findings, ``refuse`` of the named rules; a refused finding stays, and its message says so.
+    findings, ``refuse`` of the rules it names (ids, ``@category`` when ``known`` maps ids to
+    rules, or globs such as ``pss-*``); a refused finding stays, and its message says so.
     The returned findings are sorted by position.
     """
     findings = list(findings)
@@ -118,9 +120,9 @@ def apply_suppressions(
         directive = match
         directive.used.add(finding.rule)
         if directive.kind == "annotation" and (
-            finding.rule in refuse or (strict and finding.severity is Severity.ERROR)
+            _refused(finding.rule, refuse, known) or (strict and finding.severity is Severity.ERROR)
         ):
-            why = "--strict" if finding.rule not in refuse else "policy"
+            why = "policy" if _refused(finding.rule, refuse, known) else "--strict"
             kept.append(
                 dataclasses.replace(
                     finding,
@@ -150,6 +152,17 @@ def apply_suppressions(
                     )
                 )
     return SuppressionOutcome(_with_problems(kept, problems, settings), suppressed)
+
+
+def _refused(rule_id: str, refuse: Collection[str], known: Collection[str]) -> bool:
+    for selector in refuse:
+        if selector.startswith("@"):
+            rule = known.get(rule_id) if isinstance(known, Mapping) else None
+            if rule is not None and getattr(rule, "category", None) == selector[1:]:
+                return True
+        elif fnmatch.fnmatchcase(rule_id, selector):
+            return True
+    return False
 
 
 def _names(directive: Directive, rule_id: str) -> bool:

@@ -186,9 +186,19 @@ def test_filter_works_without_text_for_admission_objects() -> None:
         documents,
         settings=engine.settings,
         known=engine.registry.rules,
-        refuse={"latest-image-tag"},
+        refuse={"latest-*"},
     )
     assert sorted(f.name for f in outcome.findings if f.rule == "latest-image-tag") == ["a", "b"]
+    assert "may not suppress this warning under policy" in outcome.findings[0].message
+    by_category = apply_suppressions(
+        findings,
+        None,
+        documents,
+        settings=engine.settings,
+        known=engine.registry.rules,
+        refuse={"@reliability"},
+    )
+    assert by_category.findings == outcome.findings
 
 
 def test_cli_strict_and_show_suppressed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
