@@ -189,6 +189,8 @@ def security_context(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
         return
     context = pod.get("securityContext")
     at = pod.at("securityContext")
+    yield from _host_users(pod, ctx)
+    yield from _os_specific(pod)
     if isinstance(context, dict):
         yield from _ids("securityContext", context, at, ("runAsUser", "runAsGroup", "fsGroup"))
         for index, group in enumerate(context.get("supplementalGroups") or []):
@@ -281,6 +283,74 @@ def security_context(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
                 sc.get("appArmorProfile"),
                 join(sc_at, "appArmorProfile"),
             )
+
+
+def _host_users(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    # UserNamespacesSupport is on by default from 1.33; before, hostUsers is dropped.
+    if pod.get("hostUsers") is not False or ctx.kubernetes_version < V1_33:
+        return
+    for field in ("hostNetwork", "hostPID", "hostIPC"):
+        if pod.get(field) is True:
+            yield Finding(pod.at(field), f"{field} cannot be used with hostUsers: false")
+    for c in pod.containers():
+        if c.get("volumeDevices"):
+            yield Finding(
+                c.at("volumeDevices"),
+                f"{c.label}: volumeDevices cannot be used with hostUsers: false",
+            )
+
+
+WINDOWS_FORBIDDEN_POD = ("hostPID", "hostIPC", "shareProcessNamespace")
+WINDOWS_FORBIDDEN_POD_CONTEXT = (
+    "appArmorProfile", "seLinuxOptions", "seccompProfile", "fsGroup", "fsGroupChangePolicy",
+    "sysctls", "runAsUser", "runAsGroup", "supplementalGroups", "supplementalGroupsPolicy",
+    "seLinuxChangePolicy",
+)  # fmt: skip
+WINDOWS_FORBIDDEN_CONTAINER_CONTEXT = (
+    "appArmorProfile", "seLinuxOptions", "seccompProfile", "capabilities",
+    "readOnlyRootFilesystem", "privileged", "allowPrivilegeEscalation", "procMount",
+    "runAsUser", "runAsGroup",
+)  # fmt: skip
+
+
+def _os_specific(pod: PodSpecView) -> Iterator[Finding]:
+    """spec.os.name rules out the other system's security settings."""
+    name = mapping(pod.get("os")).get("name")
+    context = mapping(pod.get("securityContext"))
+    if name == "linux":
+        if context.get("windowsOptions") is not None:
+            yield Finding(
+                pod.at("securityContext", "windowsOptions"),
+                "windowsOptions cannot be set for a linux pod",
+            )
+        for c in pod.containers():
+            if mapping(c.get("securityContext")).get("windowsOptions") is not None:
+                yield Finding(
+                    c.at("securityContext", "windowsOptions"),
+                    f"{c.label}: windowsOptions cannot be set for a linux pod",
+                )
+    elif name == "windows":
+        for field in WINDOWS_FORBIDDEN_POD:
+            if pod.get(field) is True:
+                yield Finding(pod.at(field), f"{field} cannot be set for a windows pod")
+        for field in WINDOWS_FORBIDDEN_POD_CONTEXT:
+            if _set(context.get(field)):
+                yield Finding(
+                    pod.at("securityContext", field),
+                    f"securityContext.{field} cannot be set for a windows pod",
+                )
+        for c in pod.containers():
+            container_context = mapping(c.get("securityContext"))
+            for field in WINDOWS_FORBIDDEN_CONTAINER_CONTEXT:
+                if _set(container_context.get(field)):
+                    yield Finding(
+                        c.at("securityContext", field),
+                        f"{c.label}: securityContext.{field} cannot be set for a windows pod",
+                    )
+
+
+def _set(value: Any) -> bool:
+    return value is not None and value != [] and value != {}
 
 
 def _ids(

@@ -293,6 +293,8 @@ def _job(spec: dict[str, Any], at: str, ctx: RuleContext, cron: bool) -> Iterato
             join(at, "selector"),
             "selector is not auto-generated: set manualSelector: true, or remove the selector",
         )
+    elif spec.get("selector") is None and spec.get("manualSelector") is True:
+        yield Finding(join(at, "selector"), "selector is required when manualSelector is true")
     elif isinstance(spec.get("selector"), dict):
         meta, _ = _template(spec)
         if not selector_matches(spec["selector"], mapping(meta.get("labels"))):
