@@ -245,6 +245,12 @@ def security_context(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
         if not isinstance(sc, dict):
             continue
         sc_at = c.at("securityContext")
+        if sc.get("privileged") is True and ctx.params.get("allow-privileged", True) is False:
+            yield Finding(
+                join(sc_at, "privileged"),
+                f"{c.label}: privileged containers are disallowed by cluster policy "
+                "(the apiserver runs with --allow-privileged=false)",
+            )
         yield from _ids(f"{c.label}: securityContext", sc, sc_at, ("runAsUser", "runAsGroup"))
         proc = sc.get("procMount")
         # ProcMountType is on by default from 1.33; before, procMount is dropped.
