@@ -118,10 +118,35 @@ def _reports(
     return result
 
 
-def _resolve_format(name: str) -> str:
+def _resolve_format(name: str, output: str | None = None) -> str:
     if name == "auto":
-        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+        in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+        return "github" if in_actions and output is None else "text"
     return name
+
+
+def _fix_files(engine_for: Any, paths: Sequence[str], max_bytes: int) -> tuple[int, int]:
+    """Apply every available fix to the named files in place: (files changed, fixes)."""
+    from podlint.fixes import fix_text
+    from podlint.source.files import PathError, discover
+
+    files = fixes = 0
+    for found in discover(list(paths)):
+        if isinstance(found, PathError):
+            continue  # reported by the lint that follows
+        try:
+            if found.stat().st_size > max_bytes:
+                continue
+            text = found.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        bom = "\ufeff" if text.startswith("\ufeff") else ""
+        fixed, count = fix_text(engine_for(str(found)), str(found), text.removeprefix(bom))
+        if count and fixed != text.removeprefix(bom):
+            found.write_bytes((bom + fixed).encode("utf-8"))
+            files += 1
+            fixes += count
+    return files, fixes
 
 
 def _explicit(ctx: click.Context, names: Sequence[str]) -> set[str]:
@@ -213,6 +238,11 @@ def _explicit(ctx: click.Context, names: Sequence[str]) -> set[str]:
     show_default=True,
     help="Refuse files larger than this many bytes.",
 )
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Apply the available fixes to the files in place, then report what remains.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.pass_context
 def lint(
@@ -236,6 +266,7 @@ def lint(
     base_ref: str | None,
     stdin_filename: str | None,
     max_file_size: int,
+    fix: bool,
     quiet: bool,
 ) -> None:
     """Lint manifest files, directories, or '-' for stdin."""
@@ -252,6 +283,8 @@ def lint(
     from podlint.registry import RegistryError, default_registry
     from podlint.runtime import Options, split_selectors
 
+    if fix and "-" in paths:
+        raise click.UsageError("--fix writes files in place; it cannot fix '-' (stdin)")
     if not paths and diff_ref is None:
         raise click.UsageError("give files, directories or '-' to lint (or --diff REF)")
     if config_file is not None and no_config:
@@ -295,7 +328,11 @@ def lint(
             from podlint.update.cli import with_base
 
             engine_for = with_base(base_ref, paths, engine_for, max_file_size)
-        formatters = [(registry.formatter(_resolve_format(f)), f, out) for f, out in reports]
+        formatters = [(registry.formatter(_resolve_format(f, out)), f, out) for f, out in reports]
+        if fix:
+            fixed_files, fixed = _fix_files(resolver.engine_for, paths, max_file_size)
+            if fixed:
+                click.echo(f"podlint: fixed {fixed} findings in {fixed_files} files", err=True)
     except ConfigError as error:
         fail(str(error))
     except (PolicyError, RegistryError) as error:
@@ -330,7 +367,7 @@ def lint(
                     root=root,
                     show_suppressed=show_suppressed,
                 )
-                active.append((formatter, _resolve_format(name)))
+                active.append((formatter, _resolve_format(name, out)))
                 formatter.start()
         for count, result in enumerate(
             lint_sources(

@@ -129,3 +129,32 @@ def test_progress_line_is_shown_then_cleared() -> None:
     quiet = _Tty()
     Progress(quiet, enabled=False, delay=0, interval=0).update(1, "x")
     assert quiet.getvalue() == ""
+
+
+PRIVILEGED = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+  - name: web   # the app
+    image: nginx:1.27\r
+    securityContext:
+      privileged: true  # reviewed
+"""
+
+
+def test_fix_rewrites_files_in_place_keeping_comments(repo: Path) -> None:
+    path = repo / "k8s" / "priv.yaml"
+    path.write_bytes(PRIVILEGED.encode())
+    args = ["lint", "--select", "pss-privileged"]
+    assert CliRunner().invoke(cli, [*args, "k8s/priv.yaml"]).exit_code == 1
+    result = CliRunner().invoke(cli, [*args, "--fix", "k8s"])
+    assert result.exit_code == 0, result.output
+    assert "podlint: fixed 1 findings in 1 files" in result.output
+    assert path.read_bytes() == PRIVILEGED.replace("privileged: true", "privileged: false").encode()
+    assert (repo / "k8s" / "a.yaml").read_text() == POD.format(name="a")  # nothing to fix there
+    refused = CliRunner().invoke(cli, [*args, "--fix", "-"], input=PRIVILEGED)
+    assert refused.exit_code == 2
+    assert "cannot fix '-'" in refused.output

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ruamel.yaml import YAML
+
 GOOD = """\
 apiVersion: v1
 kind: ConfigMap
@@ -94,3 +96,19 @@ def test_hook_fails_on_the_bad_manifest_and_passes_the_good_one(
     linted = sum(int(n) for n in re.findall(r"(?:in |no findings \()(\d+) files", output))
     assert linted == 2, output  # good.yaml and bad.yaml, nothing else
     assert "\x1b[" not in output.split("podlint....")[-1]  # no colour, no progress line
+
+
+def test_manifest_is_valid_for_pre_commit(repo_root: Path) -> None:
+    checked = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", ".pre-commit-hooks.yaml"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    hooks = YAML(typ="safe").load((repo_root / ".pre-commit-hooks.yaml").read_text())
+    assert {hook["id"]: hook["entry"] for hook in hooks} == {
+        "podlint": "podlint lint",
+        "podlint-fix": "podlint lint --fix",
+    }
+    assert all(hook["types_or"] == ["yaml", "json"] for hook in hooks)
