@@ -413,12 +413,23 @@ class ConfigResolver:
             return registry
         cached = self._registries.get(rule_paths)
         if cached is None:
-            cached = registry.with_rules(_load_rule_paths(rule_paths, config))
+            cards = _load_rule_paths(rule_paths, config, registry)
+            try:
+                cached = registry.with_rules(cards)
+            except RegistryError as error:
+                where = config.path if config else rule_paths[0]
+                raise ConfigError(where, [(_span(config, "/rule-paths"), str(error))]) from None
             self._registries[rule_paths] = cached
         return cached
 
 
-def _load_rule_paths(paths: Iterable[Path], config: Config | None) -> list[Rule]:
+def _span(config: Config | None, pointer: str) -> Span | None:
+    return config.span(pointer) if config else None
+
+
+def _load_rule_paths(
+    paths: Iterable[Path], config: Config | None, registry: Registry
+) -> list[Rule]:
     rules: list[Rule] = []
     for index, directory in enumerate(paths):
         span = config.span(f"/rule-paths/{index}") if config else None
@@ -432,6 +443,22 @@ def _load_rule_paths(paths: Iterable[Path], config: Config | None) -> list[Rule]
                 raise ConfigError(where, [(span, f"rule-paths: {error}")]) from None
             except Exception as error:
                 raise ConfigError(where, [(span, f"rule-paths: {card}: {error}")]) from None
+            check = rules[-1].check
+            if check is not None:
+                try:
+                    registry.check(check)
+                except (RegistryError, ImportError, AttributeError):
+                    raise ConfigError(
+                        where,
+                        [
+                            (
+                                span,
+                                f"rule-paths: {card}: check {check!r} is not an installed "
+                                "check; cards in rule-paths use schema: or a check that "
+                                "podlint or an installed plugin provides",
+                            )
+                        ],
+                    ) from None
     return rules
 
 

@@ -244,3 +244,30 @@ def test_published_schema_is_the_shipped_one_and_is_draft_07() -> None:
     validator = jsonschema.Draft7Validator(published)
     assert validator.is_valid({"rules": {"latest-image-tag": False, "@security": "error"}})
     assert not validator.is_valid({"rules": {"latest-image-tag": "warn"}})
+
+
+@pytest.mark.parametrize(
+    ("card", "words"),
+    [
+        (
+            "id: team/x\nsummary: x\ncategory: security\nseverity: error\ntarget: pod-spec\n"
+            "check: os.system\n",
+            ["check 'os.system' is not an installed check"],
+        ),
+        (
+            "id: latest-image-tag\nsummary: x\ncategory: security\nseverity: error\n"
+            "target: container\ncheck: images.latest_tag\n",
+            ["is already defined by"],
+        ),
+        ("id: team/y\n", ["x.yaml: rule card field", "is missing"]),
+    ],
+)
+def test_bad_rule_path_cards_are_named(repo: Path, card: str, words: list[str]) -> None:
+    write(repo / "cards" / "x.yaml", card)
+    write(repo / ".podlint.yaml", "rule-paths: [cards]\n")
+    write(repo / "pod.yaml", POD)
+    result = run("lint", "pod.yaml")
+    assert result.exit_code == 2
+    assert ".podlint.yaml:1:" in result.output
+    for word in words:
+        assert word in result.output, result.output
