@@ -398,7 +398,7 @@ def lint(
                 formatter.handle(result)
         progress.close()
         for formatter, name in active:
-            if not quiet or name != "text":
+            if not quiet or name not in ("text", "github"):
                 formatter.stop(summary)
     except ConfigError as error:
         progress.close()

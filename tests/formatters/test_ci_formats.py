@@ -194,3 +194,12 @@ def test_an_unwritable_output_is_named_without_a_traceback(repo: Path) -> None:
     assert result.exit_code == 2
     assert "cannot write missing-dir/out.sarif: No such file or directory" in result.output
     assert "Traceback" not in result.output
+
+
+def test_auto_writes_text_to_a_file_and_quiet_github_has_no_summary(repo: Path) -> None:
+    env = {"GITHUB_ACTIONS": "true"}
+    result = run("--output", "report.txt", "web.yaml", env=env)
+    assert result.exit_code == 1
+    assert (repo / "deploy" / "report.txt").read_text().startswith("web.yaml:15:16: warning")
+    quiet = run("--quiet", "web.yaml", env=env).output.splitlines()
+    assert quiet and all(line.startswith("::") for line in quiet)
