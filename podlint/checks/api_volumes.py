@@ -232,6 +232,13 @@ def _source(name: str, source: str, spec: dict[str, Any], at: str) -> Iterator[F
         )
         if source == "secret" and spec.get("secretName") in (None, ""):
             yield Finding(join(at, "secretName"), f'volume "{name}": secret.secretName is required')
+        if source == "configMap" and spec.get("name") in (None, ""):
+            yield Finding(join(at, "name"), f'volume "{name}": configMap.name is required')
+        if source == "downwardAPI":
+            for index, item in items(spec.get("items")):
+                yield from _downward_item(name, item, join(at, "items", index))
+        if source == "projected":
+            yield from _projected(name, spec, at)
         for index, item in items(spec.get("items")):
             item_at = join(at, "items", index)
             yield from _mode(
@@ -253,6 +260,18 @@ def _source(name: str, source: str, spec: dict[str, Any], at: str) -> Iterator[F
             yield Finding(
                 join(at, "claimName"),
                 f'volume "{name}": persistentVolumeClaim.claimName is required',
+            )
+    elif source == "nfs":
+        path = spec.get("path")
+        if isinstance(path, str) and path and not path.startswith("/"):
+            yield Finding(
+                join(at, "path"), f'volume "{name}": nfs.path "{path}" must be an absolute path'
+            )
+    elif source == "ephemeral":
+        if spec.get("volumeClaimTemplate") is None:
+            yield Finding(
+                join(at, "volumeClaimTemplate"),
+                f'volume "{name}": ephemeral.volumeClaimTemplate is required',
             )
     elif source == "emptyDir":
         from podlint.k8s.quantity import parse_quantity
@@ -282,3 +301,91 @@ def _generated_claims(pod: PodSpecView) -> Iterator[Finding]:
                 f'volume "{volume.get("name")}": claimName "{claim}" must not reference a PVC '
                 "that gets created for an ephemeral volume",
             )
+
+
+VOLUME_FIELD_PATHS = (
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.labels",
+    "metadata.annotations",
+    "metadata.uid",
+)
+PROJECTIONS = (
+    "secret", "configMap", "downwardAPI", "serviceAccountToken", "clusterTrustBundle",
+    "podCertificate",
+)  # fmt: skip
+TOKEN_MIN_SECONDS = 600
+TOKEN_MAX_SECONDS = 2**32
+
+
+def _downward_item(name: str, item: dict[str, Any], at: str) -> Iterator[Finding]:
+    refs = [k for k in ("fieldRef", "resourceFieldRef") if item.get(k) is not None]
+    if len(refs) != 1:
+        yield Finding(
+            at,
+            f'volume "{name}": a downwardAPI item needs exactly one of fieldRef or '
+            f"resourceFieldRef (has {len(refs)})",
+        )
+        return
+    ref = mapping(item.get(refs[0]))
+    if refs[0] == "fieldRef":
+        path = ref.get("fieldPath")
+        if isinstance(path, str) and not _volume_field_path_ok(path):
+            yield Finding(
+                join(at, "fieldRef", "fieldPath"),
+                f'volume "{name}": downwardAPI fieldPath "{path}" is not supported; supported '
+                f"values: {quote(VOLUME_FIELD_PATHS)} and labels['<key>'], annotations['<key>']",
+            )
+    elif ref.get("containerName") in (None, ""):
+        yield Finding(
+            join(at, "resourceFieldRef", "containerName"),
+            f'volume "{name}": downwardAPI resourceFieldRef.containerName is required',
+        )
+
+
+def _volume_field_path_ok(path: str) -> bool:
+    if path in VOLUME_FIELD_PATHS:
+        return True
+    for prefix in ("metadata.labels['", "metadata.annotations['"):
+        if path.startswith(prefix) and path.endswith("']"):
+            return not formats.qualified_name(path[len(prefix) : -2])
+    return False
+
+
+def _projected(name: str, spec: dict[str, Any], at: str) -> Iterator[Finding]:
+    paths: set[str] = set()
+    duplicates: list[str] = []
+    for index, source in items(spec.get("sources")):
+        s_at = join(at, "sources", index)
+        present = [p for p in PROJECTIONS if source.get(p) is not None]
+        for extra in present[1:]:
+            yield Finding(
+                join(s_at, extra),
+                f'volume "{name}": a projected source may not specify more than 1 volume type '
+                f"(already has {present[0]})",
+            )
+        outputs: list[Any] = []
+        for kind in ("secret", "configMap", "downwardAPI"):
+            for _, item in items(mapping(source.get(kind)).get("items")):
+                outputs.append(item.get("path"))
+        token = source.get("serviceAccountToken")
+        if isinstance(token, dict):
+            outputs.append(token.get("path"))
+            seconds = token.get("expirationSeconds")
+            if formats.is_int(seconds) and not TOKEN_MIN_SECONDS <= seconds <= TOKEN_MAX_SECONDS:
+                yield Finding(
+                    join(s_at, "serviceAccountToken", "expirationSeconds"),
+                    f'volume "{name}": serviceAccountToken.expirationSeconds {seconds} must be '
+                    f"at least {TOKEN_MIN_SECONDS} (10 minutes) and at most 2^32",
+                )
+        for path in outputs:
+            if isinstance(path, str) and path:
+                if path in paths:
+                    duplicates.append(path)
+                paths.add(path)
+    if duplicates:
+        yield Finding(
+            at,
+            f'volume "{name}": projected sources write the same path twice: '
+            f"{quote(sorted(set(duplicates)))} (conflicting duplicate paths)",
+        )
