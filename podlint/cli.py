@@ -280,7 +280,7 @@ def lint(
     from podlint.model.finding import Finding, Severity
     from podlint.policy import PolicyError
     from podlint.progress import Progress, progress_wanted
-    from podlint.registry import RegistryError, default_registry
+    from podlint.registry import Registry, RegistryError, default_registry
     from podlint.runtime import Options, split_selectors
 
     if fix and "-" in paths:
@@ -310,16 +310,20 @@ def lint(
             ignore=split_selectors(ignore),
             fail_on=fail_on,
         )
+        finish = None
         if pss_version is not None:
             from podlint.pss.selection import with_pss_version
 
-            options = with_pss_version(options, pss_version, registry)
+            def finish(options: Options, registry: Registry) -> Options:
+                return with_pss_version(options, pss_version, registry)
+
         resolver = ConfigResolver(
             options,
             explicit=_explicit(ctx, ["policy", "kubernetes_version", "fail_on"]),
             config_file=Path(config_file) if config_file else None,
             use_config=not no_config,
             registry=registry,
+            finish=finish,
         )
         first = next((p for p in paths if p != "-"), stdin_filename or ".")
         resolver.engine_for(first)

@@ -15,7 +15,7 @@ import dataclasses
 import difflib
 import json
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -341,7 +341,9 @@ class ConfigResolver:
 
     ``base`` holds the command line's values; ``explicit`` names the fields the user set
     there, which configuration files must not override. ``config_file`` forces one file for
-    everything; ``use_config=False`` ignores configuration files altogether.
+    everything; ``use_config=False`` ignores configuration files altogether. ``finish``
+    adjusts each file's merged Options before its engine is built (``--pss-version`` needs
+    the final rule selection).
     """
 
     def __init__(
@@ -352,8 +354,10 @@ class ConfigResolver:
         config_file: Path | None = None,
         use_config: bool = True,
         registry: Registry | None = None,
+        finish: Callable[[Options, Registry], Options] | None = None,
     ) -> None:
         self.base = base or Options()
+        self.finish = finish
         self.explicit = frozenset(explicit)
         self.config_file = config_file
         self.use_config = use_config
@@ -401,7 +405,10 @@ class ConfigResolver:
                 options, extra_layers=(("rule-paths", added), *options.extra_layers)
             )
         try:
-            return build_engine(dataclasses.replace(options, rule_paths=()), registry)
+            options = dataclasses.replace(options, rule_paths=())
+            if self.finish is not None:
+                options = self.finish(options, registry)
+            return build_engine(options, registry)
         except (PolicyError, RegistryError) as error:
             if config is None:
                 raise

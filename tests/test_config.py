@@ -271,3 +271,19 @@ def test_bad_rule_path_cards_are_named(repo: Path, card: str, words: list[str]) 
     assert ".podlint.yaml:1:" in result.output
     for word in words:
         assert word in result.output, result.output
+
+
+def test_pss_version_applies_to_the_rules_the_config_enables(repo: Path) -> None:
+    from podlint.pss.selection import with_pss_version
+
+    write(repo / ".podlint.yaml", "extends: restricted\n")
+    pod = write(repo / "pod.yaml", POD)
+    resolver = ConfigResolver(
+        finish=lambda options, registry: with_pss_version(options, "1.25", registry)
+    )
+    settings = resolver.engine_for(pod).settings
+    pss = {rule_id: s for rule_id, s in settings.items() if rule_id.startswith("pss-")}
+    assert "pss-run-as-non-root" in pss  # a restricted check, not in the default policy
+    assert {s.options.get("version") for s in pss.values()} == {"1.25"}
+    result = run("lint", "--pss-version", "1.25", "--format", "json", "pod.yaml")
+    assert "pss-run-as-non-root" in {f["rule"] for f in json.loads(result.output)["findings"]}
