@@ -18,7 +18,6 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +100,7 @@ class Config:
 @cache
 def config_schema() -> dict[str, Any]:
     """The JSON Schema (draft-07) of configuration files, as shipped in the package."""
-    text = resources.files("podlint.schemas").joinpath(SCHEMA_RESOURCE).read_text("utf-8")
+    text = (Path(__file__).parent / "schemas" / SCHEMA_RESOURCE).read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 
