@@ -18,6 +18,7 @@ V1_32 = KubeVersion(1, 32)
 V1_33 = KubeVersion(1, 33)
 V1_34 = KubeVersion(1, 34)
 V1_35 = KubeVersion(1, 35)
+V1_36 = KubeVersion(1, 36)
 
 
 def validated(pod: PodSpecView, ctx: RuleContext) -> bool:

@@ -10,6 +10,7 @@ from podlint.checks._api import (
     V1_27,
     V1_30,
     V1_33,
+    V1_36,
     defaulted,
     items,
     mapping,
@@ -50,7 +51,22 @@ def pod_spec(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
                 pod.at(field),
                 f'{field} "{value}" is not supported; supported values: {quote(allowed)}',
             )
-    yield from _dns(pod)
+    yield from _dns(pod, ctx)
+    strict_ip = ctx.kubernetes_version >= V1_36
+    for index, alias in items(pod.get("hostAliases")):
+        ip = alias.get("ip")
+        if isinstance(ip, str):
+            for problem in formats.ip_address(ip, strict_ip):
+                yield Finding(
+                    pod.at("hostAliases", index, "ip"), f'hostAliases ip "{ip}" {problem}'
+                )
+        for h_index, hostname in enumerate(alias.get("hostnames") or []):
+            if isinstance(hostname, str):
+                for problem in formats.dns1123_subdomain(hostname):
+                    yield Finding(
+                        pod.at("hostAliases", index, "hostnames", h_index),
+                        f'hostAliases hostname "{hostname}" {problem}',
+                    )
     deadline = pod.get("activeDeadlineSeconds")
     if formats.is_int(deadline) and not 1 <= deadline <= INT32_MAX:
         yield Finding(
@@ -145,7 +161,7 @@ def _label(at: str, where: str, key: Any, value: Any) -> Iterator[Finding]:
             yield Finding(at, f'{where} value "{value}" of "{key}": {problem}')
 
 
-def _dns(pod: PodSpecView) -> Iterator[Finding]:
+def _dns(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
     config = pod.get("dnsConfig")
     if defaulted(pod.get("dnsPolicy"), "ClusterFirst") == "None":
         if not isinstance(config, dict):
@@ -159,6 +175,12 @@ def _dns(pod: PodSpecView) -> Iterator[Finding]:
     if not isinstance(config, dict):
         return
     nameservers = config.get("nameservers")
+    for index, server in enumerate(nameservers if isinstance(nameservers, list) else []):
+        if isinstance(server, str):
+            for problem in formats.ip_address(server, ctx.kubernetes_version >= V1_36):
+                yield Finding(
+                    pod.at("dnsConfig", "nameservers", index), f'nameserver "{server}" {problem}'
+                )
     if isinstance(nameservers, list) and len(nameservers) > 3:
         yield Finding(
             pod.at("dnsConfig", "nameservers"),

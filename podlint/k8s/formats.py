@@ -6,6 +6,7 @@ say why, as the apiserver does.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import TypeGuard
 
@@ -165,3 +166,18 @@ def local_path(value: str, reserved: bool = False) -> list[str]:
 
 def is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+_SLOPPY_IPV4 = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,3}){3}$")
+
+
+def ip_address(value: str, strict: bool) -> list[str]:
+    """An IP address of a legacy field; ``strict`` (1.36+) refuses leading zeros in IPv4."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        sloppy = _SLOPPY_IPV4.match(value) and all(int(p) <= 255 for p in value.split("."))
+        if sloppy and not strict:
+            return []
+        return ["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"]
+    return []
