@@ -346,7 +346,7 @@ def resources(c: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
         strict = _is_extended(name) or _is_hugepages(name)
         limit = limits.get(name)
         if limit is None:
-            if strict and not (c.pod.is_template is False and name in mapping(spec.get("limits"))):
+            if strict and name not in mapping(spec.get("limits")):
                 yield Finding(
                     c.at("resources", "limits"),
                     f'{c.label}: a limit must be set for "{name}", a resource that cannot be '
