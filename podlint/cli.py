@@ -272,7 +272,6 @@ def lint(
     """Lint manifest files, directories, or '-' for stdin."""
     from pathlib import Path
 
-    from podlint.baseline import Baseline, BaselineError
     from podlint.config import ConfigError, ConfigResolver
     from podlint.formatters import Summary
     from podlint.gitutil import GitError, changed_files, repository_root
@@ -343,6 +342,8 @@ def lint(
         raise click.UsageError(str(error)) from None
     baseline = None
     if baseline_file is not None:
+        from podlint.baseline import Baseline, BaselineError
+
         try:
             baseline = Baseline.load(Path(baseline_file), root)
         except BaselineError as error:

@@ -12,7 +12,6 @@ chain; within the rule settings an exact id beats a ``@category``, which beats a
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -237,7 +236,7 @@ def _describe(error: Any, locate: Any) -> tuple[Span | None, str]:
         allowed = sorted(error.schema.get("properties", {}))
         extra = [key for key in error.instance if key not in allowed]
         name = extra[0] if extra else "?"
-        hint = difflib.get_close_matches(name, allowed, n=1)
+        hint = _close(name, allowed)
         suggestion = f'did you mean "{hint[0]}"? ' if hint else ""
         context = f" in {where}" if parts else ""
         return locate(join(pointer, name), True), (
@@ -257,6 +256,12 @@ def _describe(error: Any, locate: Any) -> tuple[Span | None, str]:
     if valid:
         message += f"; expected {valid}"
     return locate(pointer), message
+
+
+def _close(word: str, candidates: Iterable[str]) -> list[str]:
+    import difflib
+
+    return difflib.get_close_matches(word, list(candidates), n=1)
 
 
 def _show(value: Any) -> str:
@@ -484,7 +489,7 @@ def _check_selectors(config: Config, rules: Mapping[str, Rule]) -> None:
         elif any(char in selector for char in "*?["):
             what = f"the glob {selector!r} matches no rule"
         else:
-            hint = difflib.get_close_matches(selector, list(rules), n=1)
+            hint = _close(selector, list(rules))
             what = f"unknown rule {selector!r}" + (f'; did you mean "{hint[0]}"?' if hint else "")
         problems.append((config.span(pointer), what + " (see 'podlint rules')"))
 
@@ -510,7 +515,7 @@ def _option_problems(
         span = config.span(join("/rules", rule.id, "options", name))
         if name not in rule.params:
             known = ", ".join(sorted(rule.params)) or "none"
-            hint = difflib.get_close_matches(name, list(rule.params), n=1)
+            hint = _close(name, list(rule.params))
             problems.append(
                 (
                     span,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -40,6 +39,8 @@ def relative_path(path: str, root: Path) -> str:
 
 
 def _git(args: list[str], cwd: Path) -> str:
+    import subprocess
+
     try:
         completed = subprocess.run(
             ["git", *args], cwd=cwd, capture_output=True, text=True, check=False

@@ -20,7 +20,6 @@ that suppressed nothing is itself reported as ``unused-suppression``.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import fnmatch
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -212,6 +211,8 @@ def _problem(
 
 
 def _unknown(rule_id: str, known: Collection[str]) -> str:
+    import difflib
+
     hint = difflib.get_close_matches(rule_id, list(known), n=1)
     return f'unknown rule "{rule_id}" in suppression' + (
         f'; did you mean "{hint[0]}"?' if hint else " (see 'podlint rules')"
