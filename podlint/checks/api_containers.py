@@ -585,7 +585,10 @@ def container_kinds(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
     if not validated(pod, ctx):
         return
     ephemeral = pod.get("ephemeralContainers")
-    if isinstance(ephemeral, list) and ephemeral:
+    # A live Pod (one with a resourceVersion, as admission sees it on update) gets ephemeral
+    # containers through its subresource; only creating one with them is refused.
+    live = bool(mapping(pod.object.data.get("metadata")).get("resourceVersion"))
+    if isinstance(ephemeral, list) and ephemeral and not (live and not pod.is_template):
         where = "in a pod template" if pod.is_template else "when a Pod is created"
         yield Finding(
             pod.at("ephemeralContainers"),
