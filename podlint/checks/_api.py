@@ -65,3 +65,11 @@ def pod_restart_policy(pod: PodSpecView) -> Any:
 
 def quote(values: tuple[str, ...] | list[str]) -> str:
     return ", ".join(f'"{v}"' for v in values)
+
+
+def is_live(data: dict[str, Any]) -> bool:
+    """An object that already exists (it has a resourceVersion): admission of an update.
+
+    Rules the apiserver applies only on create are skipped for it.
+    """
+    return bool(mapping(data.get("metadata")).get("resourceVersion"))

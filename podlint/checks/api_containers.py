@@ -18,6 +18,7 @@ from podlint.checks._api import (
     V1_34,
     V1_35,
     defaulted,
+    is_live,
     is_sidecar,
     items,
     mapping,
@@ -587,8 +588,8 @@ def container_kinds(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
     ephemeral = pod.get("ephemeralContainers")
     # A live Pod (one with a resourceVersion, as admission sees it on update) gets ephemeral
     # containers through its subresource; only creating one with them is refused.
-    live = bool(mapping(pod.object.data.get("metadata")).get("resourceVersion"))
-    if isinstance(ephemeral, list) and ephemeral and not (live and not pod.is_template):
+    live = is_live(pod.object.data) and not pod.is_template
+    if isinstance(ephemeral, list) and ephemeral and not live:
         where = "in a pod template" if pod.is_template else "when a Pod is created"
         yield Finding(
             pod.at("ephemeralContainers"),

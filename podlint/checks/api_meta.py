@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from podlint.checks._api import is_live
 from podlint.k8s import formats
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
@@ -39,7 +40,7 @@ def metadata(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
         check = formats.dns1123_label if label_names else formats.dns1123_subdomain
         for problem in check(name):
             yield Finding(join(at, "name"), f'{obj.kind} name "{name}" {problem}')
-        if obj.kind == "CronJob" and len(name) > CRONJOB_NAME_MAX:
+        if obj.kind == "CronJob" and len(name) > CRONJOB_NAME_MAX and not is_live(obj.data):
             yield Finding(
                 join(at, "name"),
                 f'CronJob name "{name}" must be no more than {CRONJOB_NAME_MAX} characters',

@@ -12,6 +12,7 @@ from podlint.checks._api import (
     V1_33,
     V1_36,
     defaulted,
+    is_live,
     items,
     mapping,
     quote,
@@ -124,6 +125,7 @@ def pod_spec(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
     if (
         gates
         and not pod.is_template
+        and not is_live(pod.object.data)
         and isinstance(pod.get("nodeName"), str)
         and pod.get("nodeName")
     ):

@@ -11,7 +11,18 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from podlint.checks._api import V1_26, V1_27, V1_29, V1_32, V1_33, defaulted, items, mapping, quote
+from podlint.checks._api import (
+    V1_26,
+    V1_27,
+    V1_29,
+    V1_32,
+    V1_33,
+    defaulted,
+    is_live,
+    items,
+    mapping,
+    quote,
+)
 from podlint.checks.api_pod import label_selector
 from podlint.k8s import formats
 from podlint.model.finding import Finding
@@ -35,7 +46,7 @@ def workload(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     elif kind == "DaemonSet":
         yield from _daemonset(spec, at)
     elif kind == "StatefulSet":
-        yield from _statefulset(spec, at, ctx)
+        yield from _statefulset(spec, at, ctx, is_live(obj.data))
     elif kind == "Job":
         yield from _job(spec, at, ctx, cron=False)
     elif kind == "CronJob":
@@ -199,7 +210,7 @@ def _daemonset(spec: dict[str, Any], at: str) -> Iterator[Finding]:
         )
 
 
-def _statefulset(spec: dict[str, Any], at: str, ctx: RuleContext) -> Iterator[Finding]:
+def _statefulset(spec: dict[str, Any], at: str, ctx: RuleContext, live: bool) -> Iterator[Finding]:
     policy = defaulted(spec.get("podManagementPolicy"), "OrderedReady")
     if policy not in ("OrderedReady", "Parallel"):
         yield Finding(
@@ -235,7 +246,8 @@ def _statefulset(spec: dict[str, Any], at: str, ctx: RuleContext) -> Iterator[Fi
                 f'{field} "{value}" is not supported; supported values: "Retain", "Delete"',
             )
     service = spec.get("serviceName")
-    if isinstance(service, str) and service and ctx.kubernetes_version >= V1_33:
+    # Checked on create only: existing StatefulSets keep the names they have.
+    if isinstance(service, str) and service and ctx.kubernetes_version >= V1_33 and not live:
         for problem in formats.dns1123_label(service):
             yield Finding(join(at, "serviceName"), f'serviceName "{service}" {problem}')
 
