@@ -76,6 +76,11 @@ def unknown_kind(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     if schemas.serves_group(api_version):
         served = sorted(av for av, k in schemas.kinds if k == kind)
         hint = f"; served as {', '.join(served)}" if served else ""
+        if not served:
+            meant = suggest(kind, sorted({k for _, k in schemas.kinds}))
+            if meant is not None:
+                where = ", ".join(sorted(av for av, k in schemas.kinds if k == meant))
+                hint = f' — did you mean "{meant}" ({where})?'
         yield Finding(
             obj.at("apiVersion"),
             f'Kubernetes {ctx.kubernetes_version} does not serve kind "{kind}" in '
