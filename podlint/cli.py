@@ -323,6 +323,7 @@ def lint(
             use_config=not no_config,
             registry=registry,
             finish=finish,
+            snapshot=True,
         )
         first = next((p for p in paths if p != "-"), stdin_filename or ".")
         resolver.engine_for(first)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -347,7 +348,9 @@ class ConfigResolver:
     there, which configuration files must not override. ``config_file`` forces one file for
     everything; ``use_config=False`` ignores configuration files altogether. ``finish``
     adjusts each file's merged Options before its engine is built (``--pss-version`` needs
-    the final rule selection).
+    the final rule selection). ``snapshot=True`` (a command-line run) looks each directory
+    up once and never re-checks files for changes; otherwise (an editor) a changed file is
+    re-read on the next call.
     """
 
     def __init__(
@@ -359,19 +362,30 @@ class ConfigResolver:
         use_config: bool = True,
         registry: Registry | None = None,
         finish: Callable[[Options, Registry], Options] | None = None,
+        snapshot: bool = False,
     ) -> None:
         self.base = base or Options()
+        self.snapshot = snapshot
+        self._directories: dict[str, Config | None] = {}
         self.finish = finish
         self.explicit = frozenset(explicit)
         self.config_file = config_file
         self.use_config = use_config
         self.registry = registry
-        self._engines: dict[tuple[Path | None, tuple[str, ...], int], Engine] = {}
+        self._engines: dict[tuple[int, tuple[str, ...]], Engine] = {}
         self._registries: dict[tuple[Path, ...], Registry] = {}
 
     def config_for(self, path: str | Path) -> Config | None:
         if not self.use_config:
             return None
+        if self.snapshot:
+            directory = os.path.dirname(str(path))
+            if directory not in self._directories:
+                self._directories[directory] = self._lookup(path)
+            return self._directories[directory]
+        return self._lookup(path)
+
+    def _lookup(self, path: str | Path) -> Config | None:
         if self.config_file is not None:
             return load_config(self.config_file)
         found = find_config_file(path)
@@ -384,11 +398,8 @@ class ConfigResolver:
         """The engine for one file, built once per (configuration, per-file ignores)."""
         config = self.config_for(path)
         options = merge_options(config, self.base, self.explicit, Path(path))
-        key = (
-            config.path if config else None,
-            options.ignore,
-            config.path.stat().st_mtime_ns if config and config.path.exists() else 0,
-        )
+        # A changed file is a new Config object (load_config caches by modification time).
+        key = (id(config) if config else 0, options.ignore)
         engine = self._engines.get(key)
         if engine is None:
             engine = self._build(config, options)
