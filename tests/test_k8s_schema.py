@@ -212,3 +212,21 @@ def test_schema_locations_validate_custom_resources(tmp_path: Path) -> None:
         "schema-locations option"
     ]
     assert lint({"report-custom": True, "schema-locations": [str(tmp_path)]}, "unknown-kind") == []
+
+
+def test_a_custom_schema_that_cannot_be_used_is_a_finding(tmp_path: Path) -> None:
+    from podlint.engine import Engine
+    from podlint.lint import lint_text
+    from podlint.model.finding import Severity
+    from podlint.policy import RuleSetting
+    from podlint.registry import default_registry
+
+    (tmp_path / "widget-example-v1.json").write_text(
+        '{"properties": {"spec": {"$ref": "https://example.com/remote.json"}}}', encoding="utf-8"
+    )
+    options = {"schema-locations": [str(tmp_path)]}
+    engine = Engine(default_registry(), {"schema": RuleSetting(Severity.ERROR, options)})
+    [finding] = lint_text(engine, "w.yaml", WIDGET).findings
+    assert finding.rule == "schema"
+    assert finding.message.startswith('the schema for "Widget" of apiVersion "example.com/v1"')
+    assert finding.span is not None and finding.span.line == 1

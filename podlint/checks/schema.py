@@ -57,7 +57,17 @@ def validate(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
         return
     custom = _custom_validator(tuple(_locations(ctx)), api_version, kind)
     if custom is not None:
-        yield from _findings(obj, custom.iter_errors(obj.data), None, kind)
+        try:
+            errors = list(custom.iter_errors(obj.data))
+        except Exception as error:  # a user's schema: bad keywords, $refs that cannot resolve
+            LOG.debug("custom schema for %s %s failed", api_version, kind, exc_info=True)
+            yield Finding(
+                obj.at("kind"),
+                f'the schema for "{kind}" of apiVersion "{api_version}" cannot be used: '
+                f"{type(error).__name__}: {error}",
+            )
+            return
+        yield from _findings(obj, errors, None, kind)
 
 
 def unknown_kind(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
