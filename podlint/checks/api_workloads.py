@@ -71,7 +71,7 @@ def _controller(obj: ObjectView, spec: dict[str, Any], at: str) -> Iterator[Find
         ):
             yield Finding(
                 join(at, "template", "metadata", "labels"),
-                "selector does not match template labels",
+                _not_selected(labels),
             )
     elif isinstance(selector, dict):
         yield from label_selector(selector, join(at, "selector"))
@@ -80,7 +80,7 @@ def _controller(obj: ObjectView, spec: dict[str, Any], at: str) -> Iterator[Find
         elif spec.get("template") is not None and not selector_matches(selector, labels):
             yield Finding(
                 join(at, "template", "metadata", "labels"),
-                "selector does not match template labels",
+                _not_selected(labels),
             )
     if spec.get("template") is None:
         return
@@ -98,6 +98,11 @@ def _controller(obj: ObjectView, spec: dict[str, Any], at: str) -> Iterator[Find
         )
     for field in ("replicas", "minReadySeconds", "revisionHistoryLimit"):
         yield from _non_negative(spec, at, field)
+
+
+def _not_selected(labels: dict[str, Any]) -> str:
+    shown = ", ".join(f"{key}={value}" for key, value in labels.items()) or "none"
+    return f"spec.selector does not select the template's labels ({shown})"
 
 
 def selector_matches(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
@@ -312,7 +317,7 @@ def _job(spec: dict[str, Any], at: str, ctx: RuleContext, cron: bool) -> Iterato
         if not selector_matches(spec["selector"], mapping(meta.get("labels"))):
             yield Finding(
                 join(at, "template", "metadata", "labels"),
-                "selector does not match template labels",
+                _not_selected(mapping(meta.get("labels"))),
             )
     if spec.get("template") is None:
         return

@@ -34,8 +34,8 @@ def dns1123_label(value: str) -> list[str]:
             problems.append("must not contain dots")
         else:
             problems.append(
-                "a lowercase RFC 1123 label must consist of lower case alphanumeric characters "
-                "or '-', and must start and end with an alphanumeric character"
+                "must consist of lower case alphanumeric characters or '-', and must start and "
+                "end with an alphanumeric character (RFC 1123 label)"
             )
     return problems
 
@@ -46,8 +46,8 @@ def dns1123_subdomain(value: str) -> list[str]:
         problems.append(f"must be no more than {SUBDOMAIN_MAX} characters")
     if not _SUBDOMAIN.match(value):
         problems.append(
-            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
-            "characters, '-' or '.', and must start and end with an alphanumeric character"
+            "must consist of lower case alphanumeric characters, '-' or '.', and must start "
+            "and end with an alphanumeric character (RFC 1123 subdomain)"
         )
     return problems
 
@@ -70,8 +70,8 @@ def qualified_name(value: str) -> list[str]:
             return problems
     else:
         return [
-            "a qualified name must consist of alphanumeric characters, '-', '_' or '.', with "
-            "an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+            "must consist of alphanumeric characters, '-', '_' or '.', with an optional DNS "
+            "subdomain prefix and '/' (e.g. 'example.com/MyName')"
         ]
     if not name:
         return ["name part must be non-empty"]
@@ -91,8 +91,8 @@ def label_value(value: str) -> list[str]:
         problems.append(f"must be no more than {LABEL_MAX} characters")
     if not _LABEL_VALUE.match(value):
         problems.append(
-            "a valid label must be an empty string or consist of alphanumeric characters, "
-            "'-', '_' or '.', and must start and end with an alphanumeric character"
+            "must be empty or consist of alphanumeric characters, '-', '_' or '.', and must "
+            "start and end with an alphanumeric character"
         )
     return problems
 
@@ -121,8 +121,8 @@ def env_var_name(value: str, relaxed: bool) -> list[str]:
     problems = []
     if not _ENV_NAME.match(value):
         problems.append(
-            "a valid environment variable name must consist of alphabetic characters, "
-            "digits, '_', '-', or '.', and must not start with a digit"
+            "must consist of alphabetic characters, digits, '_', '-', or '.', and must not "
+            "start with a digit"
         )
     if value in (".", "..") or value.startswith(".."):
         problems.append("must not be '.', '..' or start with '..'")
@@ -134,9 +134,7 @@ def config_key(value: str) -> list[str]:
     if len(value) > SUBDOMAIN_MAX:
         problems.append(f"must be no more than {SUBDOMAIN_MAX} characters")
     if not _CONFIG_KEY.match(value):
-        problems.append(
-            "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"
-        )
+        problems.append("must consist of alphanumeric characters, '-', '_' or '.'")
     if value in (".", "..") or value.startswith(".."):
         problems.append("must not be '.', '..' or start with '..'")
     return problems
@@ -149,7 +147,7 @@ def is_percent(value: str) -> bool:
 def header_name(value: str) -> list[str]:
     if _HEADER_NAME.match(value):
         return []
-    return ["a valid HTTP header must consist of alphanumeric characters or '-'"]
+    return ["must consist of alphanumeric characters or '-'"]
 
 
 def local_path(value: str, reserved: bool = False) -> list[str]:
