@@ -84,10 +84,15 @@ class Config:
         """The per-file-ignores selectors whose glob matches ``file``."""
         if not self.per_file_ignores:
             return ()
-        try:
-            relative = file.resolve().relative_to(self.directory.resolve()).as_posix()
-        except ValueError:
-            relative = file.as_posix()
+        absolute = os.path.abspath(file)
+        prefix = str(self.directory) + os.sep
+        if absolute.startswith(prefix):
+            relative = absolute[len(prefix) :].replace(os.sep, "/")
+        else:  # a symbolic link on the way: compare real paths
+            try:
+                relative = file.resolve().relative_to(self.directory.resolve()).as_posix()
+            except ValueError:
+                relative = file.as_posix()
         found: list[str] = []
         for pattern, selectors in self.per_file_ignores:
             if _glob_regex(pattern).match(relative) or (
@@ -367,6 +372,7 @@ class ConfigResolver:
         self.base = base or Options()
         self.snapshot = snapshot
         self._directories: dict[str, Config | None] = {}
+        self._last: tuple[str, Options] | None = None
         self.finish = finish
         self.explicit = frozenset(explicit)
         self.config_file = config_file
@@ -392,12 +398,17 @@ class ConfigResolver:
         return load_config(found) if found is not None else None
 
     def options_for(self, path: str | Path) -> Options:
-        return merge_options(self.config_for(path), self.base, self.explicit, Path(path))
+        if self._last is not None and self._last[0] == str(path):
+            return self._last[1]
+        options = merge_options(self.config_for(path), self.base, self.explicit, Path(path))
+        if self.snapshot:
+            self._last = (str(path), options)
+        return options
 
     def engine_for(self, path: str | Path) -> Engine:
         """The engine for one file, built once per (configuration, per-file ignores)."""
         config = self.config_for(path)
-        options = merge_options(config, self.base, self.explicit, Path(path))
+        options = self.options_for(path)
         # A changed file is a new Config object (load_config caches by modification time).
         key = (id(config) if config else 0, options.ignore)
         engine = self._engines.get(key)
