@@ -268,10 +268,17 @@ def _source(name: str, source: str, spec: dict[str, Any], at: str) -> Iterator[F
                 join(at, "path"), f'volume "{name}": nfs.path "{path}" must be an absolute path'
             )
     elif source == "ephemeral":
-        if spec.get("volumeClaimTemplate") is None:
+        template = spec.get("volumeClaimTemplate")
+        if template is None:
             yield Finding(
                 join(at, "volumeClaimTemplate"),
                 f'volume "{name}": ephemeral.volumeClaimTemplate is required',
+            )
+        elif isinstance(template, dict):
+            yield from claim_spec(
+                template.get("spec"),
+                join(at, "volumeClaimTemplate", "spec"),
+                f'volume "{name}" claim template',
             )
     elif source == "emptyDir":
         from podlint.k8s.quantity import parse_quantity
@@ -389,3 +396,38 @@ def _projected(name: str, spec: dict[str, Any], at: str) -> Iterator[Finding]:
             f'volume "{name}": projected sources write the same path twice: '
             f"{quote(sorted(set(duplicates)))} (conflicting duplicate paths)",
         )
+
+
+ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
+
+
+def claim_spec(spec: Any, at: str, where: str) -> Iterator[Finding]:
+    """A PersistentVolumeClaim spec: access modes and a positive storage request."""
+    from podlint.k8s.quantity import parse_quantity
+
+    if not isinstance(spec, dict):
+        return
+    modes = spec.get("accessModes")
+    if not modes:
+        yield Finding(join(at, "accessModes"), f"{where}: at least 1 access mode is required")
+    elif isinstance(modes, list):
+        for index, mode in enumerate(modes):
+            if isinstance(mode, str) and mode not in ACCESS_MODES:
+                yield Finding(
+                    join(at, "accessModes", index),
+                    f'{where}: access mode "{mode}" is not supported; supported values: '
+                    f"{quote(ACCESS_MODES)}",
+                )
+    requests = mapping(mapping(spec.get("resources")).get("requests"))
+    if "storage" not in requests:
+        yield Finding(
+            join(at, "resources", "requests"),
+            f"{where}: resources.requests.storage is required",
+        )
+    else:
+        storage = parse_quantity(requests["storage"])
+        if storage is not None and storage <= 0:
+            yield Finding(
+                join(at, "resources", "requests", "storage"),
+                f"{where}: resources.requests.storage must be greater than zero",
+            )

@@ -17,6 +17,7 @@ from podlint.checks._api import (
     V1_29,
     V1_32,
     V1_33,
+    V1_34,
     defaulted,
     is_live,
     items,
@@ -24,6 +25,7 @@ from podlint.checks._api import (
     quote,
 )
 from podlint.checks.api_pod import label_selector
+from podlint.checks.api_volumes import claim_spec
 from podlint.k8s import formats
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
@@ -249,6 +251,14 @@ def _statefulset(spec: dict[str, Any], at: str, ctx: RuleContext, live: bool) ->
             yield Finding(
                 join(at, "persistentVolumeClaimRetentionPolicy", field),
                 f'{field} "{value}" is not supported; supported values: "Retain", "Delete"',
+            )
+    if ctx.kubernetes_version >= V1_34:  # claim templates are validated as claims from 1.34
+        for index, claim in items(spec.get("volumeClaimTemplates")):
+            name = mapping(claim.get("metadata")).get("name")
+            yield from claim_spec(
+                claim.get("spec"),
+                join(at, "volumeClaimTemplates", index, "spec"),
+                f'volumeClaimTemplate "{name}"',
             )
     service = spec.get("serviceName")
     # Checked on create only: existing StatefulSets keep the names they have.
