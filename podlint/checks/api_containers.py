@@ -261,6 +261,8 @@ def _value_from(
                 join(ref_at, "resource"),
                 f'{label}: resourceFieldRef.resource "{resource}" is not supported',
             )
+        elif isinstance(resource, str) and ref.get("divisor") is not None:
+            yield from _divisor(label, resource, ref.get("divisor"), join(ref_at, "divisor"))
     elif kind in ("configMapKeyRef", "secretKeyRef"):
         yield from _ref_name(c, ref, ref_at, f"{kind}", False)
         key = ref.get("key")
@@ -269,6 +271,29 @@ def _value_from(
         elif isinstance(key, str):
             for problem in formats.config_key(key):
                 yield Finding(join(ref_at, "key"), f'{label}: {kind}.key "{key}": {problem}')
+
+
+_CPU_DIVISORS = frozenset({Decimal("0.001"), Decimal(1)})
+_BYTE_DIVISORS = frozenset(
+    {Decimal(1)}
+    | {Decimal(10) ** (3 * k) for k in range(1, 7)}
+    | {Decimal(2) ** (10 * k) for k in range(1, 7)}
+)
+
+
+def _divisor(label: str, resource: str, raw: Any, at: str) -> Iterator[Finding]:
+    value = parse_quantity(raw)
+    if value is None:
+        return
+    if resource.endswith(".cpu"):
+        if value not in _CPU_DIVISORS:
+            yield Finding(at, f'{label}: divisor "{raw}" for cpu must be 1m or 1')
+    elif value not in _BYTE_DIVISORS:
+        yield Finding(
+            at,
+            f'{label}: divisor "{raw}" for {resource.split(".", 1)[1]} must be 1, 1k, 1M, 1G, 1T, '
+            "1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi or 1Ei",
+        )
 
 
 def _field_path_ok(path: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -203,6 +204,7 @@ def _dns(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
 # --- api-security-context -----------------------------------------------------------------
 
 SECCOMP_TYPES = ("Localhost", "RuntimeDefault", "Unconfined")
+SYSCTL_NAME = re.compile(r"^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$")
 FS_GROUP_POLICIES = ("OnRootMismatch", "Always")
 PROC_MOUNTS = ("Default", "Unmasked")
 
@@ -231,11 +233,6 @@ def security_context(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
                 f'fsGroupChangePolicy "{policy}" is not supported; supported values: '
                 f"{quote(FS_GROUP_POLICIES)}",
             )
-        if context.get("shareProcessNamespace") is True and pod.get("hostPID") is True:
-            yield Finding(
-                join(at, "shareProcessNamespace"),
-                "shareProcessNamespace and hostPID cannot both be enabled",
-            )
         yield from _profile(
             "securityContext.seccompProfile",
             context.get("seccompProfile"),
@@ -247,12 +244,30 @@ def security_context(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
                 context.get("appArmorProfile"),
                 join(at, "appArmorProfile"),
             )
+        groups_policy = context.get("supplementalGroupsPolicy")
+        # SupplementalGroupsPolicy is on by default from 1.33; before, the field is dropped.
+        if (
+            isinstance(groups_policy, str)
+            and groups_policy not in ("Merge", "Strict")
+            and ctx.kubernetes_version >= V1_33
+        ):
+            yield Finding(
+                join(at, "supplementalGroupsPolicy"),
+                f'supplementalGroupsPolicy "{groups_policy}" is not supported; supported '
+                'values: "Merge", "Strict"',
+            )
         names: set[str] = set()
         for index, sysctl in items(context.get("sysctls")):
             name = sysctl.get("name")
             if name in (None, ""):
                 yield Finding(join(at, "sysctls", index), "sysctl name is required")
             elif isinstance(name, str):
+                if len(name) > 253 or not SYSCTL_NAME.match(name):
+                    yield Finding(
+                        join(at, "sysctls", index, "name"),
+                        f'sysctl "{name}" must have at most 253 characters and match the regex '
+                        f"{SYSCTL_NAME.pattern}",
+                    )
                 if name in names:
                     yield Finding(
                         join(at, "sysctls", index, "name"),
@@ -415,6 +430,11 @@ def _profile(where: str, profile: Any, at: str) -> Iterator[Finding]:
             join(at, "localhostProfile"),
             f"{where}: localhostProfile is required when type is Localhost",
         )
+    elif kind == "Localhost" and isinstance(local, str) and "seccomp" in where:
+        for problem in formats.local_path(local):
+            yield Finding(
+                join(at, "localhostProfile"), f'{where}: localhostProfile "{local}" {problem}'
+            )
     elif kind != "Localhost" and local is not None:
         yield Finding(
             join(at, "localhostProfile"),
