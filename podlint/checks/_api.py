@@ -50,6 +50,11 @@ def items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
                 yield index, item
 
 
+def listed(value: Any) -> list[Any]:
+    """A list value, or an empty list for anything else (a wrong type is the schema rule's)."""
+    return value if isinstance(value, list) else []
+
+
 def text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 

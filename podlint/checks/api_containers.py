@@ -344,7 +344,7 @@ def resources(c: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
         for name, raw in mapping(spec.get(section)).items():
             at = c.at("resources", section, name)
             yield from _resource_name(c, name, at, section)
-            if raw is None:
+            if raw is None or isinstance(raw, (bool, list, dict)):  # a type the schema refuses
                 continue
             quantity = parse_quantity(raw)
             if quantity is None:

@@ -15,6 +15,7 @@ from podlint.checks._api import (
     defaulted,
     is_live,
     items,
+    listed,
     mapping,
     quote,
     validated,
@@ -62,7 +63,7 @@ def pod_spec(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
                 yield Finding(
                     pod.at("hostAliases", index, "ip"), f'hostAliases ip "{ip}" {problem}'
                 )
-        for h_index, hostname in enumerate(alias.get("hostnames") or []):
+        for h_index, hostname in enumerate(listed(alias.get("hostnames"))):
             if isinstance(hostname, str):
                 for problem in formats.dns1123_subdomain(hostname):
                     yield Finding(
@@ -219,7 +220,7 @@ def security_context(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
     yield from _os_specific(pod)
     if isinstance(context, dict):
         yield from _ids("securityContext", context, at, ("runAsUser", "runAsGroup", "fsGroup"))
-        for index, group in enumerate(context.get("supplementalGroups") or []):
+        for index, group in enumerate(listed(context.get("supplementalGroups"))):
             if formats.is_int(group) and not 0 <= group <= INT32_MAX:
                 yield Finding(
                     join(at, "supplementalGroups", index),
@@ -543,7 +544,7 @@ def _node_term(term: dict[str, Any], at: str, required: bool) -> Iterator[Findin
                 yield Finding(join(e_at, "key"), f'node selector key "{key}": {problem}')
         yield from _requirement(expression, e_at, node=True)
         if required:
-            for v_index, value in enumerate(expression.get("values") or []):
+            for v_index, value in enumerate(listed(expression.get("values"))):
                 if isinstance(value, str):
                     for problem in formats.label_value(value):
                         yield Finding(
@@ -617,7 +618,7 @@ def label_selector(selector: Any, at: str) -> Iterator[Finding]:
 def _pod_term(term: dict[str, Any], at: str) -> Iterator[Finding]:
     yield from label_selector(term.get("labelSelector"), join(at, "labelSelector"))
     yield from label_selector(term.get("namespaceSelector"), join(at, "namespaceSelector"))
-    for index, namespace in enumerate(term.get("namespaces") or []):
+    for index, namespace in enumerate(listed(term.get("namespaces"))):
         if isinstance(namespace, str):
             for problem in formats.dns1123_label(namespace):
                 yield Finding(join(at, "namespaces", index), f'namespace "{namespace}" {problem}')

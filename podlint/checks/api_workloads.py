@@ -21,6 +21,7 @@ from podlint.checks._api import (
     defaulted,
     is_live,
     items,
+    listed,
     mapping,
     quote,
 )
@@ -114,7 +115,7 @@ def selector_matches(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
             return False
     for _, expression in items(selector.get("matchExpressions")):
         name, operator = expression.get("key"), expression.get("operator")
-        values = expression.get("values") or []
+        values = listed(expression.get("values"))
         if operator == "In" and (name not in labels or labels[name] not in values):
             return False
         if operator == "NotIn" and name in labels and labels[name] in values:
