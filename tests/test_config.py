@@ -53,7 +53,6 @@ def run(*args: str, env: dict[str, str] | None = None):
 
 
 def test_closest_config_wins_and_discovery_stops_at_the_repository_root(repo: Path) -> None:
-    write(repo.parent / ".podlint.yaml", "rules: {'*': off, latest-image-tag: error}\n")
     top = write(repo / ".podlint.yaml", "rules: {'*': off, latest-image-tag: info}\n")
     nested = write(repo / "apps" / "podlint.yaml", "rules: {'*': off}\n")
     write(repo / "apps" / "web" / "pod.yaml", POD)
