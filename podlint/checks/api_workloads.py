@@ -115,6 +115,8 @@ def selector_matches(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
             return False
     for _, expression in items(selector.get("matchExpressions")):
         name, operator = expression.get("key"), expression.get("operator")
+        if not isinstance(name, str):
+            continue  # the schema rule reports it
         values = listed(expression.get("values"))
         if operator == "In" and (name not in labels or labels[name] not in values):
             return False
