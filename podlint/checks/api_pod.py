@@ -147,6 +147,41 @@ def pod_spec(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
             join(pod.metadata_pointer, "annotations", "controller.kubernetes.io/pod-deletion-cost"),
             f'pod-deletion-cost annotation "{cost}" must be a 32bit integer',
         )
+    yield from _profile_annotations(pod, annotations)
+
+
+APPARMOR_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
+SECCOMP_POD = "seccomp.security.alpha.kubernetes.io/pod"
+SECCOMP_CONTAINER_PREFIX = "container.seccomp.security.alpha.kubernetes.io/"
+
+
+def _profile_annotations(pod: PodSpecView, annotations: dict[str, Any]) -> Iterator[Finding]:
+    """The deprecated AppArmor and seccomp annotations, still validated on Pods and templates."""
+    names = {c.name for c in pod.containers()}
+    for key, value in annotations.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            continue
+        at = join(pod.metadata_pointer, "annotations", key)
+        if key.startswith(APPARMOR_PREFIX):
+            container = key[len(APPARMOR_PREFIX) :]
+            if container not in names:
+                yield Finding(
+                    at,
+                    f'AppArmor annotation names no container of the pod: "{container}"',
+                    key=True,
+                )
+            if value not in ("", "runtime/default", "unconfined") and not value.startswith(
+                "localhost/"
+            ):
+                yield Finding(at, f'invalid AppArmor profile name "{value}"')
+        elif key == SECCOMP_POD or key.startswith(SECCOMP_CONTAINER_PREFIX):
+            if value in ("runtime/default", "docker/default", "unconfined"):
+                continue
+            if value.startswith("localhost/") and not formats.local_path(
+                value[len("localhost/") :]
+            ):
+                continue
+            yield Finding(at, f'"{value}" must be a valid seccomp profile')
 
 
 def _canonical_int32(text: str) -> bool:
