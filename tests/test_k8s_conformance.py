@@ -3,9 +3,9 @@
 Every file in tests/k8s_conformance/ is linted with the apiserver rules (schema, api-*,
 missing-image, duplicate-container-name) at every Kubernetes version of its ``# versions:``
 range (default: every supported version), and the (line, rule) pairs found must equal its
-``# expect:`` markers exactly. The update-time cases (47-54, 58, 59, 64) are about
-changes to live objects; they are not create-time checks. A ``# options: RULE KEY=VALUE`` line
-sets a rule option (case 17 is about the apiserver's --allow-privileged flag).
+``# expect:`` markers exactly. A ``# options: RULE KEY=VALUE`` line sets a rule option (case 17
+is about the apiserver's --allow-privileged flag). The update-time cases (47-54, 58, 59, 64)
+are old/new pairs under update/, checked with the immutable-* rules like tests/update/.
 """
 
 from __future__ import annotations
@@ -75,3 +75,18 @@ def test_conformance_case(path: Path, version: KubeVersion) -> None:
         f"  line {f.span.line + 1}: {f.rule}: {f.message}" for f in result.findings if f.span
     )
     assert actual == expected, f"{path.name} at {version}:\n{details}"
+
+
+UPDATES = sorted(path for path in (CASES / "update").iterdir() if path.is_dir())
+
+
+def test_every_update_case_is_present() -> None:
+    numbers = {int(path.name[:2]) for path in UPDATES}
+    assert {47, 48, 49, 50, 51, 52, 53, 54, 58, 59, 64} <= numbers
+
+
+@pytest.mark.parametrize("case", UPDATES, ids=[path.name for path in UPDATES])
+def test_conformance_update_case(case: Path) -> None:
+    from podlint.update.testing import check_case
+
+    check_case(case)
