@@ -80,6 +80,10 @@ def test_hook_fails_on_the_bad_manifest_and_passes_the_good_one(
     (target / "k8s" / "bad.yaml").write_text(BAD)
     (target / ".github" / "workflows" / "ci.yml").write_text(WORKFLOW)
     (target / "notes.txt").write_text("not yaml\n")
+    (target / "web").mkdir()
+    (target / "web" / "tsconfig.json").write_text(
+        '{\n  // comments are allowed here\n  "a": 1,\n}\n'
+    )
     git("init", "-q", cwd=target)
     git("add", "-A", cwd=target)
 
@@ -92,7 +96,7 @@ def test_hook_fails_on_the_bad_manifest_and_passes_the_good_one(
     assert "- exit code: 1" in output
     assert "k8s/bad.yaml:9:5: error: duplicate key" in output, output
     assert "good.yaml" not in output  # linted, and nothing to say about it
-    assert "ci.yml" not in output and "notes.txt" not in output
+    assert "ci.yml" not in output and "notes.txt" not in output and "tsconfig" not in output
     linted = sum(int(n) for n in re.findall(r"(?:in |no findings \()(\d+) files", output))
     assert linted == 2, output  # good.yaml and bad.yaml, nothing else
     assert "\x1b[" not in output.split("podlint....")[-1]  # no colour, no progress line
