@@ -120,7 +120,7 @@ def _reports(
 
 def _resolve_format(name: str, output: str | None = None) -> str:
     if name == "auto":
-        in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+        in_actions = os.environ.get("GITHUB_ACTIONS", "").lower() not in ("", "false", "0")
         return "github" if in_actions and output is None else "text"
     return name
 
