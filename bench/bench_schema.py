@@ -9,6 +9,7 @@ Prints, for one Kubernetes version:
 
     python bench/bench_schema.py
     python bench/bench_schema.py --kubernetes-version 1.30 --rounds 2000
+    python bench/bench_schema.py --corpus ../shared/corpus   # per-family cost over real files
 """
 
 from __future__ import annotations
@@ -90,12 +91,45 @@ def best(rounds: int, action: Callable[[], object]) -> float:
     return statistics.median(samples)
 
 
+def corpus(root: str, version: KubeVersion, rounds: int) -> None:
+    """Each family over every document of a directory, parsed once; best of ``rounds``."""
+    from pathlib import Path
+
+    from podlint.model.document import Document
+
+    documents = []
+    for path in sorted(Path(root).rglob("*")):
+        if path.suffix in (".yaml", ".yml", ".json") and path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            documents.extend(d for d in parse_text(text, str(path)) if isinstance(d, Document))
+    print(f"{len(documents)} documents under {root}, Kubernetes {version}, best of {rounds}")
+    for label, selection in [
+        ("schema", ("schema",)),
+        ("unknown-kind", ("unknown-kind",)),
+        ("api-* (12 rules)", ("api-*",)),
+    ]:
+        engine = build_engine(Options(kubernetes_version=version, select=selection))
+        times = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            for document in documents:
+                for _finding in engine.lint_document(document):
+                    pass
+            times.append(time.perf_counter() - start)
+        total = min(times)
+        print(f"{label:18} {total * 1000:8.1f} ms  {total / len(documents) * 1e6:6.1f} µs/document")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kubernetes-version", default="latest")
     parser.add_argument("--rounds", type=int, default=1000)
+    parser.add_argument("--corpus", default=None, help="measure the families over a directory")
     args = parser.parse_args()
     version = KubeVersion.parse(args.kubernetes_version)
+    if args.corpus:
+        corpus(args.corpus, version, max(1, min(args.rounds, 5)))
+        return
 
     start = time.perf_counter()
     schemas = version_schemas(version)
