@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
@@ -201,7 +202,9 @@ def test_filter_works_without_text_for_admission_objects() -> None:
     assert by_category.findings == outcome.findings
 
 
-def test_cli_strict_and_show_suppressed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_strict_and_show_suppressed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_dir: Path
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "pod.yaml").write_text(
         POD.format(same="  # podlint: disable=latest-image-tag -- pinned")
@@ -223,7 +226,10 @@ def test_cli_strict_and_show_suppressed(tmp_path: Path, monkeypatch: pytest.Monk
             "pod.yaml",
         ],
     )
-    results = json.loads(shown.output)["runs"][0]["results"]
+    log = json.loads(shown.output)
+    schema = json.loads((shared_dir / "schemas" / "sarif-schema-2.1.0.json").read_text())
+    assert not list(jsonschema.Draft4Validator(schema).iter_errors(log))
+    results = log["runs"][0]["results"]
     suppressed = [r for r in results if r.get("suppressions")]
     assert [r["suppressions"][0]["justification"] for r in suppressed] == ["pinned"]
     text = runner.invoke(cli, ["lint", "--show-suppressed", "pod.yaml"]).output
@@ -248,3 +254,21 @@ def test_json_lists_suppressed_findings_only_when_asked(
         "pinned",
     )
     assert [f["line"] for f in shown["findings"]] == [10]
+
+
+def test_cli_strict_refuses_the_annotation_for_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  annotations:\n"
+        '    podlint.io/ignore: "missing-image -- injected later"\n'
+        "spec:\n  containers:\n  - name: web\n"
+    )
+    args = ["lint", "--select", "missing-image", "pod.yaml"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    strict = CliRunner().invoke(cli, [*args, "--strict"])
+    assert strict.exit_code == 1
+    assert (
+        "podlint.io/ignore annotation may not suppress this error under --strict" in strict.output
+    )
