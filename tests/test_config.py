@@ -286,3 +286,14 @@ def test_pss_version_applies_to_the_rules_the_config_enables(repo: Path) -> None
     assert {s.options.get("version") for s in pss.values()} == {"1.25"}
     result = run("lint", "--pss-version", "1.25", "--format", "json", "pod.yaml")
     assert "pss-run-as-non-root" in {f["rule"] for f in json.loads(result.output)["findings"]}
+
+
+def test_stdin_uses_the_config_of_its_stdin_filename(repo: Path) -> None:
+    write(repo / "apps" / ".podlint.yaml", "rules: {'*': off, latest-image-tag: error}\n")
+    args = ["lint", "--format", "json", "-"]
+    there = CliRunner().invoke(cli, [*args, "--stdin-filename", "apps/x.yaml"], input=POD)
+    assert [f["severity"] for f in json.loads(there.output)["findings"]] == ["error"]
+    assert there.exit_code == 1
+    elsewhere = CliRunner().invoke(cli, [*args, "--stdin-filename", "x.yaml"], input=POD)
+    findings = json.loads(elsewhere.output)["findings"]
+    assert {f["severity"] for f in findings if f["rule"] == "latest-image-tag"} == {"warning"}
