@@ -22,6 +22,7 @@ from podlint.checks._api import (
     is_sidecar,
     items,
     mapping,
+    pod_restart_policy,
     quote,
     sidecars_enabled,
     validated,
@@ -429,6 +430,16 @@ def _resize_policy(c: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
                 join(at, "restartPolicy"),
                 f'{c.label}: resizePolicy restartPolicy "{restart}" is not supported; '
                 f"supported values: {quote(RESIZE_POLICIES)}",
+            )
+        elif (
+            restart == "RestartContainer"
+            and pod_restart_policy(c.pod) == "Never"
+            and ctx.kubernetes_version >= V1_35  # read in the 1.35 code; earlier unverified
+        ):
+            yield Finding(
+                join(at, "restartPolicy"),
+                f'{c.label}: resizePolicy restartPolicy must be "NotRequired" when the pod\'s '
+                'restartPolicy is "Never"',
             )
 
 
