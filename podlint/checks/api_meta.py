@@ -35,12 +35,12 @@ def metadata(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     name, generate = meta.get("name"), meta.get("generateName")
     if name in (None, "") and generate in (None, ""):
         yield Finding(at, "metadata.name or metadata.generateName is required")
-    if isinstance(name, str) and name:
+    if isinstance(name, str) and name and not is_live(obj.data):  # names are checked on create
         label_names = obj.kind == "StatefulSet" and ctx.kubernetes_version >= KubeVersion(1, 27)
         check = formats.dns1123_label if label_names else formats.dns1123_subdomain
         for problem in check(name):
             yield Finding(join(at, "name"), f'{obj.kind} name "{name}" {problem}')
-        if obj.kind == "CronJob" and len(name) > CRONJOB_NAME_MAX and not is_live(obj.data):
+        if obj.kind == "CronJob" and len(name) > CRONJOB_NAME_MAX:
             yield Finding(
                 join(at, "name"),
                 f'CronJob name "{name}" must be no more than {CRONJOB_NAME_MAX} characters',
