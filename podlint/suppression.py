@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from podlint.model.document import Document
@@ -132,9 +132,43 @@ def apply_suppressions(
             continue
         span = _directive_span(directive, finding.rule)
         suppressed.append(Suppressed(finding, directive.form, directive.reason, span))
+    problems += _unused(directives, path, known, settings, lambda rule_id: rule_id != RULE)
+    # Suppression mistakes can themselves be suppressed, by line or file, like any finding.
+    remaining: list[Finding] = []
+    for problem in problems:
+        candidates = list(file_wide)
+        if problem.span is not None:
+            candidates += by_line.get(problem.span.line, [])
+        match = next((d for d in candidates if _names(d, RULE)), None)
+        if match is None:
+            remaining.append(problem)
+            continue
+        match.used.add(RULE)
+        setting = settings.get(RULE)
+        if setting is not None:
+            problem = dataclasses.replace(problem, severity=setting.severity)
+        suppressed.append(
+            Suppressed(problem, match.form, match.reason, _directive_span(match, RULE))
+        )
+    remaining += _unused(directives, path, known, settings, lambda rule_id: rule_id == RULE)
+    problems = remaining
+    return SuppressionOutcome(_with_problems(kept, problems, settings), suppressed)
+
+
+def _unused(
+    directives: list[Directive],
+    path: str,
+    known: Collection[str],
+    settings: Mapping[str, RuleSetting],
+    which: Callable[[str], bool],
+) -> list[Finding]:
+    """A problem for each id of an enabled rule that its suppression did not use."""
+    problems = []
     for directive in directives:
         for rule_id, span in directive.ids:
-            if rule_id in known and rule_id in settings and rule_id not in directive.used:
+            if not which(rule_id) or rule_id in directive.used:
+                continue
+            if rule_id in known and rule_id in settings:
                 scope = {
                     "disable": "on this line",
                     "disable-next-line": "on the next line",
@@ -150,7 +184,7 @@ def apply_suppressions(
                         _annotation_pointer(directive.document),
                     )
                 )
-    return SuppressionOutcome(_with_problems(kept, problems, settings), suppressed)
+    return problems
 
 
 def _refused(rule_id: str, refuse: Collection[str], known: Collection[str]) -> bool:
@@ -247,50 +281,67 @@ def _comment_directives(
         match = _COMMENT.search(row)
         while match is not None and _in_quotes(row, match.start()):
             match = _COMMENT.search(row, match.end())
-        if match is None:
-            continue
-        start = match.end()
-        body = row[start:]
-        another = _NEXT_COMMENT.search(body)
-        if another:
-            body = body[: another.start()]
-        reason_match = _REASON.search(body)
-        reason = body[reason_match.end() :].strip() or None if reason_match else None
-        head = body[: reason_match.start()] if reason_match else body
-        kind, equals, ids_text = head.partition("=")
-        kind = kind.strip()
-        kind_span = Span(number, start, number, start + max(len(kind), 1))
-        if kind not in KINDS:
-            problems.append(
-                _problem(
-                    path,
-                    kind_span,
-                    f'unknown suppression "{kind or head.strip()}"; write '
-                    "# podlint: disable=<id>, disable-next-line=<id> or disable-file=<id>",
-                )
-            )
-            continue
-        ids_column = start + len(head) - len(ids_text)
-        if not equals or not ids_text.strip():
-            problems.append(
-                _problem(
-                    path,
-                    kind_span,
-                    f'"# podlint: {kind}" needs rule ids: # podlint: {kind}=<id>[,<id>]',
-                )
-            )
-            continue
-        ids = parse_ids(ids_text, number, ids_column, path, known, problems)
-        if not ids:
-            continue
-        target: int | None = number
-        if kind == "disable-next-line":
-            target = _next_content_line(lines, number)
-            if target is None:
-                problems.append(_problem(path, kind_span, "disable-next-line has no line after it"))
-                continue
-        directives.append(Directive(kind, ids, reason, number, target))
+        # Once inside a comment, every further "# podlint:" on the line is a directive too.
+        while match is not None:
+            following = _COMMENT.search(row, match.end())
+            end = following.start() if following else len(row)
+            directive = _parse_comment(row, number, match.end(), end, lines, path, known, problems)
+            if directive is not None:
+                directives.append(directive)
+            match = following
     return directives
+
+
+def _parse_comment(
+    row: str,
+    number: int,
+    start: int,
+    end: int,
+    lines: list[str],
+    path: str,
+    known: Collection[str],
+    problems: list[Finding],
+) -> Directive | None:
+    body = row[start:end]
+    another = _NEXT_COMMENT.search(body)
+    if another:
+        body = body[: another.start()]
+    reason_match = _REASON.search(body)
+    reason = body[reason_match.end() :].strip() or None if reason_match else None
+    head = body[: reason_match.start()] if reason_match else body
+    kind, equals, ids_text = head.partition("=")
+    kind = kind.strip()
+    kind_span = Span(number, start, number, start + max(len(kind), 1))
+    if kind not in KINDS:
+        problems.append(
+            _problem(
+                path,
+                kind_span,
+                f'unknown suppression "{kind or head.strip()}"; write '
+                "# podlint: disable=<id>, disable-next-line=<id> or disable-file=<id>",
+            )
+        )
+        return None
+    if not equals or not ids_text.strip():
+        problems.append(
+            _problem(
+                path,
+                kind_span,
+                f'"# podlint: {kind}" needs rule ids: # podlint: {kind}=<id>[,<id>]',
+            )
+        )
+        return None
+    ids_column = start + len(head) - len(ids_text)
+    ids = parse_ids(ids_text, number, ids_column, path, known, problems)
+    if not ids:
+        return None
+    target: int | None = number
+    if kind == "disable-next-line":
+        target = _next_content_line(lines, number)
+        if target is None:
+            problems.append(_problem(path, kind_span, "disable-next-line has no line after it"))
+            return None
+    return Directive(kind, ids, reason, number, target)
 
 
 def _in_quotes(row: str, index: int) -> bool:

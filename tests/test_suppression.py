@@ -272,3 +272,20 @@ def test_cli_strict_refuses_the_annotation_for_errors(
     assert (
         "podlint.io/ignore annotation may not suppress this error under --strict" in strict.output
     )
+
+
+def test_suppression_mistakes_can_be_suppressed_like_any_finding() -> None:
+    line = (
+        "  # podlint: disable=latest-image-tag,legacy-rule  # podlint: disable=unused-suppression"
+    )
+    text = POD.format(same=line)
+    result = lint(text, "latest-image-tag")
+    assert found(result) == [(10, "latest-image-tag")]
+    assert [s.finding.rule for s in result.suppressed] == ["latest-image-tag", "unused-suppression"]
+    # ...and a suppression of unused-suppression that silences nothing is reported.
+    text = "# podlint: disable-file=unused-suppression\n" + POD.format(same="")
+    assert found(lint(text, "latest-image-tag")) == [
+        (1, "unused-suppression"),
+        (9, "latest-image-tag"),
+        (11, "latest-image-tag"),
+    ]
