@@ -367,6 +367,14 @@ def resources(c: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
                     at, f'{c.label}: resources.{section}["{name}"] {raw} must be an integer'
                 )
                 continue
+            page = parse_quantity(name[len("hugepages-") :]) if _is_hugepages(name) else None
+            if page is not None and page > 0 and quantity % page != 0:
+                yield Finding(
+                    at,
+                    f'{c.label}: resources.{section}["{name}"] {raw} is not a positive integer '
+                    f"multiple of the page size {name[len('hugepages-') :]}",
+                )
+                continue
             values[section][name] = quantity
     limits, requests = values["limits"], values["requests"]
     for name, request in requests.items():
