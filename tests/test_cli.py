@@ -117,14 +117,16 @@ def test_fail_on(tmp_path: Path, fail_on: str, code: int) -> None:
 
 
 def rules_reported(*args: str) -> set[str]:
-    return {f["rule"] for f in json.loads(run("lint", "--format", "json", *args).output)["findings"]}
+    return {
+        f["rule"] for f in json.loads(run("lint", "--format", "json", *args).output)["findings"]
+    }
 
 
 def test_select_and_ignore(bad_file: Path) -> None:
     assert rules_reported("--select", "latest-image-tag", str(bad_file)) == {"latest-image-tag"}
-    assert rules_reported(
-        *CORE, "--ignore", "latest-image-tag,missing-image", str(bad_file)
-    ) == {"duplicate-container-name"}
+    assert rules_reported(*CORE, "--ignore", "latest-image-tag,missing-image", str(bad_file)) == {
+        "duplicate-container-name"
+    }
     # Globs select by id; an explicit id in --ignore beats the glob.
     assert rules_reported(
         "--select", "*-container-name,missing-i*", "--ignore", "missing-image", str(bad_file)

@@ -17,8 +17,6 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("rule_id", "path"), CASES, ids=[f"{r}/{p.name}" for r, p in CASES]
-)
+@pytest.mark.parametrize(("rule_id", "path"), CASES, ids=[f"{r}/{p.name}" for r, p in CASES])
 def test_fixture(rule_id: str, path: Path) -> None:
     check_fixture(rule_id, path)
