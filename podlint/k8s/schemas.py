@@ -51,7 +51,6 @@ class VersionSchemas:
     kinds: dict[tuple[str, str], str]
     groups: frozenset[str]
     type_names: dict[int, str]
-    _registry: Any
     _validators: dict[str, Any] = field(default_factory=dict)
     _fast: dict[str, Predicate | None] = field(default_factory=dict)
     _compiler: Compiler = field(default_factory=Compiler)
@@ -70,9 +69,11 @@ class VersionSchemas:
             validator = self._validators.get(definition)
             if validator is None:
                 from jsonschema import Draft202012Validator
+                from referencing import Registry
 
+                # An empty registry: no $ref is left to resolve, and none is ever fetched.
                 schema = self.definitions[definition]
-                validator = Draft202012Validator(schema, registry=self._registry)
+                validator = Draft202012Validator(schema, registry=Registry())
                 self._validators[definition] = validator
             return validator
 
@@ -106,7 +107,6 @@ class VersionSchemas:
 @cache
 def version_schemas(version: KubeVersion) -> VersionSchemas:
     """Load and index the strict schemas of ``version`` (once per process)."""
-    from referencing import Registry
 
     folder = schema_root() / f"v{version.major}.{version.minor}.0-local-strict"
     path = folder / "_definitions.json"
@@ -132,7 +132,7 @@ def version_schemas(version: KubeVersion) -> VersionSchemas:
         api_version = f"{gvk['group']}/{gvk['version']}" if gvk["group"] else gvk["version"]
         kinds[(api_version, gvk["kind"])] = name
     LOG.debug("loaded %d Kubernetes %s definitions", len(definitions), version)
-    return VersionSchemas(version, definitions, kinds, frozenset(groups), type_names, Registry())
+    return VersionSchemas(version, definitions, kinds, frozenset(groups), type_names)
 
 
 _LOCAL_REF = "#/$defs/"
