@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 import sys
@@ -232,6 +233,14 @@ def _explicit(ctx: click.Context, names: Sequence[str]) -> set[str]:
 )
 @click.option("--stdin-filename", default=None, help="Name to report for '-' (stdin).")
 @click.option(
+    "--schema-location",
+    "schema_locations",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="A directory of JSON Schemas for custom resources (<kind>_<version>.json, as "
+    "kubeconform reads them); repeatable.",
+)
+@click.option(
     "--max-file-size",
     type=click.IntRange(min=1),
     default=10 * 1024 * 1024,
@@ -251,6 +260,7 @@ def lint(
     policy: str,
     kubernetes_version: Any,
     pss_version: str | None,
+    schema_locations: tuple[str, ...],
     output_format: tuple[str, ...],
     output: tuple[str, ...],
     fail_on: str,
@@ -310,11 +320,23 @@ def lint(
             fail_on=fail_on,
         )
         finish = None
-        if pss_version is not None:
+        if pss_version is not None or schema_locations:
             from podlint.pss.selection import with_pss_version
 
             def finish(options: Options, registry: Registry) -> Options:
-                return with_pss_version(options, pss_version, registry)
+                if pss_version is not None:
+                    options = with_pss_version(options, pss_version, registry)
+                if schema_locations:
+                    locations = {"schema-locations": list(schema_locations)}
+                    options = dataclasses.replace(
+                        options,
+                        rule_options=(
+                            *options.rule_options,
+                            ("schema", locations),
+                            ("unknown-kind", locations),
+                        ),
+                    )
+                return options
 
         resolver = ConfigResolver(
             options,

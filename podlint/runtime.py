@@ -5,10 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from podlint.engine import Engine
 from podlint.model.version import LATEST, KubeVersion
-from podlint.policy import Layer, narrow, policy_layers, resolve_settings
+from podlint.policy import (
+    Layer,
+    RuleSetting,
+    narrow,
+    policy_layers,
+    resolve_settings,
+    selector_matches,
+)
 from podlint.registry import Registry, default_registry
 
 DEFAULT_POLICY = "default"
@@ -27,6 +35,9 @@ class Options:
     rule_paths: tuple[Path, ...] = ()
     fail_on: str = "error"
     config: Path | None = None
+    # Options for rules that end up enabled, by selector; they never enable a rule
+    # (--pss-version, --schema-location).
+    rule_options: tuple[tuple[str, Mapping[str, Any]], ...] = ()
 
 
 def build_engine(options: Options, registry: Registry | None = None) -> Engine:
@@ -40,6 +51,12 @@ def build_engine(options: Options, registry: Registry | None = None) -> Engine:
     layers = [*policy_layers(options.policy, registry.policies), *options.extra_layers]
     settings = resolve_settings(layers, registry.rules)
     settings = narrow(settings, registry.rules, options.select, options.ignore)
+    for selector, rule_options in options.rule_options:
+        for rule_id, setting in settings.items():
+            if selector_matches(selector, registry.rules[rule_id]):
+                settings[rule_id] = RuleSetting(
+                    setting.severity, {**setting.options, **rule_options}
+                )
     return Engine(
         registry,
         settings,

@@ -277,3 +277,47 @@ def test_kustomize_patches_in_a_directory_are_not_linted_as_objects(tmp_path: Pa
         "lint", "--format", "json", "--select", "missing-image", str(tmp_path / "patch.yaml")
     )
     assert [f["rule"] for f in json.loads(direct.output)["findings"]] == ["missing-image"]
+
+
+def test_schema_location_validates_custom_resources(tmp_path: Path) -> None:
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    (schemas / "widget_v1.json").write_text(
+        json.dumps(
+            {
+                "type": "object",
+                "properties": {
+                    "spec": {
+                        "type": "object",
+                        "properties": {"size": {"type": "integer"}},
+                        "additionalProperties": False,
+                    }
+                },
+            }
+        )
+    )
+    manifest = tmp_path / "widget.yaml"
+    manifest.write_text(
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  size: large\n"
+    )
+    without = rules_reported("--select", "schema", str(manifest))
+    assert without == set()
+    report = json.loads(
+        run(
+            "lint",
+            "--format",
+            "json",
+            "--select",
+            "schema",
+            "--schema-location",
+            str(schemas),
+            str(manifest),
+        ).output
+    )
+    [finding] = report["findings"]
+    assert (finding["rule"], finding["line"], finding["pointer"]) == ("schema", 5, "/spec/size")
+    # The option never enables a rule the policy leaves off.
+    ignored = rules_reported(
+        "--select", "latest-image-tag", "--schema-location", str(schemas), str(manifest)
+    )
+    assert ignored == set()
