@@ -13,6 +13,8 @@ from podlint.model.finding import Finding, Severity
 from podlint.model.kinds import KindMap
 from podlint.model.version import LATEST, KubeVersion
 from podlint.model.views import ContainerView, ObjectView, PodSpecView
+from podlint.model.workloads import WorkloadIndex
+from podlint.model.workloads import summarize as summarize_workload
 from podlint.policy import RuleSetting
 from podlint.registry import Registry
 from podlint.rule import Check, Rule, RuleContext
@@ -46,11 +48,18 @@ class Engine:
         self.object_rules: list[_Bound] = []
         self.pod_rules: list[_Bound] = []
         self.container_rules: list[_Bound] = []
+        self.cross_rules: list[_Bound] = []
         targets = {
             "object": self.object_rules,
             "pod-spec": self.pod_rules,
             "container": self.container_rules,
+            "cross-object": self.cross_rules,
         }
+        # Cross-object rules run at the end of a lint run (``finish``), which sets
+        # ``collecting``; front doors that see one object at a time never collect.
+        self.collecting = False
+        self.workloads = WorkloadIndex()
+        self.deferred: list[Document] = []
         for rule_id, setting in sorted(self.settings.items()):
             rule = registry.rules[rule_id]
             if rule.target == "source":
@@ -79,12 +88,19 @@ class Engine:
         for bound in self.object_rules:
             if bound.rule.applies_to_kind(kind):
                 yield from self._run(bound, obj, document)
+        collect = self.collecting and bool(self.cross_rules)
+        if collect and any(b.rule.applies_to_kind(kind) for b in self.cross_rules):
+            self.deferred.append(document)
         pointer = self.kind_map.pod_spec_pointer(obj.api_version, kind)
         if pointer is None:
             return
         pod = obj.pod_spec(pointer)
         if pod is None:
             return
+        if collect:
+            summary = summarize_workload(pod)
+            if summary is not None:
+                self.workloads.add(summary)
         for bound in self.pod_rules:
             if bound.rule.applies_to_kind(kind):
                 yield from self._run(bound, pod, document)
@@ -95,6 +111,17 @@ class Engine:
             for bound in self.container_rules:
                 if role in bound.rule.containers and bound.rule.applies_to_kind(kind):
                     yield from self._run(bound, container, document)
+
+    def finish(self, workloads: WorkloadIndex) -> Iterator[Finding]:
+        """Run the cross-object rules over the objects they target, against ``workloads``
+        (the pod-carrying objects of the whole run), and forget those objects."""
+        deferred, self.deferred = self.deferred, []
+        for document in deferred:
+            obj = ObjectView(document)
+            for bound in self.cross_rules:
+                if bound.rule.applies_to_kind(obj.kind):
+                    context = dataclasses.replace(bound.context, workloads=workloads)
+                    yield from self._run(dataclasses.replace(bound, context=context), obj, document)
 
     def _run(
         self, bound: _Bound, view: ObjectView | PodSpecView | ContainerView, document: Document

@@ -10,6 +10,7 @@ from pathlib import Path
 from podlint.engine import Engine
 from podlint.model.document import Document
 from podlint.model.finding import Finding
+from podlint.model.workloads import WorkloadIndex
 from podlint.source.files import PathError, discover
 from podlint.source.manifest import (
     DEFAULT_MAX_BYTES,
@@ -18,6 +19,7 @@ from podlint.source.manifest import (
     read_text,
     too_large,
 )
+from podlint.suppression import RULE as UNUSED_SUPPRESSION
 from podlint.suppression import Suppressed, apply_suppressions
 from podlint.update.run import suppressible_settings
 
@@ -47,6 +49,9 @@ class SourceResult:
     error: str | None = None
     suppressed: list[Suppressed] = field(default_factory=list)
     objects: list[ObjectRef] = field(default_factory=list)
+    # Findings of cross-object rules, reported after every file was read, for a file that
+    # already had its own result.
+    supplement: bool = False
 
 
 def lint_bytes(
@@ -105,18 +110,73 @@ def lint_sources(
     def engine_for(path: str) -> Engine:
         return engine if isinstance(engine, Engine) else engine(path)
 
+    run = _CrossObjectRun()
     names = list(paths)
     for name in names:
         if name == "-":
             data = sys.stdin.buffer.read()
             display = stdin_filename or "<stdin>"
-            yield lint_bytes(engine_for(display), display, data, max_bytes, strict=strict)
+            current = run.engine(engine_for(display))
+            yield run.seen(current, lint_bytes(current, display, data, max_bytes, strict=strict))
             continue
         for found in discover([name]):
             if isinstance(found, PathError):
                 yield SourceResult(found.path, error=found.reason)
                 continue
-            yield _lint_path(engine_for(str(found)), found, max_bytes, strict)
+            current = run.engine(engine_for(str(found)))
+            yield run.seen(current, _lint_path(current, found, max_bytes, strict))
+    yield from run.finish(strict)
+
+
+class _CrossObjectRun:
+    """Collects what cross-object rules need while files are linted, and runs them at the end."""
+
+    def __init__(self) -> None:
+        self.engines: dict[int, Engine] = {}
+        self.texts: dict[str, str | None] = {}
+
+    def engine(self, engine: Engine) -> Engine:
+        if engine.cross_rules and id(engine) not in self.engines:
+            engine.collecting = True
+            self.engines[id(engine)] = engine
+        return engine
+
+    def seen(self, engine: Engine, result: SourceResult) -> SourceResult:
+        if any(d.path == result.path for d in engine.deferred):
+            self.texts[result.path] = result.text
+        return result
+
+    def finish(self, strict: bool) -> Iterator[SourceResult]:
+        if not self.engines:
+            return
+        workloads = WorkloadIndex.merged(e.workloads for e in self.engines.values())
+        for engine in self.engines.values():
+            documents: dict[str, list[Document]] = {}
+            for document in engine.deferred:
+                documents.setdefault(document.path, []).append(document)
+            findings: dict[str, list[Finding]] = {}
+            for finding in engine.finish(workloads):
+                findings.setdefault(finding.path, []).append(finding)
+            for path in sorted(findings):
+                settings = dict(engine.settings)
+                settings.pop(UNUSED_SUPPRESSION, None)  # reported with the file already
+                outcome = apply_suppressions(
+                    findings[path],
+                    self.texts.get(path),
+                    documents.get(path, []),
+                    settings=settings,
+                    known=engine.registry.rules,
+                    path=path,
+                    strict=strict,
+                )
+                if outcome.findings or outcome.suppressed:
+                    yield SourceResult(
+                        path,
+                        outcome.findings,
+                        text=self.texts.get(path),
+                        suppressed=outcome.suppressed,
+                        supplement=True,
+                    )
 
 
 def _lint_path(engine: Engine, path: Path, max_bytes: int, strict: bool = False) -> SourceResult:

@@ -10,9 +10,10 @@ from typing import Any, Literal
 
 from podlint.model.finding import Finding, Severity
 from podlint.model.version import KubeVersion
+from podlint.model.workloads import WorkloadIndex
 
-Target = Literal["source", "object", "pod-spec", "container"]
-TARGETS: tuple[str, ...] = ("source", "object", "pod-spec", "container")
+Target = Literal["source", "object", "pod-spec", "container", "cross-object"]
+TARGETS: tuple[str, ...] = ("source", "object", "pod-spec", "container", "cross-object")
 CATEGORIES: tuple[str, ...] = (
     "syntax",
     "correctness",
@@ -34,11 +35,15 @@ RULE_ID = re.compile(r"^[a-z][a-z0-9-]*(/[a-z][a-z0-9-]*)?$")
 
 @dataclass(frozen=True, slots=True)
 class RuleContext:
-    """What a check may know besides its target: its options and the target version."""
+    """What a check may know besides its target: its options and the target version.
+
+    Cross-object checks also get ``workloads``: the pod-carrying objects of the whole run.
+    """
 
     rule: str
     params: Mapping[str, Any]
     kubernetes_version: KubeVersion
+    workloads: WorkloadIndex | None = None
 
 
 Check = Callable[[Any, RuleContext], Iterable[Finding]]

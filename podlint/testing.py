@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from podlint.engine import Engine
-from podlint.lint import lint_bytes
+from podlint.lint import lint_sources
 from podlint.model.finding import Finding
 from podlint.model.version import LATEST, KubeVersion
 from podlint.policy import RuleSetting
@@ -72,8 +72,8 @@ def lint_with_only(
         {rule_id: RuleSetting(rule.severity, settings.options)},
         settings.kubernetes_version,
     )
-    result = lint_bytes(engine, str(path), path.read_bytes(), settings.max_file_size)
-    return result.findings
+    results = lint_sources(engine, [str(path)], max_bytes=settings.max_file_size)
+    return [finding for result in results for finding in result.findings]
 
 
 def check_fixture(rule_id: str, path: Path, registry: Registry | None = None) -> None:

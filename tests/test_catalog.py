@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from podlint.catalog import rules_dir
 from podlint.docs import render_all
 from podlint.engine import Engine
-from podlint.lint import lint_text
+from podlint.lint import lint_sources
 from podlint.model.version import KubeVersion
 from podlint.policy import RuleSetting, policy_layers, resolve_settings
 from podlint.registry import default_registry
@@ -61,7 +62,11 @@ def _lint_example(rule: Rule, text: str) -> list[str]:
     # a version-specific rule's card names the version its examples are judged at
     version = KubeVersion.parse(str(rule.docs.get("kubernetes-version", "latest")))
     engine = Engine(REGISTRY, {rule.id: RuleSetting(rule.severity)}, version)
-    return [f.rule for f in lint_text(engine, f"{rule.id}-example.yaml", text).findings]
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / f"{rule.id}-example.yaml"
+        path.write_text(text, encoding="utf-8")
+        # A whole run, so cross-object rules (which report at its end) are exercised too.
+        return [f.rule for result in lint_sources(engine, [str(path)]) for f in result.findings]
 
 
 @pytest.mark.parametrize(

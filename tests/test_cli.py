@@ -321,3 +321,76 @@ def test_schema_location_validates_custom_resources(tmp_path: Path) -> None:
         "--select", "latest-image-tag", "--schema-location", str(schemas), str(manifest)
     )
     assert ignored == set()
+
+
+DEPLOYMENT_WITHOUT_REQUESTS = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: "nginx:1.27"}]
+"""
+
+HPA = """\
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 4
+  metrics:
+  - type: Resource
+    resource:
+      name: cpu{comment}
+      target: {type: Utilization, averageUtilization: 70}
+"""
+
+
+def test_cross_object_rules_see_every_file_of_the_run(tmp_path: Path) -> None:
+    (tmp_path / "a-hpa.yaml").write_text(HPA.replace("{comment}", ""))
+    (tmp_path / "b-deployment.yaml").write_text(DEPLOYMENT_WITHOUT_REQUESTS)
+    result = run(
+        "lint", "--format", "json", "--select", "hpa-target-missing-requests", str(tmp_path)
+    )
+    report = json.loads(result.output)
+    [finding] = report["findings"]
+    assert (finding["file"], finding["line"], finding["kind"]) == (
+        str(tmp_path / "a-hpa.yaml"),
+        10,
+        "HorizontalPodAutoscaler",
+    )
+    assert (
+        'Deployment "web"' in finding["message"]
+        and str(tmp_path / "b-deployment.yaml") in finding["message"]
+    )
+    assert report["summary"]["files"] == 2
+    text = run(
+        "lint", "--select", "hpa-target-missing-requests", str(tmp_path), env={"NO_COLOR": "1"}
+    )
+    assert "10 |       name: cpu" in text.output
+    # Linted alone, the HPA has no target to judge.
+    alone = rules_reported("--select", "hpa-target-missing-requests", str(tmp_path / "a-hpa.yaml"))
+    assert alone == set()
+
+
+def test_cross_object_findings_honour_suppressions(tmp_path: Path) -> None:
+    (tmp_path / "hpa.yaml").write_text(
+        HPA.replace("{comment}", "  # podlint: disable=hpa-target-missing-requests")
+        + "---\n"
+        + DEPLOYMENT_WITHOUT_REQUESTS
+    )
+    report = json.loads(
+        run(
+            "lint",
+            "--format",
+            "json",
+            "--select",
+            "hpa-target-missing-requests,unused-suppression",
+            str(tmp_path),
+        ).output
+    )
+    assert report["findings"] == []

@@ -23,7 +23,8 @@ class Summary:
     infos: int = 0
 
     def add(self, result: SourceResult) -> None:
-        self.files += 1
+        if not result.supplement:
+            self.files += 1
         self.documents += result.documents
         for finding in result.findings:
             self.findings += 1

@@ -105,14 +105,16 @@ def suppressible_settings(engine: Engine) -> Mapping[str, RuleSetting]:
     """The enabled rules that can report in a run of this engine, for suppression bookkeeping.
 
     Update rules report only when the engine compares versions (``podlint diff``,
-    ``lint --base``); in a plain lint, a suppression of one of them is not unused.
+    ``lint --base``); in a plain lint, a suppression of one of them is not unused. Cross-object
+    rules report after every file was read, so per file their suppressions are not unused.
     """
+    cross = {bound.rule.id for bound in engine.cross_rules}
     if getattr(engine, "compares_versions", False):
-        return engine.settings
+        return {k: v for k, v in engine.settings.items() if k not in cross}
     return {
         rule_id: setting
         for rule_id, setting in engine.settings.items()
-        if not is_update_rule(engine, rule_id)
+        if not is_update_rule(engine, rule_id) and rule_id not in cross
     }
 
 

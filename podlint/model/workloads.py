@@ -1,0 +1,99 @@
+"""The pod templates of a lint run, summarised, for rules that relate objects to each other.
+
+A rule such as "the HorizontalPodAutoscaler scales on CPU utilization, but its Deployment's
+containers request no CPU" needs the target workload, which may be in another file. The run
+keeps a small summary of every pod-carrying object instead of the objects themselves, so
+memory stays proportional to the number of workloads, not to their size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from podlint.model.kinds import api_group
+from podlint.model.views import PodSpecView
+
+DEFAULT_NAMESPACE = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerSummary:
+    name: str
+    role: str  # app, init, sidecar or ephemeral
+    requests: frozenset[str]  # resource names with a request (after limits default them)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadSummary:
+    api_version: str
+    kind: str
+    namespace: str
+    name: str
+    path: str
+    containers: tuple[ContainerSummary, ...]
+
+
+def _requested(resources: object) -> frozenset[str]:
+    if not isinstance(resources, dict):
+        return frozenset()
+    names: set[str] = set()
+    for key in ("requests", "limits"):  # a limit without a request defaults the request
+        values = resources.get(key)
+        if isinstance(values, dict):
+            names.update(str(name) for name in values)
+    return frozenset(names)
+
+
+def summarize(pod: PodSpecView) -> WorkloadSummary | None:
+    obj = pod.object
+    if not obj.name:
+        return None
+    containers = tuple(
+        ContainerSummary(c.name, c.role, _requested(c.get("resources"))) for c in pod.containers()
+    )
+    return WorkloadSummary(
+        obj.api_version,
+        obj.kind,
+        obj.namespace or DEFAULT_NAMESPACE,
+        obj.name,
+        obj.document.path,
+        containers,
+    )
+
+
+class WorkloadIndex:
+    """Workloads by (namespace, API group, kind, name)."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[str, str, str, str], WorkloadSummary] = {}
+
+    def add(self, summary: WorkloadSummary) -> None:
+        key = (summary.namespace, api_group(summary.api_version), summary.kind, summary.name)
+        self._by_key[key] = summary
+
+    def update(self, other: WorkloadIndex) -> None:
+        self._by_key.update(other._by_key)
+
+    def find(
+        self, namespace: str | None, api_version: str, kind: str, name: str
+    ) -> WorkloadSummary | None:
+        key = (namespace or DEFAULT_NAMESPACE, api_group(api_version), kind, name)
+        return self._by_key.get(key)
+
+    def find_kind(self, namespace: str | None, kind: str, name: str) -> WorkloadSummary | None:
+        """The workload of that kind and name in any API group (a reference without one)."""
+        for (ns, _group, k, n), summary in self._by_key.items():
+            if (ns, k, n) == (namespace or DEFAULT_NAMESPACE, kind, name):
+                return summary
+        return None
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    @classmethod
+    def merged(cls, indexes: Iterable[WorkloadIndex]) -> WorkloadIndex:
+        result = cls()
+        for index in indexes:
+            result.update(index)
+        return result
