@@ -394,3 +394,27 @@ def test_cross_object_findings_honour_suppressions(tmp_path: Path) -> None:
         ).output
     )
     assert report["findings"] == []
+
+
+def test_cross_object_targets_are_looked_up_near_the_hpa(tmp_path: Path) -> None:
+    (tmp_path / "app" / "hpa").mkdir(parents=True)
+    (tmp_path / "app" / "deployments").mkdir()
+    (tmp_path / "other" / "project" / "k8s").mkdir(parents=True)
+    (tmp_path / "app" / "hpa" / "web.yaml").write_text(HPA.replace("{comment}", ""))
+    # A sibling directory holds the target; a far-away one of the same name is not it.
+    (tmp_path / "app" / "deployments" / "web.yaml").write_text(DEPLOYMENT_WITHOUT_REQUESTS)
+    (tmp_path / "other" / "project" / "k8s" / "web.yaml").write_text(DEPLOYMENT_WITHOUT_REQUESTS)
+    report = json.loads(
+        run(
+            "lint", "--format", "json", "--select", "hpa-target-missing-requests", str(tmp_path)
+        ).output
+    )
+    [finding] = report["findings"]
+    assert str(tmp_path / "app" / "deployments" / "web.yaml") in finding["message"]
+    (tmp_path / "app" / "deployments" / "web.yaml").unlink()
+    far = json.loads(
+        run(
+            "lint", "--format", "json", "--select", "hpa-target-missing-requests", str(tmp_path)
+        ).output
+    )
+    assert far["findings"] == []

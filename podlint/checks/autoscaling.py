@@ -81,8 +81,8 @@ def _target(hpa: ObjectView, ctx: RuleContext) -> WorkloadSummary | None:
     if not isinstance(kind, str) or not isinstance(name, str):
         return None
     if isinstance(api_version, str) and api_version:
-        return ctx.workloads.find(hpa.namespace, api_version, kind, name)
-    return ctx.workloads.find_kind(hpa.namespace, kind, name)
+        return ctx.workloads.find(hpa.namespace, api_version, kind, name, hpa.document.path)
+    return ctx.workloads.find_kind(hpa.namespace, kind, name, hpa.document.path)
 
 
 def target_missing_requests(hpa: ObjectView, ctx: RuleContext) -> Iterator[Finding]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from podlint.model.kinds import api_group
 from podlint.model.views import PodSpecView
@@ -63,33 +64,45 @@ def summarize(pod: PodSpecView) -> WorkloadSummary | None:
 
 
 class WorkloadIndex:
-    """Workloads by (namespace, API group, kind, name)."""
+    """Workloads by (namespace, API group, kind, name).
+
+    The same identity can occur several times in one run (an overlay per environment, or
+    unrelated projects linted together); a lookup takes the one whose file is nearest to the
+    file asking: the same file, then the same directory, then a sibling directory.
+    """
 
     def __init__(self) -> None:
-        self._by_key: dict[tuple[str, str, str, str], WorkloadSummary] = {}
+        self._by_key: dict[tuple[str, str, str, str], list[WorkloadSummary]] = {}
 
     def add(self, summary: WorkloadSummary) -> None:
         key = (summary.namespace, api_group(summary.api_version), summary.kind, summary.name)
-        self._by_key[key] = summary
+        self._by_key.setdefault(key, []).append(summary)
 
     def update(self, other: WorkloadIndex) -> None:
-        self._by_key.update(other._by_key)
+        for key, summaries in other._by_key.items():
+            self._by_key.setdefault(key, []).extend(summaries)
 
     def find(
-        self, namespace: str | None, api_version: str, kind: str, name: str
+        self, namespace: str | None, api_version: str, kind: str, name: str, near: str = ""
     ) -> WorkloadSummary | None:
         key = (namespace or DEFAULT_NAMESPACE, api_group(api_version), kind, name)
-        return self._by_key.get(key)
+        return _nearest(self._by_key.get(key, []), near)
 
-    def find_kind(self, namespace: str | None, kind: str, name: str) -> WorkloadSummary | None:
+    def find_kind(
+        self, namespace: str | None, kind: str, name: str, near: str = ""
+    ) -> WorkloadSummary | None:
         """The workload of that kind and name in any API group (a reference without one)."""
-        for (ns, _group, k, n), summary in self._by_key.items():
-            if (ns, k, n) == (namespace or DEFAULT_NAMESPACE, kind, name):
-                return summary
-        return None
+        wanted = (namespace or DEFAULT_NAMESPACE, kind, name)
+        candidates = [
+            summary
+            for (ns, _group, k, n), summaries in self._by_key.items()
+            if (ns, k, n) == wanted
+            for summary in summaries
+        ]
+        return _nearest(candidates, near)
 
     def __len__(self) -> int:
-        return len(self._by_key)
+        return sum(len(summaries) for summaries in self._by_key.values())
 
     @classmethod
     def merged(cls, indexes: Iterable[WorkloadIndex]) -> WorkloadIndex:
@@ -97,3 +110,26 @@ class WorkloadIndex:
         for index in indexes:
             result.update(index)
         return result
+
+
+def _nearest(candidates: list[WorkloadSummary], near: str) -> WorkloadSummary | None:
+    """The candidate in the same file, else in the same directory, else in a sibling directory.
+
+    Further away, a workload of the same name is more likely another project's than the
+    target, so it is not taken.
+    """
+    here = PurePath(near)
+    best: tuple[int, WorkloadSummary] | None = None
+    for summary in candidates:
+        there = PurePath(summary.path)
+        if summary.path == near:
+            rank = 3
+        elif there.parent == here.parent:
+            rank = 2
+        elif there.parent.parent == here.parent.parent:
+            rank = 1
+        else:
+            continue
+        if best is None or rank > best[0]:
+            best = (rank, summary)
+    return best[1] if best else None
