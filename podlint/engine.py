@@ -87,7 +87,7 @@ class Engine:
         kind = obj.kind
         for bound in self.object_rules:
             if bound.rule.applies_to_kind(kind):
-                yield from self._run(bound, obj, document)
+                yield from self.run_check(bound, obj, document)
         collect = self.collecting and bool(self.cross_rules)
         if collect and any(b.rule.applies_to_kind(kind) for b in self.cross_rules):
             self.deferred.append(document)
@@ -103,14 +103,14 @@ class Engine:
                 self.workloads.add(summary)
         for bound in self.pod_rules:
             if bound.rule.applies_to_kind(kind):
-                yield from self._run(bound, pod, document)
+                yield from self.run_check(bound, pod, document)
         if not self.container_rules:
             return
         for container in pod.containers():
             role = container.role
             for bound in self.container_rules:
                 if role in bound.rule.containers and bound.rule.applies_to_kind(kind):
-                    yield from self._run(bound, container, document)
+                    yield from self.run_check(bound, container, document)
 
     def finish(self, workloads: WorkloadIndex) -> Iterator[Finding]:
         """Run the cross-object rules over the objects they target, against ``workloads``
@@ -121,11 +121,17 @@ class Engine:
             for bound in self.cross_rules:
                 if bound.rule.applies_to_kind(obj.kind):
                     context = dataclasses.replace(bound.context, workloads=workloads)
-                    yield from self._run(dataclasses.replace(bound, context=context), obj, document)
+                    with_workloads = dataclasses.replace(bound, context=context)
+                    yield from self.run_check(with_workloads, obj, document)
 
-    def _run(
-        self, bound: _Bound, view: ObjectView | PodSpecView | ContainerView, document: Document
+    def run_check(
+        self,
+        bound: _Bound,
+        view: ObjectView | PodSpecView | ContainerView,
+        document: Document,
+        evidence: str = "the manifest",
     ) -> Iterator[Finding]:
+        """Run one check; a check that raises becomes an ``internal-error`` finding."""
         try:
             findings = list(bound.check(view, bound.context))
         except Exception:
@@ -134,7 +140,7 @@ class Engine:
                 Finding(
                     view.pointer,
                     f"rule {bound.rule.id} failed on this object (a podlint bug; "
-                    "please report it with the manifest)",
+                    f"please report it with {evidence})",
                     rule="internal-error",
                 )
             ]

@@ -65,7 +65,6 @@ def lint_bytes(
 
 def lint_text(engine: Engine, path: str, text: str, *, strict: bool = False) -> SourceResult:
     """Lint one text; suppression comments and annotations are applied."""
-    result = SourceResult(path, text=text)
     documents: list[Document] = []
 
     def counted() -> Iterator[Document | SourceProblem]:
@@ -75,6 +74,19 @@ def lint_text(engine: Engine, path: str, text: str, *, strict: bool = False) -> 
             yield item
 
     findings = list(engine.lint(path, counted()))
+    return source_result(engine, path, text, findings, documents, strict=strict)
+
+
+def source_result(
+    engine: Engine,
+    path: str,
+    text: str,
+    findings: list[Finding],
+    documents: list[Document],
+    *,
+    strict: bool = False,
+) -> SourceResult:
+    """The result of one text: its findings after suppressions, sorted by position."""
     outcome = apply_suppressions(
         findings,
         text,
@@ -84,14 +96,17 @@ def lint_text(engine: Engine, path: str, text: str, *, strict: bool = False) -> 
         path=path,
         strict=strict,
     )
-    result.findings = sorted(
-        outcome.findings,
-        key=lambda f: (f.span.line, f.span.column) if f.span else (-1, -1),
+    return SourceResult(
+        path,
+        sorted(
+            outcome.findings,
+            key=lambda f: (f.span.line, f.span.column) if f.span else (-1, -1),
+        ),
+        documents=len(documents),
+        text=text,
+        suppressed=outcome.suppressed,
+        objects=[ObjectRef(d.index, d.pointer, d.kind, d.namespace, d.name) for d in documents],
     )
-    result.suppressed = outcome.suppressed
-    result.documents = len(documents)
-    result.objects = [ObjectRef(d.index, d.pointer, d.kind, d.namespace, d.name) for d in documents]
-    return result
 
 
 def lint_sources(

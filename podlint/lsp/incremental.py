@@ -13,14 +13,12 @@ import dataclasses
 from collections.abc import Iterator, Sequence
 
 from podlint.engine import Engine
-from podlint.lint import SourceResult
+from podlint.lint import SourceResult, source_result
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.span import Span
 from podlint.source.locator import NodeLocator
 from podlint.source.manifest import parse_text
-from podlint.suppression import apply_suppressions
-from podlint.update.run import suppressible_settings
 
 # (text of the document's lines, pointer of the object in it) -> findings, lines relative
 # to the document's first line.
@@ -54,22 +52,7 @@ class DocumentCache:
             else:
                 findings.extend(engine.lint(path, [item]))
         self.entries = used
-        outcome = apply_suppressions(
-            findings,
-            text,
-            documents,
-            settings=suppressible_settings(engine),
-            known=engine.registry.rules,
-            path=path,
-        )
-        result = SourceResult(path, text=text)
-        result.findings = sorted(
-            outcome.findings,
-            key=lambda f: (f.span.line, f.span.column) if f.span else (-1, -1),
-        )
-        result.suppressed = outcome.suppressed
-        result.documents = len(documents)
-        return result
+        return source_result(engine, path, text, findings, documents)
 
     def _document(
         self,

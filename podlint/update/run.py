@@ -133,19 +133,5 @@ def compare_document(
     view = UpdateView(new, old.data)
     kind = new.kind or ""
     for bound in rules:
-        if not bound.rule.applies_to_kind(kind):
-            continue
-        try:
-            findings = list(bound.check(view, bound.context))
-        except Exception:
-            LOG.exception("rule %s failed on %s", bound.rule.id, new.path)
-            findings = [
-                Finding(
-                    view.pointer,
-                    f"rule {bound.rule.id} failed on this object (a podlint bug; "
-                    "please report it with both versions of the manifest)",
-                    rule="internal-error",
-                )
-            ]
-        for finding in findings:
-            yield engine.stamp(finding, bound, new)
+        if bound.rule.applies_to_kind(kind):
+            yield from engine.run_check(bound, view, new, "both versions of the manifest")
