@@ -7,6 +7,7 @@ template's restartPolicy to Always, progressDeadlineSeconds to 600.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -105,7 +106,13 @@ def _controller(obj: ObjectView, spec: dict[str, Any], at: str) -> Iterator[Find
 
 
 def _not_selected(labels: dict[str, Any]) -> str:
-    shown = ", ".join(f"{key}={value}" for key, value in labels.items()) or "none"
+    shown = (
+        ", ".join(
+            f"{key}={value if isinstance(value, str) else json.dumps(value)}"
+            for key, value in labels.items()
+        )
+        or "none"
+    )
     return f"spec.selector does not select the template's labels ({shown})"
 
 
