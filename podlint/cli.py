@@ -63,6 +63,19 @@ def _kube_version(_ctx: click.Context, _param: click.Parameter, value: str) -> A
         raise click.BadParameter(str(error)) from None
 
 
+# Options shared by the commands that build an engine (lint, lsp).
+policy_option = click.option(
+    "--policy", default="default", show_default=True, help="Policy name or file."
+)
+kubernetes_version_option = click.option(
+    "--kubernetes-version",
+    default="latest",
+    show_default=True,
+    callback=_kube_version,
+    help="Target Kubernetes version (MAJOR.MINOR).",
+)
+
+
 def _pss_version(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
     from podlint.pss.version import VALID_VERSIONS, parse_pss_version
 
@@ -159,14 +172,8 @@ def _explicit(ctx: click.Context, names: Sequence[str]) -> set[str]:
 
 @cli.command(cls=_LintCommand)
 @click.argument("paths", nargs=-1)
-@click.option("--policy", default="default", show_default=True, help="Policy name or file.")
-@click.option(
-    "--kubernetes-version",
-    default="latest",
-    show_default=True,
-    callback=_kube_version,
-    help="Target Kubernetes version (MAJOR.MINOR).",
-)
+@policy_option
+@kubernetes_version_option
 @click.option(
     "--pss-version",
     default=None,

@@ -7,21 +7,15 @@ from typing import Any
 
 import click
 
-from podlint.cli import EXIT_USAGE, _explicit, _kube_version
+from podlint.cli import EXIT_USAGE, _explicit, kubernetes_version_option, policy_option
 
 
 @click.command("lsp")
 @click.option(
     "--stdio", is_flag=True, help="Speak LSP on stdin/stdout (the default and only transport)."
 )
-@click.option("--policy", default="default", show_default=True, help="Policy name or file.")
-@click.option(
-    "--kubernetes-version",
-    default="latest",
-    show_default=True,
-    callback=_kube_version,
-    help="Target Kubernetes version (MAJOR.MINOR).",
-)
+@policy_option
+@kubernetes_version_option
 @click.option(
     "--config",
     "config_file",
