@@ -570,14 +570,20 @@ def _toleration(toleration: dict[str, Any], at: str) -> Iterator[Finding]:
         )
 
 
+def _expression(expression: dict[str, Any], at: str, node: bool) -> Iterator[Finding]:
+    """One matchExpressions entry: its key is a qualified name, then the requirement."""
+    key = expression.get("key")
+    if isinstance(key, str):
+        noun = "node selector key" if node else "selector key"
+        for problem in formats.qualified_name(key):
+            yield Finding(join(at, "key"), f'{noun} "{key}": {problem}')
+    yield from _requirement(expression, at, node=node)
+
+
 def _node_term(term: dict[str, Any], at: str, required: bool) -> Iterator[Finding]:
     for index, expression in items(term.get("matchExpressions")):
         e_at = join(at, "matchExpressions", index)
-        key = expression.get("key")
-        if isinstance(key, str):
-            for problem in formats.qualified_name(key):
-                yield Finding(join(e_at, "key"), f'node selector key "{key}": {problem}')
-        yield from _requirement(expression, e_at, node=True)
+        yield from _expression(expression, e_at, node=True)
         if required:
             for v_index, value in enumerate(listed(expression.get("values"))):
                 if isinstance(value, str):
@@ -643,11 +649,7 @@ def label_selector(selector: Any, at: str) -> Iterator[Finding]:
         yield from _label(join(at, "matchLabels", key), "matchLabels", key, value)
     for index, expression in items(selector.get("matchExpressions")):
         e_at = join(at, "matchExpressions", index)
-        expression_key = expression.get("key")
-        if isinstance(expression_key, str):
-            for problem in formats.qualified_name(expression_key):
-                yield Finding(join(e_at, "key"), f'selector key "{expression_key}": {problem}')
-        yield from _requirement(expression, e_at, node=False)
+        yield from _expression(expression, e_at, node=False)
 
 
 def _pod_term(term: dict[str, Any], at: str) -> Iterator[Finding]:
