@@ -160,17 +160,3 @@ class Engine:
             namespace=document.namespace,
             name=document.name,
         )
-
-
-def summarize(findings: Iterable[Finding]) -> dict[str, int]:
-    counts = {"errors": 0, "warnings": 0, "infos": 0}
-    for finding in findings:
-        counts[_COUNT_KEYS[finding.severity]] += 1
-    return counts
-
-
-_COUNT_KEYS: dict[Severity, str] = {
-    Severity.ERROR: "errors",
-    Severity.WARNING: "warnings",
-    Severity.INFO: "infos",
-}
