@@ -1,3 +1,13 @@
+"""Test tiers.
+
+- ``unit`` (the default, the README's command): needs nothing beside the checkout.
+- ``shared``: ``tests/shared/``, needs the conformance data in ``../shared``.
+- ``cluster``: ``tests/cluster/``, needs etcd and the real kube-apiserver in ``../shared``.
+
+``python -m pytest --tier shared`` (or ``cluster``, or ``all``) selects the others; ``.ci/run``
+runs every tier.
+"""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,6 +16,48 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+TESTS = ROOT / "tests"
+TIERS = ("unit", "shared", "cluster")
+TIER_DIRS = {"shared": TESTS / "shared", "cluster": TESTS / "cluster"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--tier",
+        choices=(*TIERS, "all"),
+        default="unit",
+        help="which test tier to run: unit (default), shared (needs ../shared), "
+        "cluster (needs etcd and ../shared/kube-apiserver), or all",
+    )
+
+
+def tier_of(path: Path) -> str:
+    for tier, directory in TIER_DIRS.items():
+        if path == directory or directory in path.parents:
+            return tier
+    return "unit"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    selected = config.getoption("--tier")
+    if selected == "all":
+        return None
+    path = collection_path.resolve()
+    if path == TESTS or TESTS not in path.parents:
+        return None
+    if tier_of(path) != selected:
+        return True
+    return None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    selected = session.config.getoption("--tier")
+    if selected in ("shared", "cluster", "all") and not SHARED.is_dir():
+        raise pytest.UsageError(
+            f"the {selected} tier needs {SHARED} beside the checkout (the PSA conformance "
+            "fixtures, the real-world corpus and the kube-apiserver); the unit tier "
+            "(python -m pytest, no --tier) needs nothing beside it"
+        )
 
 
 @pytest.fixture(scope="session")

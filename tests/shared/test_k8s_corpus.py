@@ -14,8 +14,9 @@ import pytest
 
 from podlint.lint import lint_sources
 from podlint.runtime import Options, build_engine
+from tests.conftest import SHARED
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = SHARED / "corpus"
 
 KNOWN = """
 argo-cd/manifests/base/application-controller-deployment/argocd-application-controller-statefulset.yaml:5: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written

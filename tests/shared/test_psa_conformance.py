@@ -28,8 +28,9 @@ from podlint.pss.selection import with_pss_version
 from podlint.registry import default_registry
 from podlint.runtime import Options, build_engine
 from podlint.source.data import load_yaml_file
+from tests.conftest import SHARED
 
-ROOT = Path(__file__).resolve().parent.parent.parent / "shared" / "conformance" / "psa"
+ROOT = SHARED / "conformance" / "psa"
 MAX_BYTES = 1024 * 1024
 
 # The README's check-to-fixture map: fixture name prefix -> substring of the denial.
