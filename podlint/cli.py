@@ -289,6 +289,7 @@ def lint(
     """Lint manifest files, directories, or '-' for stdin."""
     from pathlib import Path
 
+    from podlint.batch import tune_for_batch
     from podlint.config import ConfigError, ConfigResolver
     from podlint.formatters import Summary
     from podlint.gitutil import GitError, changed_files, repository_root
@@ -362,6 +363,7 @@ def lint(
 
             engine_for = with_base(base_ref, paths, engine_for, max_file_size)
         formatters = [(registry.formatter(_resolve_format(f, out)), f, out) for f, out in reports]
+        tune_for_batch()
         if fix:
             fixed_files, fixed = _fix_files(resolver.engine_for, paths, max_file_size)
             if fixed:
