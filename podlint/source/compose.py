@@ -177,10 +177,73 @@ def make_composer() -> Any:
     return _LOADER_CLASS
 
 
+# No Kubernetes object nests collections anywhere near this deep. The C composer recurses once
+# per level without bound (tens of thousands of levels crash the process), and turning nodes
+# into data recurses too, so a deeper document is refused before it is composed.
+MAX_DEPTH = 256
+_DEEP_INDENT_CACHE: dict[int, re.Pattern[str]] = {}
+_COLLECTION_STARTS = frozenset({"SequenceStartEvent", "MappingStartEvent"})
+_COLLECTION_ENDS = frozenset({"SequenceEndEvent", "MappingEndEvent"})
+
+
+def _may_be_too_deep(text: str) -> bool:
+    """A linear over-estimate: False only when the text cannot nest beyond MAX_DEPTH.
+
+    Flow collections nest at most once per bracket; a block collection nested on one line
+    (``- - x``, ``? - x``) costs an indicator, and one on a new line needs more indentation,
+    so block depth is at most about twice the longest run of spaces and indicators that
+    starts a line.
+    """
+    flow = text.count("[") + text.count("{")
+    room = (MAX_DEPTH - flow - 4) // 2
+    if room <= 0:
+        return True
+    pattern = _DEEP_INDENT_CACHE.get(room)
+    if pattern is None:
+        pattern = _DEEP_INDENT_CACHE[room] = re.compile(rf"^[ \t?:-]{{{room},}}", re.MULTILINE)
+    return pattern.search(text) is not None
+
+
+def _check_depth(composer: Any, text: str) -> None:
+    """Raise ComposeError where nesting first goes beyond MAX_DEPTH.
+
+    The parser (not the composer) reads events iteratively, so counting them is safe at any
+    depth; it stops at the first level too many, so a hostile text costs no more than that.
+    """
+    if not _may_be_too_deep(text):
+        return
+    next_event = getattr(composer(text), "get_event", None)
+    if next_event is None:  # pragma: no cover - the pure-Python composer raises RecursionError
+        return
+    depth = 0
+    while True:
+        try:
+            event = next_event()
+        except Exception:  # a syntax error: composing reports it with its position
+            return
+        name = type(event).__name__
+        if name in _COLLECTION_STARTS:
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise ComposeError(
+                    f"nesting is too deep: more than {MAX_DEPTH} levels of lists and mappings",
+                    mark.line,
+                    mark.column,
+                )
+        elif name in _COLLECTION_ENDS:
+            depth -= 1
+        elif event is None or name == "StreamEndEvent":
+            return
+
+
 def compose(composer: Any, text: str) -> Node | None:
     """Compose one YAML document; raises ComposeError with the position of the problem."""
     try:
+        _check_depth(composer, text)
         return composer(text).get_single_node()  # type: ignore[no-any-return]
+    except ComposeError:
+        raise
     except RecursionError:
         raise ComposeError("nesting is too deep to read") from None
     except Exception as error:  # ruamel raises a family of MarkedYAMLError and a few others
