@@ -136,17 +136,24 @@ def _has_content(text: str) -> bool:
 
 
 def _split_documents(text: str) -> Iterator[tuple[int, str]]:
-    """(first line, text) of each YAML document; markers at column 0 always end a document."""
+    """(first line, text) of each YAML document; markers at column 0 always end a document.
+
+    Linear in the text: each line break is counted once, however many documents there are.
+    """
     starts = [m.start() for m in _DOCUMENT_START.finditer(text)]
     bounds = [0, *starts, len(text)]
+    line = 0
+    counted_to = 0
     for begin, end in itertools.pairwise(bounds):
+        line += text.count("\n", counted_to, begin)
+        counted_to = begin
         chunk = text[begin:end]
         closing = _DOCUMENT_END.search(chunk)
         if closing:
             chunk = chunk[: closing.start()]
         if begin == 0 and starts and not _has_content(chunk):
             continue
-        yield text.count("\n", 0, begin), chunk
+        yield line, chunk
 
 
 def _parse_document(
