@@ -5,6 +5,7 @@ from __future__ import annotations
 from podlint.formatters import Formatter, Summary
 from podlint.lint import SourceResult
 from podlint.model.finding import Finding, Severity
+from podlint.source.lines import split_lines
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -17,7 +18,7 @@ class TextFormatter(Formatter):
         suppressed = result.suppressed if self.show_suppressed else []
         if not result.findings and not suppressed:
             return
-        lines = result.text.splitlines() if result.text is not None else []
+        lines = split_lines(result.text) if result.text is not None else []
         for finding in result.findings:
             self.stream.write(self._headline(finding) + "\n")
             excerpt = self._excerpt(finding, lines)

@@ -17,6 +17,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.tag import Tag
 
 from podlint.model.span import Span
+from podlint.source.lines import LineIndex, has_unusual_breaks, split_lines
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"})
@@ -204,7 +205,7 @@ def _may_be_too_deep(text: str) -> bool:
     return pattern.search(text) is not None
 
 
-def _check_depth(composer: Any, text: str) -> None:
+def _check_depth(composer: Any, text: str, index: LineIndex | None) -> None:
     """Raise ComposeError where nesting first goes beyond MAX_DEPTH.
 
     The parser (not the composer) reads events iteratively, so counting them is safe at any
@@ -225,11 +226,11 @@ def _check_depth(composer: Any, text: str) -> None:
         if name in _COLLECTION_STARTS:
             depth += 1
             if depth > MAX_DEPTH:
-                mark = event.start_mark
+                line, column = _position(event.start_mark, index)
                 raise ComposeError(
                     f"nesting is too deep: more than {MAX_DEPTH} levels of lists and mappings",
-                    mark.line,
-                    mark.column,
+                    line,
+                    column,
                 )
         elif name in _COLLECTION_ENDS:
             depth -= 1
@@ -238,25 +239,79 @@ def _check_depth(composer: Any, text: str) -> None:
 
 
 def compose(composer: Any, text: str) -> Node | None:
-    """Compose one YAML document; raises ComposeError with the position of the problem."""
+    """Compose one YAML document; raises ComposeError with the position of the problem.
+
+    Positions (of nodes and of problems) count lines as editors do (see podlint.source.lines).
+    """
+    index = LineIndex(text) if has_unusual_breaks(text) else None
     try:
-        _check_depth(composer, text)
-        return composer(text).get_single_node()  # type: ignore[no-any-return]
+        _check_depth(composer, text, index)
+        root: Node | None = composer(text).get_single_node()
     except ComposeError:
         raise
     except RecursionError:
         raise ComposeError("nesting is too deep to read") from None
     except Exception as error:  # ruamel raises a family of MarkedYAMLError and a few others
-        raise _compose_error(error, text) from None
+        raise _compose_error(error, text, index) from None
+    if root is not None and index is not None:
+        _renumber(root, index)
+    return root
 
 
-def _compose_error(error: Exception, text: str) -> ComposeError:
+@dataclass(frozen=True, slots=True)
+class EditorMark:
+    """A node position renumbered as editors count lines (the parser's marks are read-only)."""
+
+    line: int
+    column: int
+    index: int
+
+
+def _position(mark: Any, index: LineIndex | None) -> tuple[int, int]:
+    if index is None:
+        return mark.line, mark.column
+    return index.position(mark.index)
+
+
+def _renumber(root: Node, index: LineIndex) -> None:
+    seen: set[int] = set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for attribute in ("start_mark", "end_mark"):
+            mark = getattr(node, attribute)
+            line, column = index.position(mark.index)
+            setattr(node, attribute, EditorMark(line, column, mark.index))
+        if isinstance(node, SequenceNode):
+            pending.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                pending.extend((key, value))
+
+
+def _compose_error(error: Exception, text: str, index: LineIndex | None) -> ComposeError:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     problem = getattr(error, "problem", None) or str(error).strip().splitlines()[0]
     context = getattr(error, "context", None)
-    line = mark.line if mark is not None else 0
-    column = mark.column if mark is not None else 0
-    lines = text.splitlines()
+    line, column = _position(mark, index) if mark is not None else (0, 0)
+    position = getattr(error, "position", None)
+    if mark is None and isinstance(position, int):
+        # A character the reader refuses (NUL, ESC, ...): its position counts UTF-8 bytes.
+        at = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+        line, column = (index or LineIndex(text)).position(at)
+        character = getattr(error, "character", None)
+        if isinstance(character, int):
+            escaped = f"\\x{character:02x}" if character <= 0xFF else f"\\u{character:04x}"
+            return ComposeError(
+                f"invalid YAML: character U+{character:04X} is not allowed in YAML text; "
+                f'write it as "{escaped}" in a double-quoted string if it is meant',
+                line,
+                column,
+            )
+    lines = split_lines(text)
     if line >= len(lines) or not lines[line].strip():
         # At the end of the document: point at the end of its last line that has content.
         content = [i for i, row in enumerate(lines[: line + 1]) if row.strip()]
