@@ -330,13 +330,33 @@ def _compose_error(error: Exception, text: str, index: LineIndex | None) -> Comp
     return ComposeError(f"invalid YAML: {message}", line, column)
 
 
+class ExpansionError(ComposeError):
+    """Aliases that expand far beyond the text; ``limit`` is the bound that was crossed."""
+
+    def __init__(self, message: str, line: int, column: int, limit: int) -> None:
+        super().__init__(message, line, column)
+        self.limit = limit
+
+
+# Aliases may repeat what a document says a few times over (shared env lists, merge keys),
+# never more: everything after composing (checks, findings, reports) costs per expanded node.
+ALIAS_ROOM = 10_000
+ALIAS_FACTOR = 4
+
+
+def expansion_limit(written: int, max_expansion: int = 1_000_000) -> int:
+    """The most nodes a document that writes ``written`` nodes (aliases count one) may expand to."""
+    return min(max_expansion, ALIAS_ROOM + ALIAS_FACTOR * written)
+
+
 def to_data(
     node: Node, *, json_numbers: bool = False, max_expansion: int = 1_000_000
 ) -> Conversion:
     """Build plain dicts, lists and scalars from a composed node tree.
 
     Aliases share their converted value; the size of the tree with every alias expanded is
-    bounded, since a consumer walking the data would otherwise walk the expansion.
+    bounded (a few times the document's own size), since a consumer walking the data would
+    otherwise walk the expansion.
     """
     builder = _Builder(json_numbers=json_numbers)
     try:
@@ -345,13 +365,60 @@ def to_data(
         expanded = builder.expanded_size(node) if builder.shared else builder.distinct
     except RecursionError:
         raise ComposeError("nesting is too deep to read") from None
-    if expanded > max_expansion and expanded > 4 * builder.distinct:
-        raise ComposeError(
-            f"aliases expand to more than {max_expansion:,} nodes (a YAML alias bomb?)",
+    written = builder.distinct + builder.shared  # every alias is written out once
+    limit = expansion_limit(written, max_expansion)
+    if expanded > limit:
+        raise ExpansionError(
+            f"aliases expand to {expanded:,} nodes, over the bound of {limit:,} for a document "
+            f"that writes {written:,} (a YAML alias bomb?)",
             node.start_mark.line,
             node.start_mark.column,
+            limit,
         )
     return Conversion(data, builder.duplicates)
+
+
+def locate_expansion(composer: Any, text: str, limit: int) -> tuple[int, int] | None:
+    """Where, reading in order, the expansion of aliases first goes beyond ``limit``.
+
+    Read from the parser's events (an alias event has the position of the ``*name``),
+    counting nodes as ``to_data`` does.
+    """
+    index = LineIndex(text) if has_unusual_breaks(text) else None
+    next_event = getattr(composer(text), "get_event", None)
+    if next_event is None:  # pragma: no cover - without the C parser
+        return None
+    sizes: dict[str, int] = {}
+    # For each open collection: its anchor and the expanded size of what it holds so far.
+    open_collections: list[tuple[str | None, int]] = []
+    total = 0
+    while True:
+        try:
+            event = next_event()
+        except Exception:
+            return None
+        name = type(event).__name__
+        if name in ("ScalarEvent", "AliasEvent") or name in _COLLECTION_STARTS:
+            size = 1 if name != "AliasEvent" else sizes.get(event.anchor, 1)
+            total += size
+            if name == "AliasEvent" and total > limit:
+                return _position(event.start_mark, index)
+            if open_collections:
+                anchor, held = open_collections[-1]
+                open_collections[-1] = (anchor, held + size)
+            if name in _COLLECTION_STARTS:
+                open_collections.append((event.anchor, 0))
+            elif name == "ScalarEvent" and event.anchor:
+                sizes[event.anchor] = 1
+        elif name in _COLLECTION_ENDS:
+            anchor, held = open_collections.pop()
+            if open_collections:
+                parent, parent_held = open_collections[-1]
+                open_collections[-1] = (parent, parent_held + held)
+            if anchor:
+                sizes[anchor] = 1 + held
+        elif event is None or name == "StreamEndEvent":
+            return None
 
 
 class _Builder:

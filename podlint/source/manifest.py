@@ -12,7 +12,14 @@ from typing import Any
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.span import Span
-from podlint.source.compose import ComposeError, compose, make_composer, to_data
+from podlint.source.compose import (
+    ComposeError,
+    ExpansionError,
+    compose,
+    locate_expansion,
+    make_composer,
+    to_data,
+)
 from podlint.source.locator import NodeLocator
 
 LOG = logging.getLogger(__name__)
@@ -164,6 +171,10 @@ def _parse_document(
         if root is None:
             return
         converted = to_data(root, json_numbers=json_numbers)
+    except ExpansionError as error:
+        line, column = locate_expansion(yaml, chunk, error.limit) or (error.line, error.column)
+        yield SourceProblem("yaml-syntax", error.message, _at(line + offset, column), index)
+        return
     except ComposeError as error:
         message = error.message + (_TEMPLATE_HINT if "{{" in chunk else "")
         yield SourceProblem("yaml-syntax", message, _at(error.line + offset, error.column), index)
