@@ -149,8 +149,8 @@ def _fix_files(engine_for: Any, paths: Sequence[str], max_bytes: int) -> tuple[i
         if isinstance(found, PathError):
             continue  # reported by the lint that follows
         try:
-            if found.stat().st_size > max_bytes:
-                continue
+            if not found.is_file() or found.stat().st_size > max_bytes:
+                continue  # a pipe or device is never written back
             text = found.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError):
             continue

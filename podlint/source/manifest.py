@@ -85,11 +85,12 @@ def decode(data: bytes) -> str | SourceProblem:
     return text.removeprefix("\ufeff")
 
 
-def too_large(size: int, max_bytes: int) -> SourceProblem:
+def too_large(size: int | None, max_bytes: int) -> SourceProblem:
+    """``size`` is None for a stream that was not read to its end."""
+    amount = f"{size:,} bytes" if size is not None else f"more than {max_bytes:,} bytes"
     return SourceProblem(
         "file-too-large",
-        f"file is {size:,} bytes, over the {max_bytes:,}-byte bound "
-        "(raise it with --max-file-size)",
+        f"file is {amount}, over the {max_bytes:,}-byte bound (raise it with --max-file-size)",
         _at(0),
     )
 

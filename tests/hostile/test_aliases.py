@@ -8,8 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from podlint.cli import cli
+from podlint.model.document import Document
 from podlint.source.compose import ALIAS_FACTOR, ALIAS_ROOM
-from podlint.source.manifest import Document, SourceProblem, parse_text
+from podlint.source.manifest import SourceProblem, parse_text
 
 CONTAINER = "{name: app, image: 'nginx:latest', securityContext: {privileged: true}}"
 
