@@ -290,7 +290,7 @@ def lint(
     from pathlib import Path
 
     from podlint.config import ConfigError, ConfigResolver
-    from podlint.formatters import Summary
+    from podlint.formatters import Summary, printable
     from podlint.gitutil import GitError, changed_files, repository_root
     from podlint.lint import lint_sources
     from podlint.model.finding import Finding, Severity
@@ -418,7 +418,8 @@ def lint(
             if result.error is not None:
                 io_errors += 1
                 progress.close()
-                click.echo(f"podlint: error: cannot read {result.path}: {result.error}", err=True)
+                shown = printable(result.path)
+                click.echo(f"podlint: error: cannot read {shown}: {result.error}", err=True)
                 continue
             if write_baseline is not None:
                 recorded.extend(result.findings)
