@@ -149,8 +149,8 @@ def _fix_files(engine_for: Any, paths: Sequence[str], max_bytes: int) -> tuple[i
         if isinstance(found, PathError):
             continue  # reported by the lint that follows
         try:
-            if found.stat().st_size > max_bytes:
-                continue
+            if not found.is_file() or found.stat().st_size > max_bytes:
+                continue  # a pipe or device is never written back
             text = found.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError):
             continue
@@ -291,7 +291,7 @@ def lint(
 
     from podlint.batch import tune_for_batch
     from podlint.config import ConfigError, ConfigResolver
-    from podlint.formatters import Summary
+    from podlint.formatters import Summary, printable
     from podlint.gitutil import GitError, changed_files, repository_root
     from podlint.lint import lint_sources
     from podlint.model.finding import Finding, Severity
@@ -420,7 +420,8 @@ def lint(
             if result.error is not None:
                 io_errors += 1
                 progress.close()
-                click.echo(f"podlint: error: cannot read {result.path}: {result.error}", err=True)
+                shown = printable(result.path)
+                click.echo(f"podlint: error: cannot read {shown}: {result.error}", err=True)
                 continue
             if write_baseline is not None:
                 recorded.extend(result.findings)
