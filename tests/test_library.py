@@ -237,3 +237,28 @@ def test_import_is_lazy_and_the_api_needs_no_front_door_stack() -> None:
     assert result.stdout.strip() == "[] [] True"
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         podlint.nope  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Python API") :]
+    start = section.index("```python\n") + len("```python\n")
+    example = section[start : section.index("\n```", start)]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pod.yaml").write_text(PRIVILEGED_POD)
+    (tmp_path / "k8s").mkdir()
+    request = capture("kw-deployment-update.json")
+    namespace: dict[str, Any] = {
+        "old_object": request["oldObject"],
+        "new_object": request["object"],
+        "admission_review": {
+            "apiVersion": "admission.k8s.io/v1",
+            "kind": "AdmissionReview",
+            "request": request,
+        },
+        "pod": {"kind": "Pod", "spec": {"containers": [{"name": "a", "image": "nginx"}]}},
+    }
+    exec(compile(example, "README.md", "exec"), namespace)
+    assert namespace["findings"]
+    assert namespace["verdict"].allowed is False
+    assert namespace["verdict"].message.startswith('violates PodSecurity "restricted:v1.30": ')
