@@ -33,6 +33,29 @@ EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
 FAIL_ON = ("error", "warning", "info", "never")
 
 
+def _refuse_without_extra(name: str, missing: Sequence[str]) -> NoReturn:
+    extra = EXTRAS[name][0]
+    click.echo(
+        f"podlint: error: 'podlint {name}' needs the {extra} extra, which is not installed "
+        f"(missing: {', '.join(missing)}); install it with: pip install 'podlint[{extra}]'",
+        err=True,
+    )
+    sys.exit(EXIT_USAGE)
+
+
+def require_extra(name: str) -> None:
+    """Import the extra of front door ``name``, or say what to install and exit 2.
+
+    The front door calls it when it runs: a package that is present but cannot be imported
+    (a broken or partial install) gets the same answer as a missing one.
+    """
+    for module in EXTRAS[name][1]:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            _refuse_without_extra(name, [module])
+
+
 def _missing_extra(name: str) -> click.Command | None:
     """A stand-in for a front door whose extra is not installed: it says what to install."""
     import importlib.util
@@ -41,20 +64,14 @@ def _missing_extra(name: str) -> click.Command | None:
     missing = [module for module in modules if importlib.util.find_spec(module) is None]
     if not missing:
         return None
-    install = f"pip install 'podlint[{extra}]'"
 
     def refuse() -> NoReturn:
-        click.echo(
-            f"podlint: error: 'podlint {name}' needs the {extra} extra, which is not installed "
-            f"(missing: {', '.join(missing)}); install it with: {install}",
-            err=True,
-        )
-        sys.exit(EXIT_USAGE)
+        _refuse_without_extra(name, missing)
 
     return click.Command(
         name,
         callback=refuse,
-        help=f"Not installed: {install}",
+        help=f"Not installed: pip install 'podlint[{extra}]'",
         context_settings={
             "ignore_unknown_options": True,
             "allow_extra_args": True,

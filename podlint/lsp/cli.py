@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from podlint.cli import _explicit, kubernetes_version_option, policy_option
+from podlint.cli import _explicit, kubernetes_version_option, policy_option, require_extra
 
 
 @click.command("lsp")
@@ -50,6 +50,7 @@ def lsp(
     max_file_size: int,
 ) -> None:
     """Run the language server (diagnostics, hover, quick fixes) for editors."""
+    require_extra("lsp")
     from podlint.lsp.server import create_server
     from podlint.lsp.settings import Engines
     from podlint.policy import PolicyError
