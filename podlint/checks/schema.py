@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from podlint.checks.apiversions import is_removed
 from podlint.k8s.schemas import SchemaUnavailable, VersionSchemas, version_schemas
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
@@ -81,6 +82,8 @@ def unknown_kind(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
         return
     if schemas.definition_name(api_version, kind) is not None:
         return
+    if is_removed(obj, ctx.kubernetes_version):
+        return  # one root cause, one finding: removed-api-version names the replacement
     if _custom_validator(tuple(_locations(ctx)), api_version, kind) is not None:
         return
     if schemas.serves_group(api_version):
