@@ -196,6 +196,25 @@ def _resolve_format(name: str, output: str | None = None) -> str:
     return name
 
 
+def _with_statistics(formatters: list[tuple[Any, str, str | None]]) -> list[Any]:
+    """--statistics replaces the report on stdout (text or concise) with counts per rule."""
+    from podlint.formatters.statistics import StatisticsFormatter
+
+    result = []
+    for formatter_class, name, out in formatters:
+        if out is None:
+            if name not in ("auto", "text", "concise"):
+                raise click.UsageError(
+                    f"--statistics replaces the text report on stdout, not --format {name}; "
+                    "write that one to a file with --output"
+                )
+            formatter_class, name = StatisticsFormatter, "statistics"
+        result.append((formatter_class, name, out))
+    if all(name != "statistics" for _, name, _ in result):
+        result.append((StatisticsFormatter, "statistics", None))
+    return result
+
+
 def _fix_files(engine_for: Any, paths: Sequence[str], max_bytes: int) -> tuple[int, int]:
     """Apply every available fix to the named files in place: (files changed, fixes)."""
     from podlint.fixes import fix_text
@@ -241,8 +260,9 @@ def _explicit(ctx: click.Context, names: Sequence[str]) -> set[str]:
     "--format",
     "output_format",
     multiple=True,
-    help="text, json, sarif, github, gitlab, junit or auto (default: github in GitHub "
-    "Actions, else text). Repeat with --output to write several reports.",
+    help="text, concise (one line per finding), json, sarif, github, gitlab, junit or auto "
+    "(default: github in GitHub Actions, else text). Repeat with --output to write several "
+    "reports.",
 )
 @click.option(
     "--output",
@@ -316,6 +336,11 @@ def _explicit(ctx: click.Context, names: Sequence[str]) -> set[str]:
     is_flag=True,
     help="Apply the available fixes to the files in place, then report what remains.",
 )
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Print the number of findings per rule instead of the findings (text output).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.pass_context
 def lint(
@@ -341,6 +366,7 @@ def lint(
     stdin_filename: str | None,
     max_file_size: int,
     fix: bool,
+    statistics: bool,
     quiet: bool,
 ) -> None:
     """Lint manifest files, directories, or '-' for stdin."""
@@ -349,6 +375,7 @@ def lint(
     from podlint.batch import tune_for_batch
     from podlint.config import ConfigError, ConfigResolver
     from podlint.formatters import Summary, printable
+    from podlint.formatters.statistics import StatisticsFormatter
     from podlint.gitutil import GitError, changed_files, repository_root
     from podlint.lint import lint_sources
     from podlint.model.finding import Finding, Severity
@@ -420,6 +447,8 @@ def lint(
 
             engine_for = with_base(base_ref, paths, engine_for, max_file_size)
         formatters = [(registry.formatter(_resolve_format(f, out)), f, out) for f, out in reports]
+        if statistics:
+            formatters = _with_statistics(formatters)
         tune_for_batch()
         if fix:
             fixed_files, fixed = _fix_files(resolver.engine_for, paths, max_file_size)
@@ -486,6 +515,7 @@ def lint(
             if baseline is not None:
                 result.findings = baseline.filter(result.findings)
             summary.add(result)
+            summary.add_policy(resolver.options_for(result.path).policy)
             threshold = resolver.options_for(result.path).fail_on
             rank = Severity(threshold).rank if threshold != "never" else 99
             failing = failing or any(f.severity.rank >= rank for f in result.findings)
@@ -493,7 +523,10 @@ def lint(
                 formatter.handle(result)
         progress.close()
         for formatter, name in active:
-            if not quiet or name not in ("text", "github"):
+            if isinstance(formatter, StatisticsFormatter):
+                formatter.show_summary = not quiet
+                formatter.stop(summary)
+            elif not quiet or name not in ("text", "concise", "github"):
                 formatter.stop(summary)
     except ConfigError as error:
         progress.close()
@@ -532,6 +565,7 @@ def config_schema_command() -> None:
 def rules_command(output_format: str) -> None:
     """List every rule with its category, default severity and policies."""
     import json
+    from collections import Counter
 
     from podlint.docs import policy_membership
     from podlint.registry import default_registry
@@ -553,11 +587,21 @@ def rules_command(output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
         return
+    # Policies from the smallest to the largest, so the column reads "default,...,hardened".
+    sizes = Counter(entry.split(":")[0] for entries in membership.values() for entry in entries)
+    order = {name: (sizes[name], name != "default", name) for name in registry.policies}
+    for row in rows:
+        names = sorted({entry.split(":")[0] for entry in row["policies"]}, key=order.__getitem__)
+        row["in"] = ",".join(names) or "- (opt-in: --select)"
     width = max((len(row["id"]) for row in rows), default=10)
-    click.echo(f"{'RULE':<{width}}  {'CATEGORY':<13}  {'SEVERITY':<8}  SUMMARY")
+    in_width = max((len(row["in"]) for row in rows), default=8)
+    click.echo(
+        f"{'RULE':<{width}}  {'CATEGORY':<13}  {'SEVERITY':<8}  {'POLICIES':<{in_width}}  SUMMARY"
+    )
     for row in rows:
         click.echo(
-            f"{row['id']:<{width}}  {row['category']:<13}  {row['severity']:<8}  {row['summary']}"
+            f"{row['id']:<{width}}  {row['category']:<13}  {row['severity']:<8}  "
+            f"{row['in']:<{in_width}}  {row['summary']}"
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -23,6 +23,12 @@ class Summary:
     errors: int = 0
     warnings: int = 0
     infos: int = 0
+    # The policies that ran (--policy, or a configuration's extends), for the summary line.
+    policies: list[str] = field(default_factory=list)
+
+    def add_policy(self, policy: str) -> None:
+        if policy not in self.policies:
+            self.policies.append(policy)
 
     def add(self, result: SourceResult) -> None:
         if not result.supplement:
