@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from podlint.formatters import Formatter, Summary
+from podlint.formatters import Formatter, Summary, left_out_line
 from podlint.lint import SourceResult
 from podlint.model.finding import Finding, Severity
 
@@ -56,6 +56,12 @@ class TextFormatter(Formatter):
         )
 
     def stop(self, summary: Summary) -> None:
+        self._stop(summary)
+        left_out = left_out_line(summary)
+        if left_out:
+            self.stream.write(left_out + "\n")
+
+    def _stop(self, summary: Summary) -> None:
         if summary.findings == 0:
             self.stream.write(
                 f"no findings ({summary.files} files, {summary.documents} documents)\n"
