@@ -50,6 +50,8 @@ FRAGMENT_RULES = frozenset(
         "api-security-context",
         "api-workload",
         "latest-image-tag",
+        "invalid-image-name",
+        "image-never-pull",
         "suspicious-quantity",
         "mixed-memory-units",
         "cpu-limit",

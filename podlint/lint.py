@@ -12,7 +12,14 @@ from podlint.fragment import fragment_findings
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.workloads import WorkloadIndex
-from podlint.source.files import HelmTemplate, PathError, discover
+from podlint.source.files import (
+    HelmTemplate,
+    PathError,
+    TooLarge,
+    discover,
+    read_bounded,
+    read_stream,
+)
 from podlint.source.json6902 import parse_fragment
 from podlint.source.layout import kustomize_patch
 from podlint.source.manifest import (
@@ -165,25 +172,8 @@ def lint_sources(
     names = list(paths)
     for name in names:
         if name == "-":
-            data = sys.stdin.buffer.read()
             display = stdin_filename or "<stdin>"
-            text = read_text(data, max_bytes=max_bytes)
-            rendered = (
-                split_rendered(text, chart_dir_of(stdin_filename))
-                if isinstance(text, str)
-                else None
-            )
-            if rendered is None:
-                current = run.engine(engine_for(display))
-                yield run.seen(
-                    current, lint_bytes(current, display, data, max_bytes, strict=strict)
-                )
-                continue
-            for template in rendered:
-                path = template.path or display
-                current = run.engine(engine_for(path))
-                result = lint_text(current, path, template.text, strict=strict, fragment=False)
-                yield run.seen(current, result)
+            yield from _lint_stdin(run, engine_for, display, stdin_filename, max_bytes, strict)
             continue
         for found in discover([name]):
             if isinstance(found, PathError):
@@ -251,10 +241,46 @@ class _CrossObjectRun:
 def _lint_path(engine: Engine, path: Path, max_bytes: int, strict: bool = False) -> SourceResult:
     display = str(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return SourceResult(display, list(engine.lint(display, [too_large(size, max_bytes)])))
-        data = path.read_bytes()
+        data = read_bounded(path, max_bytes)
     except OSError as error:
         return SourceResult(display, error=error.strerror or str(error))
+    if isinstance(data, TooLarge):
+        return SourceResult(display, list(engine.lint(display, [too_large(data.size, max_bytes)])))
     return lint_bytes(engine, display, data, max_bytes, strict=strict)
+
+
+def _lint_stdin(
+    run: _CrossObjectRun,
+    engine_for: Callable[[str], Engine],
+    display: str,
+    stdin_filename: str | None,
+    max_bytes: int,
+    strict: bool,
+) -> Iterator[SourceResult]:
+    """The result for stdin, or one per template when it is ``helm template`` output."""
+    engine = run.engine(engine_for(display))
+    stdin = sys.stdin.buffer if sys.stdin is not None else None
+    if stdin is None:
+        yield SourceResult(display, error="standard input is closed")
+        return
+    try:
+        data = read_stream(stdin, max_bytes)
+    except (OSError, ValueError) as error:  # ValueError: reading a closed file
+        reason = error.strerror if isinstance(error, OSError) else None
+        yield SourceResult(display, error=reason or "standard input cannot be read")
+        return
+    if isinstance(data, TooLarge):
+        problem = too_large(data.size, max_bytes)
+        yield SourceResult(display, list(engine.lint(display, [problem])))
+        return
+    text = read_text(data, max_bytes=max_bytes)
+    rendered = split_rendered(text, chart_dir_of(stdin_filename)) if isinstance(text, str) else None
+    if rendered is None:
+        yield run.seen(engine, lint_bytes(engine, display, data, max_bytes, strict=strict))
+        return
+    for template in rendered:
+        path = template.path or display
+        current = run.engine(engine_for(path))
+        yield run.seen(
+            current, lint_text(current, path, template.text, strict=strict, fragment=False)
+        )

@@ -10,6 +10,7 @@ the answer depends only on the directories above the file, whichever way the fil
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,10 +88,12 @@ _CACHE: dict[Path, tuple[tuple[int, int], dict[Path, Patch]]] = {}
 def _patches(kustomization: Path) -> dict[Path, Patch]:
     # Re-read when the file changes: the language server outlives many edits of it.
     try:
-        stat = kustomization.stat()
+        info = kustomization.stat()
     except OSError:
         return {}
-    stamp = (stat.st_mtime_ns, stat.st_size)
+    if not stat.S_ISREG(info.st_mode):
+        return {}  # reading a named pipe nobody writes to would wait forever
+    stamp = (info.st_mtime_ns, info.st_size)
     cached = _CACHE.get(kustomization)
     if cached is not None and cached[0] == stamp:
         return cached[1]
