@@ -217,13 +217,15 @@ def _with_statistics(formatters: list[tuple[Any, str, str | None]]) -> list[Any]
 
 def _fix_files(engine_for: Any, paths: Sequence[str], max_bytes: int) -> tuple[int, int]:
     """Apply every available fix to the named files in place: (files changed, fixes)."""
+    from pathlib import Path
+
     from podlint.fixes import fix_text
-    from podlint.source.files import PathError, discover
+    from podlint.source.files import discover
 
     files = fixes = 0
     for found in discover(list(paths)):
-        if isinstance(found, PathError):
-            continue  # reported by the lint that follows
+        if not isinstance(found, Path):
+            continue  # an error or a Helm template: reported by the lint that follows
         try:
             if not found.is_file() or found.stat().st_size > max_bytes:
                 continue  # a pipe or device is never written back
