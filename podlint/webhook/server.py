@@ -38,14 +38,21 @@ from starlette.routing import Route
 
 from podlint.webhook import certs
 from podlint.webhook.config import WebhookConfig, WebhookConfigError, load_config
+from podlint.webhook.limits import review_budget
 from podlint.webhook.metrics import Metrics
+from podlint.webhook.pool import ReviewPool
 from podlint.webhook.review import Decision, Reviewer
-from podlint.webhook.source import ReviewError
+from podlint.webhook.source import AdmissionRequest, ReviewError, parse_review
 
 LOG = logging.getLogger("podlint.webhook")
 DECISIONS = logging.getLogger("podlint.webhook.decision")
 
 MAX_BODY = 3 * 1024 * 1024  # what kube-apiserver itself accepts, and what PSA's webhook reads
+# Enough that a few slow reviews, answered at their deadline but still running, leave threads
+# for the others.
+REVIEW_THREADS = 8
+# How long an idle connection gets to close politely once the server stops.
+IDLE_CLOSE_GRACE = 0.5
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,7 @@ class WebhookState:
         self.ssl_context = ssl_context
         self.metrics = Metrics()
         self.draining = False
+        self.pool = ReviewPool(REVIEW_THREADS)
         self.reviewer = Reviewer(self._load_config())
         self.reviewer.warm_up()
         self._config_stamp = _stamp(options.config)
@@ -153,6 +161,10 @@ async def _read_body(request: Request) -> bytes | Response:
     return b"".join(chunks)
 
 
+def _parse(body: bytes) -> AdmissionRequest:
+    return parse_review(json.loads(body))
+
+
 def _log_decision(decision: Decision, latency: float) -> None:
     request = decision.request
     line = {
@@ -180,6 +192,8 @@ def create_app(state: WebhookState) -> Starlette:
     metrics = state.metrics
 
     async def validate(request: Request) -> Response:
+        arrived = time.monotonic()
+        budget = review_budget(request.query_params.get("timeout"))
         body = await _read_body(request)
         if isinstance(body, Response):
             metrics.requests.labels("", "invalid").inc()
@@ -193,7 +207,7 @@ def create_app(state: WebhookState) -> Starlette:
             problem = "empty request body; expected an AdmissionReview"
         if problem is None:
             try:
-                decision = state.reviewer.decide(json.loads(body))
+                admission = await state.pool.run(_parse, body)
             except (ValueError, RecursionError) as error:
                 # json.JSONDecodeError and ReviewError are both ValueErrors.
                 what = "" if isinstance(error, ReviewError) else "malformed JSON: "
@@ -202,6 +216,18 @@ def create_app(state: WebhookState) -> Starlette:
             metrics.requests.labels("", "invalid").inc()
             LOG.warning("invalid admission request: %s", problem)
             return _status(400, problem)
+        reviewer = state.reviewer
+        remaining = budget - (time.monotonic() - arrived)
+        try:
+            decision = await asyncio.wait_for(
+                state.pool.run(reviewer.decide_request, admission), max(remaining, 0.0)
+            )
+        except asyncio.TimeoutError:
+            metrics.timeouts.inc()
+            decision = reviewer.failure(
+                admission,
+                f"the review did not finish within {budget:.1f}s, inside the apiserver's timeout",
+            )
         latency = time.perf_counter() - started
         if not decision.request.dry_run:
             operation = decision.request.operation
@@ -280,6 +306,30 @@ class _DrainingServer(uvicorn.Server):
 
     def _exit(self) -> None:
         self.should_exit = True
+
+    async def shutdown(self, sockets: list[Any] | None = None) -> None:
+        aborter = asyncio.create_task(self._abort_idle_connections())
+        try:
+            await super().shutdown(sockets)
+        finally:
+            aborter.cancel()
+
+    async def _abort_idle_connections(self) -> None:
+        """Close idle connections without the TLS goodbye.
+
+        uvicorn closes an idle connection politely, and asyncio then waits up to 30 s for the
+        peer's TLS close_notify, which a client that keeps its pooled connection and does not
+        read (kube-apiserver) never sends: exit would take a Pod's whole grace period.
+        Connections with a request in flight are left to finish.
+        """
+        await asyncio.sleep(IDLE_CLOSE_GRACE)
+        while True:
+            for connection in list(self.server_state.connections):
+                cycle = getattr(connection, "cycle", None)
+                transport = getattr(connection, "transport", None)
+                if transport is not None and (cycle is None or cycle.response_complete):
+                    transport.abort()
+            await asyncio.sleep(0.1)
 
 
 def _uvicorn_config(options: ServeOptions, app: Any = None) -> uvicorn.Config:
