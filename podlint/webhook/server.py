@@ -82,7 +82,11 @@ class WebhookState:
 
     def __init__(self, options: ServeOptions, ssl_context: ssl.SSLContext | None) -> None:
         self.options = options
+        # The context uvicorn serves with; each handshake switches to current_ssl.
         self.ssl_context = ssl_context
+        self.current_ssl = ssl_context
+        if ssl_context is not None:
+            ssl_context.sni_callback = self._choose_context
         self.metrics = Metrics()
         self.draining = False
         self.pool = ReviewPool(REVIEW_THREADS)
@@ -120,23 +124,34 @@ class WebhookState:
                 LOG.info("configuration reloaded from %s", self.options.config)
 
     def reload_certificate_if_changed(self) -> None:
+        """A new pair goes into a new TLS context, used only once both files load together.
+
+        A rotation writes two files one after the other (a Secret's volume swaps them at
+        once, a cert-manager-less script may not): with the certificate written and the key
+        not yet, the previous pair keeps serving, the mismatch is logged once, and the pair
+        is tried again when a file changes next.
+        """
         cert_stamp = (_stamp(self.options.tls_cert), _stamp(self.options.tls_key))
-        if cert_stamp != self._cert_stamp and None not in cert_stamp:
-            self._cert_stamp = cert_stamp
-            if self.ssl_context is None:
-                return
-            try:
-                # New handshakes use the new pair; established connections keep theirs.
-                self.ssl_context.load_cert_chain(self.options.tls_cert, self.options.tls_key)
-            except (OSError, ssl.SSLError) as error:
-                # A rotation writes two files; a mismatched pair is retried on the next change.
-                self._cert_stamp = (None, None)
-                self.metrics.reloads.labels("certificate", "error").inc()
-                LOG.error("certificate not reloaded, keeping the previous one: %s", error)
-            else:
-                self.metrics.reloads.labels("certificate", "ok").inc()
-                self._update_cert_expiry()
-                LOG.info("certificate reloaded from %s", self.options.tls_cert)
+        if cert_stamp == self._cert_stamp or None in cert_stamp:
+            return
+        self._cert_stamp = cert_stamp
+        if self.ssl_context is None:
+            return
+        try:
+            context = server_ssl_context(self.options.tls_cert, self.options.tls_key)
+        except (OSError, ssl.SSLError) as error:
+            self.metrics.reloads.labels("certificate", "error").inc()
+            LOG.error("certificate not reloaded, keeping the previous one: %s", error)
+        else:
+            self.current_ssl = context
+            self.metrics.reloads.labels("certificate", "ok").inc()
+            self._update_cert_expiry()
+            LOG.info("certificate reloaded from %s", self.options.tls_cert)
+
+    def _choose_context(self, connection: Any, server_name: str | None, _: Any) -> None:
+        # Called in every handshake, with or without SNI: hand it the newest good pair.
+        if self.current_ssl is not self.ssl_context:
+            connection.context = self.current_ssl
 
 
 def _status(code: int, message: str) -> JSONResponse:
@@ -371,7 +386,7 @@ def _run_one(options: ServeOptions, sockets: Sequence[Any] | None = None) -> Non
     gc.freeze()
     config = _uvicorn_config(options, create_app(state))
     config.load()
-    config.ssl = ssl_context  # uvicorn serves with it; the reloader updates it in place
+    config.ssl = ssl_context  # uvicorn serves with it; its callback picks the newest pair
     server = _DrainingServer(config, state)
     server.run(sockets=list(sockets) if sockets else None)
 

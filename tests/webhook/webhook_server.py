@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from podlint.webhook import certs
 
@@ -55,10 +57,23 @@ class WebhookProcess:
         *extra_args: str,
         extra_names: tuple[str, ...] = (),
         python_path: Path | None = None,
+        keep_ca_key: bool = False,
     ) -> None:
         self.directory = directory
         self.cert_dir = directory / "certs"
-        certs.write(certs.issue(SERVICE, NAMESPACE, extra_names), self.cert_dir)
+        ca_key = ec.generate_private_key(ec.SECP256R1())
+        ca_cert = certs.self_signed_ca(ca_key, NAMESPACE)
+        certs.write(
+            certs.issue(SERVICE, NAMESPACE, extra_names, ca=(ca_key, ca_cert)), self.cert_dir
+        )
+        if keep_ca_key:  # to issue the next pair from the same CA, as a rotation does
+            (self.cert_dir / ".ca.key").write_bytes(
+                ca_key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            )
         self.port = free_port()
         env = dict(os.environ)
         if python_path is not None:
