@@ -36,6 +36,20 @@ def webhook() -> None:
     show_default=True,
     help="Seconds to keep serving (not ready, closing keep-alive) after SIGTERM.",
 )
+@click.option(
+    "--read-timeout",
+    type=click.FloatRange(0.1, 300),
+    default=10.0,
+    show_default=True,
+    help="Seconds a new connection has for its TLS handshake, and then for its request headers.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(1),
+    default=1000,
+    show_default=True,
+    help="Open connections per worker; past it requests get 503.",
+)
 def serve(
     tls_cert: Path,
     tls_key: Path,
@@ -44,6 +58,8 @@ def serve(
     config_path: Path | None,
     workers: int,
     shutdown_delay: float,
+    read_timeout: float,
+    max_connections: int,
 ) -> None:
     """Serve /validate, /healthz, /readyz and /metrics over HTTPS."""
     import ssl
@@ -77,6 +93,8 @@ def serve(
             config=config_path,
             workers=workers,
             shutdown_delay=shutdown_delay,
+            read_timeout=read_timeout,
+            max_connections=max_connections,
         )
     )
 

@@ -38,6 +38,7 @@ from starlette.routing import Route
 
 from podlint.webhook import certs
 from podlint.webhook.config import WebhookConfig, WebhookConfigError, load_config
+from podlint.webhook.connections import bound_tls, with_header_timeout
 from podlint.webhook.limits import review_budget
 from podlint.webhook.metrics import Metrics
 from podlint.webhook.pool import ReviewPool
@@ -65,6 +66,10 @@ class ServeOptions:
     workers: int = 1
     shutdown_delay: float = 0.0
     reload_interval: float = 1.0
+    # The TLS handshake and a new connection's request headers, each.
+    read_timeout: float = 10.0
+    # Past it, uvicorn answers 503 (the apiserver's failurePolicy decides).
+    max_connections: int = 1000
 
 
 def _stamp(path: Path | None) -> tuple[int, int, int] | None:
@@ -322,6 +327,10 @@ class _DrainingServer(uvicorn.Server):
     def _exit(self) -> None:
         self.should_exit = True
 
+    async def startup(self, sockets: list[Any] | None = None) -> None:
+        bound_tls(asyncio.get_running_loop(), self.state.options.read_timeout)
+        await super().startup(sockets)
+
     async def shutdown(self, sockets: list[Any] | None = None) -> None:
         aborter = asyncio.create_task(self._abort_idle_connections())
         try:
@@ -361,6 +370,7 @@ def _uvicorn_config(options: ServeOptions, app: Any = None) -> uvicorn.Config:
         server_header=False,
         timeout_graceful_shutdown=30,
         timeout_keep_alive=90,  # the apiserver keeps idle connections for 90 s
+        limit_concurrency=options.max_connections,
     )
 
 
@@ -386,6 +396,9 @@ def _run_one(options: ServeOptions, sockets: Sequence[Any] | None = None) -> Non
     gc.freeze()
     config = _uvicorn_config(options, create_app(state))
     config.load()
+    config.http_protocol_class = with_header_timeout(
+        config.http_protocol_class, options.read_timeout
+    )
     config.ssl = ssl_context  # uvicorn serves with it; its callback picks the newest pair
     server = _DrainingServer(config, state)
     server.run(sockets=list(sockets) if sockets else None)

@@ -4,6 +4,8 @@ apiserver's ?timeout= as the bound of a review, and a large review not stalling 
 from __future__ import annotations
 
 import json
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -174,3 +176,66 @@ def test_the_review_budget_leaves_the_answer_time_to_travel(
     parameter: str | None, budget: float
 ) -> None:
     assert review_budget(parameter) == pytest.approx(budget)
+
+
+@pytest.fixture(scope="module")
+def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebhookProcess]:
+    process = WebhookProcess(
+        tmp_path_factory.mktemp("strict-webhook"),
+        {},
+        "--read-timeout",
+        "1",
+        "--max-connections",
+        "3",
+    )
+    yield process
+    process.stop()
+
+
+def _closed_within(sock: socket.socket, seconds: float) -> float:
+    """Seconds until the server closed the connection (EOF or reset); fails past `seconds`."""
+    started = time.monotonic()
+    sock.settimeout(seconds)
+    try:
+        while sock.recv(4096):
+            pass
+    except (ConnectionResetError, ssl.SSLError):
+        pass
+    except TimeoutError:
+        pytest.fail(f"the connection was still open after {seconds}s")
+    return time.monotonic() - started
+
+
+def test_a_connection_without_a_tls_handshake_is_closed(strict_server: WebhookProcess) -> None:
+    with socket.create_connection(("127.0.0.1", strict_server.port), timeout=10) as raw:
+        assert _closed_within(raw, 5) >= 0.5
+
+
+def test_a_connection_without_complete_headers_is_closed(strict_server: WebhookProcess) -> None:
+    sock = _raw_tls(strict_server)
+    try:
+        sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {HOSTNAME}\r\n".encode())  # no end
+        assert _closed_within(sock, 5) >= 0.5
+    finally:
+        sock.close()
+    with strict_server.client() as client:
+        assert client.get(strict_server.base_url + "/healthz").status_code == 200
+
+
+def test_connections_past_the_limit_get_503(strict_server: WebhookProcess) -> None:
+    held = [strict_server.client() for _ in range(2)]
+    try:
+        for client in held:
+            assert client.get(strict_server.base_url + "/healthz").status_code == 200
+        with strict_server.client() as third:
+            assert third.get(strict_server.base_url + "/healthz").status_code == 503
+        held.pop().close()
+        deadline = time.monotonic() + 5
+        status = 503
+        while status == 503 and time.monotonic() < deadline:
+            with strict_server.client() as again:
+                status = again.get(strict_server.base_url + "/healthz").status_code
+        assert status == 200
+    finally:
+        for client in held:
+            client.close()
