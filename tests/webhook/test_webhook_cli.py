@@ -58,6 +58,14 @@ def test_manifests_with_generated_certs(tmp_path: Path, capsys: pytest.CaptureFi
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert set(container["resources"]) == {"requests", "limits"}
+    pod_spec = deployment["spec"]["template"]["spec"]
+    (spread,) = pod_spec["topologySpreadConstraints"]
+    assert spread["topologyKey"] == "kubernetes.io/hostname"
+    assert spread["labelSelector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
+    assert pod_spec["serviceAccountName"] == by_kind["ServiceAccount"]["metadata"]["name"]
+    budget = by_kind["PodDisruptionBudget"]["spec"]
+    assert budget["minAvailable"] == 1 and budget["selector"] == deployment["spec"]["selector"]
     configuration = by_kind["ValidatingWebhookConfiguration"]
     ca = (tmp_path / "certs" / "ca.crt").read_bytes()
     for hook in configuration["webhooks"]:
