@@ -7,7 +7,9 @@ Operational behaviour, each for a reason learned from webhook outages:
   and ConfigMap updates) without a restart; a broken new file is logged and the old one kept.
 - On SIGTERM /readyz turns 503 and responses say `Connection: close` for --shutdown-delay
   seconds (the endpoints controller removes the pod meanwhile), then uvicorn stops accepting,
-  lets in-flight requests finish and exits 0.
+  lets in-flight requests finish, idle pooled connections are dropped, and it exits 0.
+- Reviews run on worker threads, bounded by the apiserver's ?timeout=: past it the answer is
+  the configured failure-mode, before the apiserver gives up and applies its own.
 """
 
 from __future__ import annotations
@@ -341,9 +343,9 @@ class _DrainingServer(uvicorn.Server):
     async def _abort_idle_connections(self) -> None:
         """Close idle connections without the TLS goodbye.
 
-        uvicorn closes an idle connection politely, and asyncio then waits up to 30 s for the
-        peer's TLS close_notify, which a client that keeps its pooled connection and does not
-        read (kube-apiserver) never sends: exit would take a Pod's whole grace period.
+        uvicorn closes an idle connection politely, and asyncio then waits for the peer's TLS
+        close_notify (30 s by default), which a client that keeps its pooled connection and
+        does not read (kube-apiserver) never sends: exit would take a Pod's whole grace period.
         Connections with a request in flight are left to finish.
         """
         await asyncio.sleep(IDLE_CLOSE_GRACE)
