@@ -19,6 +19,7 @@ EXIT_USAGE = 2
 
 # Subcommands that pull in heavy stacks are imported only when invoked.
 LAZY_COMMANDS: dict[str, str] = {
+    "audit": "podlint.audit.cli:audit",
     "lsp": "podlint.lsp.cli:lsp",
     "webhook": "podlint.webhook.cli:webhook",
     "diff": "podlint.update.cli:diff",
