@@ -274,3 +274,52 @@ def test_without_the_extra_the_command_names_it() -> None:
     assert done.returncode == 2
     assert "pip install 'podlint[audit]'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+SELECTORS = [
+    "tier=front",
+    "tier==front",
+    "tier!=front",
+    "tier in (front,back)",
+    "tier notin (front)",
+    "tier",
+    "!tier",
+    "tier,app=shop",
+    "example.com/team=a-b_c.d",
+    "tier=",
+    "tier!=front,tier!=back",
+]
+
+
+def test_selectors_select_what_the_apiserver_selects(cluster: Cluster) -> None:
+    ns = namespace(cluster, "audit-selectors")
+    labelled = {
+        "front": {"tier": "front", "app": "shop"},
+        "back": {"tier": "back"},
+        "empty": {"tier": ""},
+        "team": {"example.com/team": "a-b_c.d"},
+        "none": {},
+    }
+    for name, labels in labelled.items():
+        bare_pod(cluster, ns, name, labels=labels)
+
+    for selector in SELECTORS:
+        listed = cluster.request(
+            "GET", f"/api/v1/namespaces/{ns}/pods", params={"labelSelector": selector}
+        )
+        assert listed.status_code == 200, (selector, listed.text)
+        expected = {item["metadata"]["name"] for item in listed.json()["items"]}
+        run = audit(cluster, "-n", ns, "-l", selector, "--select", "bare-pod", "--format", "json")
+        audited = {f["name"] for f in json.loads(run.stdout)["findings"]}
+        assert audited == expected, selector
+
+
+@pytest.mark.parametrize("selector", ["tier=front!", "tier in front", "-tier", "tier=a b"])
+def test_selectors_the_apiserver_refuses_are_refused(cluster: Cluster, selector: str) -> None:
+    listed = cluster.request("GET", "/api/v1/pods", params={"labelSelector": selector})
+    assert listed.status_code == 400, (selector, listed.text)
+
+    run = audit(cluster, "-l", selector)
+
+    assert run.code == 2
+    assert "--selector" in run.stderr and "label selector" in run.stderr
