@@ -98,8 +98,17 @@ def _kube_version(_ctx: click.Context, _param: click.Parameter, value: str) -> A
     show_default=True,
     help="Objects per list request (the API's limit; continued until done).",
 )
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A .podlint.yaml to use (rules, options, workload-kinds; the command line wins).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stderr.")
+@click.pass_context
 def audit(
+    ctx: click.Context,
     kubeconfig: str | None,
     context: str | None,
     namespaces: tuple[str, ...],
@@ -114,6 +123,7 @@ def audit(
     output: str | None,
     apply_reports: bool,
     chunk_size: int,
+    config_file: str | None,
     quiet: bool,
 ) -> None:
     """Lint the Pods and workloads that run in a cluster."""
@@ -121,11 +131,13 @@ def audit(
         import lightkube  # noqa: F401
     except ImportError:
         _fail("podlint audit needs the audit extra: pip install 'podlint[audit]'")
-    from podlint.audit.cluster import Cluster, load_config
+    from podlint.audit.cluster import Cluster
+    from podlint.audit.cluster import load_config as load_kubeconfig
     from podlint.audit.errors import ConnectError, Refused
-    from podlint.audit.inventory import collect
+    from podlint.audit.inventory import collect, workload_resources
     from podlint.audit.run import SKIPPED_RULES, audit_objects, split_managed
     from podlint.audit.selector import SelectorError, parse_selector
+    from podlint.config import ConfigError, load_config, merge_options
     from podlint.model.finding import Severity
     from podlint.policy import PolicyError
     from podlint.registry import RegistryError, default_registry
@@ -135,33 +147,43 @@ def audit(
         requirements = parse_selector(selector or "")
     except SelectorError as error:
         raise click.BadParameter(str(error), param_hint="--selector") from None
+    options = Options(
+        policy=policy,
+        kubernetes_version=kubernetes_version,
+        select=split_selectors(select),
+        ignore=(*split_selectors(ignore), *SKIPPED_RULES),
+        fail_on=fail_on,
+    )
     try:
+        if config_file is not None:
+            given = [
+                name
+                for name in ("policy", "kubernetes_version", "fail_on")
+                if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
+            ]
+            options = merge_options(load_config(Path(config_file)), options, explicit=given)
         registry = default_registry()
-        engine = build_engine(
-            Options(
-                policy=policy,
-                kubernetes_version=kubernetes_version,
-                select=split_selectors(select),
-                ignore=(*split_selectors(ignore), *SKIPPED_RULES),
-                fail_on=fail_on,
-            ),
-            registry,
-        )
+        engine = build_engine(options, registry)
+    except ConfigError as error:
+        _fail(str(error))
     except (PolicyError, RegistryError) as error:
         raise click.UsageError(str(error)) from None
     try:
-        cluster = Cluster(load_config(kubeconfig, context))
+        cluster = Cluster(load_kubeconfig(kubeconfig, context))
     except ConnectError as error:
         _fail(str(error))
     try:
+        resources = workload_resources(cluster, engine.kind_map.custom)
         inventory = collect(
-            cluster, split_selectors(namespaces), requirements, chunk_size=chunk_size
+            cluster, split_selectors(namespaces), requirements, chunk_size, resources
         )
         listed, managed = split_managed(inventory.objects)
         audited = list(audit_objects(engine, listed, strict=strict))
         reports = None
         if output_format == "policyreport" or apply_reports:
-            reports = _policy_reports(audited, inventory.namespaces, policy, kubernetes_version)
+            reports = _policy_reports(
+                audited, inventory.namespaces, options.policy, options.kubernetes_version
+            )
         _write(output_format, output, audited, reports, registry)
         apply_failures = _apply(cluster, reports) if apply_reports and reports else []
     except ConnectError as error:
@@ -183,7 +205,7 @@ def audit(
         click.echo(_summary(audited, inventory.objects, len(managed), counts), err=True)
     if inventory.failures or apply_failures:
         sys.exit(EXIT_USAGE)
-    threshold = Severity(fail_on).rank if fail_on != "never" else 99
+    threshold = Severity(options.fail_on).rank if options.fail_on != "never" else 99
     failing = any(count for severity, count in counts.items() if severity.rank >= threshold)
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
 

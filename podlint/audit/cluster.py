@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx2
 from lightkube import Client, KubeConfig, operators
+from lightkube.config import client_adapter as adapter
 from lightkube.config.kubeconfig import SingleConfig
 from lightkube.core.exceptions import ApiError, ConfigError
 from lightkube.generic_resource import (
@@ -85,11 +86,32 @@ class Cluster:
         self.server = config.cluster.server
         try:
             self.client = Client(config, timeout=httpx2.Timeout(timeout), lazy=False)
+            # Discovery documents are not resources; the same connection settings read them.
+            self.discovery = adapter.Client(
+                config, adapter.ConnectionParams(timeout=httpx2.Timeout(timeout))
+            )
         except (ConfigError, OSError) as error:
             raise ConnectError(str(error)) from None
 
     def close(self) -> None:
         self.client.close()
+        self.discovery.close()
+
+    def served(self, group: str, kind: str) -> Resource | None:
+        """The resource that serves ``kind`` of API ``group`` in its preferred version, or None
+        when the cluster does not serve it (a custom workload kind whose CRD is absent)."""
+        with _answers(self.server):
+            answer = self.discovery.get(f"/apis/{group}")
+            if answer.status_code == 404:
+                return None
+            answer.raise_for_status()
+            version = answer.json()["preferredVersion"]["groupVersion"].split("/", 1)[1]
+            answer = self.discovery.get(f"/apis/{group}/{version}")
+            answer.raise_for_status()
+            for entry in answer.json().get("resources", []):
+                if entry.get("kind") == kind and "/" not in entry.get("name", "/"):
+                    return Resource(group, version, kind, entry["name"], bool(entry["namespaced"]))
+        return None
 
     def list_objects(
         self,

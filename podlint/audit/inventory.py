@@ -7,7 +7,7 @@ so that a namespace the token may not read is named and the others are still aud
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -28,6 +28,8 @@ class Lister(Protocol):
     ) -> Any: ...
 
     def namespaces(self) -> list[str]: ...
+
+    def served(self, group: str, kind: str) -> Resource | None: ...
 
 
 @dataclass(frozen=True)
@@ -86,14 +88,15 @@ def collect(
         return None
 
     if namespaces:
-        per_namespace = list(resources)
+        # Objects outside namespaces are not in any namespace asked for.
+        per_namespace = [resource for resource in resources if resource.namespaced]
     else:
         per_namespace = []
         for resource in resources:
             refused = attempt(resource, None)
             if refused is None:
                 continue
-            if refused.status != FORBIDDEN:
+            if refused.status != FORBIDDEN or not resource.namespaced:
                 inventory.failures.append(
                     ListFailure(None, resource, refused.status, refused.message)
                 )
@@ -115,3 +118,17 @@ def collect(
                     ListFailure(namespace, resource, refused.status, refused.message)
                 )
     return inventory
+
+
+def workload_resources(cluster: Lister, custom_kinds: Iterable[str]) -> list[Resource]:
+    """The built-in workloads, and the custom kinds (``group/Kind``, as ``workload-kinds``
+    names them) that this cluster serves."""
+    found = list(WORKLOADS)
+    for name in sorted(custom_kinds):
+        group, _, kind = name.rpartition("/")
+        if not group or any(r.group == group and r.kind == kind for r in found):
+            continue
+        resource = cluster.served(group, kind)
+        if resource is not None:
+            found.append(resource)
+    return found

@@ -5,10 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from io import StringIO
 from pathlib import Path
 from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
 
 from tests.cluster.conftest import Cluster
 
@@ -133,3 +140,42 @@ def audit(cluster: Cluster, *args: str, config: Path | None = None) -> Run:
     )
     assert "Traceback" not in done.stderr, done.stderr
     return Run(done.returncode, done.stdout, done.stderr)
+
+
+CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+
+
+def load_all(text: str) -> list[Any]:
+    return list(YAML(typ="safe").load_all(StringIO(text)))
+
+
+@contextmanager
+def custom_resource_definitions(cluster: Cluster, path: Path) -> Iterator[list[dict[str, Any]]]:
+    """Create the CRDs of a file, wait until their group serves them, delete them after."""
+    definitions = load_all(path.read_text())
+    groups = {crd["spec"]["group"] for crd in definitions}
+    for crd in definitions:
+        create(cluster, CRD_PATH, crd)
+    deadline = time.monotonic() + 30
+    while not all(_served(cluster, crd) for crd in definitions):
+        if time.monotonic() > deadline:
+            pytest.fail(f"the CRDs of {path.name} were not served within 30 s")
+        time.sleep(0.2)
+    try:
+        yield definitions
+    finally:
+        for crd in definitions:
+            cluster.request("DELETE", f"{CRD_PATH}/{crd['metadata']['name']}")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(
+            cluster.request("GET", f"/apis/{group}").status_code != 404 for group in groups
+        ):
+            time.sleep(0.2)
+
+
+def _served(cluster: Cluster, crd: dict[str, Any]) -> bool:
+    spec = crd["spec"]
+    answer = cluster.request("GET", f"/apis/{spec['group']}/{spec['versions'][0]['name']}")
+    if answer.status_code != 200:
+        return False
+    return any(r["name"] == spec["names"]["plural"] for r in answer.json()["resources"])

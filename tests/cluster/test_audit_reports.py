@@ -2,48 +2,29 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from io import StringIO
 from pathlib import Path
-from typing import Any
 
 import pytest
-from ruamel.yaml import YAML
 
-from tests.cluster.audit_helpers import audit, bare_pod, deployment_with_replicas, namespace
+from tests.cluster.audit_helpers import (
+    audit,
+    bare_pod,
+    custom_resource_definitions,
+    deployment_with_replicas,
+    load_all,
+    namespace,
+)
 from tests.cluster.conftest import Cluster
 
 CRDS = Path(__file__).parent / "fixtures" / "policyreport-crds.yaml"
-CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 REPORTS = "/apis/wgpolicyk8s.io/v1alpha2/namespaces/{}/policyreports/podlint"
-
-
-def load_all(text: str) -> list[Any]:
-    return list(YAML(typ="safe").load_all(StringIO(text)))
 
 
 @pytest.fixture
 def policy_report_crds(cluster: Cluster) -> Iterator[None]:
-    definitions = load_all(CRDS.read_text())
-    for crd in definitions:
-        answer = cluster.request("POST", CRD_PATH, json=crd)
-        assert answer.status_code == 201, answer.text
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        served = cluster.request("GET", "/apis/wgpolicyk8s.io/v1alpha2")
-        if served.status_code == 200 and len(served.json()["resources"]) == 2:
-            break
-        time.sleep(0.2)
-    else:
-        pytest.fail("the PolicyReport CRDs were not served within 30 s")
-    yield
-    for crd in definitions:
-        cluster.request("DELETE", f"{CRD_PATH}/{crd['metadata']['name']}")
-    while time.monotonic() < deadline + 30:
-        if cluster.request("GET", "/apis/wgpolicyk8s.io/v1alpha2").status_code == 404:
-            return
-        time.sleep(0.2)
+    with custom_resource_definitions(cluster, CRDS):
+        yield
 
 
 def test_policy_reports_on_stdout(cluster: Cluster) -> None:
