@@ -181,9 +181,12 @@ def audit(
         audited = list(audit_objects(engine, listed, strict=strict))
         reports = None
         if output_format == "policyreport" or apply_reports:
-            reports = _policy_reports(
-                audited, inventory.namespaces, options.policy, options.kubernetes_version
-            )
+            scopes: list[str | None] = list(inventory.namespaces)
+            if apply_reports and not namespaces and not requirements:
+                scopes += _previous_scopes(cluster)
+            if any(not obj.get("metadata", {}).get("namespace") for obj in inventory.objects):
+                scopes.append(None)
+            reports = _policy_reports(audited, scopes, options, engine.registry.rules)
         _write(output_format, output, audited, reports, registry)
         apply_failures = _apply(cluster, reports) if apply_reports and reports else []
     except ConnectError as error:
@@ -211,23 +214,42 @@ def audit(
 
 
 def _policy_reports(
-    audited: list[Any], namespaces: list[str], policy: str, kubernetes_version: Any
+    audited: list[Any], scopes: list[str | None], options: Any, rules: Any
 ) -> list[dict[str, Any]]:
     from podlint.audit.reports import policy_reports
-    from podlint.registry import default_registry
 
+    policy = str(options.policy)
     name = Path(policy).stem if policy.endswith((".yaml", ".yml")) else policy
     return policy_reports(
         audited,
         policy=name,
-        rules=default_registry().rules,
+        rules=rules,
         timestamp=int(time.time()),
-        namespaces=namespaces,
+        scopes=scopes,
         annotations={
             "podlint.io/policy": name,
-            "podlint.io/kubernetes-version": str(kubernetes_version),
+            "podlint.io/kubernetes-version": str(options.kubernetes_version),
         },
     )
+
+
+def _previous_scopes(cluster: Any) -> list[str | None]:
+    """Where podlint wrote reports before: a whole-cluster audit rewrites them, so that the
+    results of objects that are gone do not linger."""
+    from podlint.audit.errors import Refused
+    from podlint.audit.reports import MANAGED_BY
+    from podlint.audit.resources import CLUSTER_POLICY_REPORT, POLICY_REPORT
+    from podlint.audit.selector import Requirement
+
+    ours = tuple(Requirement(key, "equal", (value,)) for key, value in MANAGED_BY.items())
+    scopes: list[str | None] = []
+    for resource in (POLICY_REPORT, CLUSTER_POLICY_REPORT):
+        try:
+            for report in cluster.list_objects(resource, None, ours):
+                scopes.append(report["metadata"].get("namespace"))
+        except Refused:
+            continue  # no CRD (applying says so) or no right to list them: nothing to clear
+    return scopes
 
 
 def _write(

@@ -28,13 +28,13 @@ def policy_reports(
     policy: str,
     rules: Mapping[str, Rule],
     timestamp: int,
-    namespaces: Iterable[str] = (),
+    scopes: Iterable[str | None] = (),
     annotations: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """A report for each namespace among ``namespaces`` and those of the audited objects
-    (empty ones too, so that applying them clears results that no longer hold), then the
-    ClusterPolicyReport when cluster-scoped objects were audited."""
-    results: dict[str | None, list[dict[str, Any]]] = {ns: [] for ns in namespaces}
+    """A report for each namespace of the audited objects and each of ``scopes`` (None: the
+    cluster), empty ones too, so that applying them clears results that no longer hold; the
+    ClusterPolicyReport comes last."""
+    results: dict[str | None, list[dict[str, Any]]] = {scope: [] for scope in scopes}
     for item in audited:
         entries = results.setdefault(item.identity.namespace, [])
         for finding in item.result.findings:
@@ -42,7 +42,7 @@ def policy_reports(
     reports = []
     for namespace in sorted(ns for ns in results if ns is not None):
         reports.append(_report(namespace, results[namespace], annotations))
-    if results.get(None):
+    if None in results:
         reports.append(_report(None, results[None], annotations))
     return reports
 

@@ -123,3 +123,23 @@ def test_apply_reports_creates_then_updates(cluster: Cluster, policy_report_crds
     assert updated["metadata"]["uid"] == stored["metadata"]["uid"]
     assert not any(r["rule"] == "pss-privileged" for r in updated["results"])
     assert updated["summary"]["fail"] == 0
+
+
+def test_a_whole_cluster_audit_clears_reports_of_objects_that_are_gone(
+    cluster: Cluster, policy_report_crds: None
+) -> None:
+    ns = namespace(cluster, "audit-gone")
+    bare_pod(cluster, ns, "lonely")
+
+    first = audit(cluster, "--select", "bare-pod", "--apply-reports", "--quiet")
+
+    assert first.code == 0, first.stderr
+    assert cluster.request("GET", REPORTS.format(ns)).json()["summary"]["warn"] == 1
+    results = cluster.request("GET", REPORTS.format(ns)).json()["results"]
+    assert [r["resources"][0]["name"] for r in results] == ["lonely"]
+    assert cluster.request("DELETE", f"/api/v1/namespaces/{ns}/pods/lonely").status_code == 200
+
+    second = audit(cluster, "--select", "bare-pod", "--apply-reports", "--quiet")
+
+    assert second.code == 0, second.stderr
+    assert cluster.request("GET", REPORTS.format(ns)).json()["results"] == []
