@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 from tests.cluster.audit_helpers import (
+    PRIVILEGED_TEMPLATE,
     audit,
     bare_pod,
     create,
@@ -165,6 +166,28 @@ def test_the_ignore_annotation_suppresses_as_in_lint(cluster: Cluster) -> None:
 
     assert json.loads(run.stdout)["findings"] == []
     assert "no findings" in run.stderr
+
+
+def test_strict_refuses_the_annotation_for_errors(cluster: Cluster) -> None:
+    ns = namespace(cluster, "audit-strict")
+    create(
+        cluster,
+        f"/api/v1/namespaces/{ns}/pods",
+        {
+            "metadata": {
+                "name": "debug",
+                "annotations": {"podlint.io/ignore": "pss-privileged -- node debugging"},
+            },
+            "spec": PRIVILEGED_TEMPLATE["spec"],
+        },
+    )
+
+    lenient = audit(cluster, "-n", ns, "--select", "pss-privileged", "--format", "json")
+    strict = audit(cluster, "-n", ns, "--select", "pss-privileged", "--strict", "--format", "json")
+
+    assert (lenient.code, json.loads(lenient.stdout)["findings"]) == (0, [])
+    assert strict.code == 1
+    assert [f["rule"] for f in json.loads(strict.stdout)["findings"]] == ["pss-privileged"]
 
 
 @pytest.fixture(scope="module")
