@@ -162,8 +162,7 @@ def audit(
                 if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
             ]
             options = merge_options(load_config(Path(config_file)), options, explicit=given)
-        registry = default_registry()
-        engine = build_engine(options, registry)
+        engine = build_engine(options, default_registry())
     except ConfigError as error:
         _fail(str(error))
     except (PolicyError, RegistryError) as error:
@@ -187,7 +186,7 @@ def audit(
             if any(not obj.get("metadata", {}).get("namespace") for obj in inventory.objects):
                 scopes.append(None)
             reports = _policy_reports(audited, scopes, options, engine.registry.rules)
-        _write(output_format, output, audited, reports, registry)
+        _write(output_format, output, audited, reports, engine.registry)
         apply_failures = _apply(cluster, reports) if apply_reports and reports else []
     except ConnectError as error:
         _fail(str(error))

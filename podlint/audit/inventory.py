@@ -59,9 +59,11 @@ class Inventory:
             where = f'namespace "{namespace}"' if namespace is not None else "cluster"
             names = ", ".join(f.resource.label for f in failures)
             first = failures[0]
+            advice = "not audited"
+            if any(f.resource == NAMESPACES for f in failures):
+                advice = "name namespaces with --namespace"
             lines.append(
-                f"{where}: cannot list {names} ({first.status}: {first.message}); "
-                + ("not audited" if namespace is not None else "name namespaces with --namespace")
+                f"{where}: cannot list {names} ({first.status}: {first.message}); {advice}"
             )
         return lines
 
