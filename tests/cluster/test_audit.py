@@ -19,6 +19,7 @@ from tests.cluster.audit_helpers import (
     deployment_with_replicas,
     kubeconfig,
     namespace,
+    owner,
 )
 from tests.cluster.conftest import Cluster
 from tests.conftest import SHARED
@@ -346,3 +347,60 @@ def test_selectors_the_apiserver_refuses_are_refused(cluster: Cluster, selector:
 
     assert run.code == 2
     assert "--selector" in run.stderr and "label selector" in run.stderr
+
+
+def test_jobs_and_their_pods_are_reported_at_the_cronjob(cluster: Cluster) -> None:
+    ns = namespace(cluster, "audit-cron")
+    template = {"spec": {**PRIVILEGED_TEMPLATE["spec"], "restartPolicy": "Never"}}
+    cron = create(
+        cluster,
+        f"/apis/batch/v1/namespaces/{ns}/cronjobs",
+        {
+            "metadata": {"name": "nightly"},
+            "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {"template": template}}},
+        },
+    )
+    job = create(
+        cluster,
+        f"/apis/batch/v1/namespaces/{ns}/jobs",
+        {
+            "metadata": {"name": "nightly-29001", "ownerReferences": owner(cron)},
+            "spec": {"template": template},
+        },
+    )
+    create(
+        cluster,
+        f"/api/v1/namespaces/{ns}/pods",
+        {
+            "metadata": {
+                "name": "nightly-29001-x7k2p",
+                "labels": job["spec"]["template"]["metadata"]["labels"],
+                "ownerReferences": owner(job),
+            },
+            "spec": template["spec"],
+        },
+    )
+
+    run = audit(cluster, "-n", ns, "--select", "pss-privileged", "--format", "json")
+
+    findings = json.loads(run.stdout)["findings"]
+    assert [(f["kind"], f["name"], f["pointer"]) for f in findings] == [
+        (
+            "CronJob",
+            "nightly",
+            "/spec/jobTemplate/spec/template/spec/containers/0/securityContext/privileged",
+        )
+    ]
+    assert "(2 managed objects reported at their controller)" in run.stderr
+
+
+def test_kubeconfig_is_the_first_existing_file_of_the_kubeconfig_list(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    ns = namespace(cluster, "audit-list")
+    bare_pod(cluster, ns, "lonely")
+    listed = Path(f"{tmp_path / 'missing'}:{cluster.kubeconfig}")
+
+    run = audit(cluster, "-n", ns, "--select", "bare-pod", "--format", "json", config=listed)
+
+    assert [f["name"] for f in json.loads(run.stdout)["findings"]] == ["lonely"]
