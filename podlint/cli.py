@@ -27,6 +27,7 @@ LAZY_COMMANDS: dict[str, str] = {
 
 # The optional extra each front door needs, and the top-level modules that show it is installed.
 EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "audit": ("audit", ("lightkube",)),
     "lsp": ("lsp", ("pygls", "lsprotocol")),
     "webhook": ("webhook", ("starlette", "uvicorn", "prometheus_client", "cryptography")),
 }

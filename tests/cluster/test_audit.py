@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -283,21 +281,6 @@ def test_a_bad_selector_is_named_before_any_request(cluster: Cluster) -> None:
 
     assert run.code == 2
     assert "'web!' is not a label value" in run.stderr and "--selector" in run.stderr
-
-
-def test_without_the_extra_the_command_names_it() -> None:
-    # The import system refuses a module mapped to None, as if it were not installed.
-    code = (
-        "import sys; sys.modules['lightkube'] = None; "
-        "from podlint.cli import main; sys.exit(main(['audit']))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
-    )
-
-    assert done.returncode == 2
-    assert "pip install 'podlint[audit]'" in done.stderr
-    assert "Traceback" not in done.stderr
 
 
 SELECTORS = [
