@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -387,3 +390,51 @@ def test_kubeconfig_is_the_first_existing_file_of_the_kubeconfig_list(
     run = audit(cluster, "-n", ns, "--select", "bare-pod", "--format", "json", config=listed)
 
     assert [f["name"] for f in json.loads(run.stdout)["findings"]] == ["lonely"]
+
+
+IN_CLUSTER = """\
+import sys
+from pathlib import Path
+import podlint.audit.cluster as cluster
+cluster.SERVICE_ACCOUNT = Path(sys.argv[1])  # where the kubelet mounts it in a Pod
+from podlint.cli import main
+sys.exit(main(["audit", *sys.argv[2:]]))
+"""
+
+
+def test_in_a_pod_the_service_account_is_used(cluster: Cluster, tmp_path: Path) -> None:
+    ns = namespace(cluster, "audit-incluster")
+    bare_pod(cluster, ns, "lonely")
+    account = tmp_path / "serviceaccount"
+    account.mkdir()
+    (account / "token").write_text(cluster.token)
+    (account / "ca.crt").write_bytes(cluster.ca_file.read_bytes())
+    (account / "namespace").write_text(ns)
+    host, port = cluster.url.removeprefix("https://").rsplit(":", 1)
+    env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
+    env.update(HOME=str(tmp_path), KUBERNETES_SERVICE_HOST=host, KUBERNETES_SERVICE_PORT=port)
+    args = ["-n", ns, "--select", "bare-pod", "--format", "json"]
+
+    done = subprocess.run(
+        [sys.executable, "-c", IN_CLUSTER, str(account), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert [f["name"] for f in json.loads(done.stdout)["findings"]] == ["lonely"]
+
+    (account / "token").unlink()
+    nothing = subprocess.run(
+        [sys.executable, "-c", IN_CLUSTER, str(account), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert nothing.returncode == 2
+    assert "no kubeconfig: give --kubeconfig FILE, set KUBECONFIG" in nothing.stderr
