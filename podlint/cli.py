@@ -19,6 +19,7 @@ EXIT_USAGE = 2
 
 # Subcommands that pull in heavy stacks are imported only when invoked.
 LAZY_COMMANDS: dict[str, str] = {
+    "audit": "podlint.audit.cli:audit",
     "lsp": "podlint.lsp.cli:lsp",
     "webhook": "podlint.webhook.cli:webhook",
     "diff": "podlint.update.cli:diff",
@@ -26,6 +27,7 @@ LAZY_COMMANDS: dict[str, str] = {
 
 # The optional extra each front door needs, and the top-level modules that show it is installed.
 EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "audit": ("audit", ("lightkube",)),
     "lsp": ("lsp", ("pygls", "lsprotocol")),
     "webhook": ("webhook", ("starlette", "uvicorn", "prometheus_client", "cryptography")),
 }

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from podlint.engine import Engine
+from podlint.model.defaulted import DefaultedFields
 from podlint.model.document import Document
 from podlint.model.finding import Finding, Severity
 from podlint.model.views import ObjectView
@@ -25,7 +26,6 @@ from podlint.policy import PolicyError
 from podlint.registry import Registry, RegistryError, default_registry
 from podlint.runtime import Options, build_engine
 from podlint.webhook.config import Mode, WebhookConfig, WebhookConfigError
-from podlint.webhook.defaults import DefaultedFields
 from podlint.webhook.messages import annotation_value, denial_message, warnings_for
 from podlint.webhook.significance import IGNORED_POD_SUBRESOURCES, significant_pod_update
 from podlint.webhook.source import AdmissionRequest, ReviewError, admission_document, parse_review
