@@ -185,7 +185,7 @@ def lint_sources(
     files = [item for item in found_items if isinstance(item, Path)]
     linted: Iterator[_Linted | None]
     if jobs > 1 and worth_a_pool(files, jobs):
-        linted = lint_in_workers(engine_for, files, jobs, max_bytes, strict)
+        linted = _first_here_then_in_workers(engine_for, files, jobs, max_bytes, strict)
     else:
         linted = (_lint_path_here(engine_for(str(path)), path, max_bytes, strict) for path in files)
     for item in found_items:
@@ -207,6 +207,19 @@ def lint_sources(
             current.deferred.extend(result.deferred)
             yield run.seen(current, result.result)
     yield from run.finish(strict)
+
+
+def _first_here_then_in_workers(
+    engine_for: Callable[[str], Engine],
+    files: list[Path],
+    jobs: int,
+    max_bytes: int,
+    strict: bool,
+) -> Iterator[_Linted | None]:
+    # The first file warms what every worker would otherwise load on its own (the schemas of
+    # its kinds, their compiled validators), and the workers are forked with it.
+    yield _lint_path_here(engine_for(str(files[0])), files[0], max_bytes, strict)
+    yield from lint_in_workers(engine_for, files[1:], jobs, max_bytes, strict)
 
 
 @dataclass
