@@ -139,3 +139,36 @@ def test_every_fragment_finding_is_a_finding_of_what_kustomize_builds(
             assert finding["rule"] in {rule for rule, _ in merged}
         else:
             assert (finding["rule"], finding["message"]) in merged, finding
+
+
+def test_update_comparisons_see_the_base_not_the_patches(tmp_path: Path) -> None:
+    # Each patch names the base's Deployment "web"; compared with it, a patch would look
+    # like an update that drops the selector. Only the base is compared, on both sides.
+    repo = tmp_path / "repo"
+    shutil.copytree(APP, repo)
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "app"]):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+            cwd=repo,
+            check=True,
+        )
+    deployment = repo / "base" / "deployment.yaml"
+    deployment.write_text(
+        deployment.read_text().replace("      app: web\n", "      app: web2\n", 2)
+    )
+    _, report = lint("--base", "HEAD", ".", cwd=repo)
+    updates = {(f, line, rule) for f, line, rule in found(report) if rule.startswith("immutable")}
+    assert updates == {("base/deployment.yaml", 11, "immutable-selector")}
+    assert found(report) - updates == markers(APP)
+    old = tmp_path / "old"
+    shutil.copytree(APP, old)
+    _, diffed = lint_diff(old, repo)
+    assert found(diffed) == {(str(repo / "base/deployment.yaml"), 11, "immutable-selector")}
+
+
+def lint_diff(old: Path, new: Path) -> tuple[int, Any]:
+    result = CliRunner().invoke(
+        cli, ["diff", str(old), str(new), "--select", "*", "--format", "json", "--no-config"]
+    )
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
