@@ -49,6 +49,8 @@ def test_a_directory_walk_leaves_templates_out_and_says_how_to_lint_them() -> No
         "left out 4 templates of the Helm chart charts/web: lint what Helm renders instead: "
         "helm template charts/web | podlint lint - --stdin-filename charts/web"
     )
+    github = run(*ONLY, "--format", "github", ".")
+    assert github.output.splitlines()[-1] == "podlint: " + result.output.splitlines()[-1]
     summary = report(".")["summary"]
     assert summary["helmTemplates"] == 4
     assert summary["files"] == 3  # Chart.yaml, values.yaml and the namespace: not templates
