@@ -93,9 +93,12 @@ FRAGMENT_RULES = frozenset(
 )
 
 # Findings that a field is required, in the wording of the schema and api-* rules (the
-# apiserver's "Required value"); some point at the object that lacks the field.
-_REQUIRED = re.compile(
+# apiserver's "Required value"); some point at the object that lacks the field. And findings
+# that a written name refers to nothing in the object (the apiserver's "Not found"): the base
+# may hold what it names.
+_ABOUT_WHAT_IS_LEFT_OUT = re.compile(
     r"missing required field|\bis required\b|Required value|must specify|must be specified"
+    r"|\bnames no\b|\(Not found\)"
 )
 _ABSENT = object()
 
@@ -116,7 +119,7 @@ def fragment_findings(
 
 
 def _about_written_value(finding: Finding, documents: Sequence[Document]) -> bool:
-    if _REQUIRED.search(finding.message):
+    if _ABOUT_WHAT_IS_LEFT_OUT.search(finding.message):
         return False
     document = _document_of(documents, finding)
     if document is None:

@@ -172,3 +172,33 @@ def lint_diff(old: Path, new: Path) -> tuple[int, Any]:
     )
     assert result.exit_code in (0, 1), result.output
     return result.exit_code, json.loads(result.stdout)
+
+
+def test_a_patch_gets_nothing_about_what_its_base_holds(tmp_path: Path) -> None:
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [../base]\npatches: [{path: p.yaml}]\n"
+    )
+    (tmp_path / "p.yaml").write_text(
+        "apiVersion: apps/v1\n"
+        "kind: Deployment\n"
+        "metadata: {name: web}\n"
+        "spec:\n"
+        "  template:\n"
+        "    metadata:\n"
+        "      annotations:\n"
+        "        container.apparmor.security.beta.kubernetes.io/sidecar: runtime/default\n"
+        "    spec:\n"
+        "      containers:\n"
+        "        - name: web\n"
+        "          volumeMounts: [{name: data, mountPath: /data}]\n"
+        "          livenessProbe: {periodSeconds: 5}\n"
+        "          env: [{name: A, valueFrom: {secretKeyRef: {name: s, key: k}}}]\n"
+    )
+    # The sidecar, the volume "data", the probe's handler and the image are the base's.
+    _, report = lint("p.yaml", cwd=tmp_path)
+    assert report["findings"] == []
+    (tmp_path / "kustomization.yaml").write_text("resources: [p.yaml]\n")
+    _, whole = lint("p.yaml", cwd=tmp_path)
+    assert {"api-pod-spec", "api-volumes", "api-probes", "missing-image", "schema"} <= {
+        rule for _, _, rule in found(whole)
+    }
