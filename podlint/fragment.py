@@ -125,6 +125,8 @@ def _about_written_value(finding: Finding, documents: Sequence[Document]) -> boo
     if document is None:
         return False
     relative = finding.pointer[len(document.pointer) :]
+    if "/$" in relative:
+        return False  # a strategic-merge directive ($patch, $setElementOrder/...) or below one
     return _resolve(document.data, relative) is not _ABSENT
 
 
