@@ -22,6 +22,7 @@ from typing import Any
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.rule import Rule
+from podlint.source.json6902 import OperationLocator
 
 # The rules that judge what a fragment writes. Rules not named here (those about a field left
 # out, those comparing fields the base may hold, cross-object and update rules, and rules of
@@ -127,6 +128,8 @@ def _about_written_value(finding: Finding, documents: Sequence[Document]) -> boo
     relative = finding.pointer[len(document.pointer) :]
     if "/$" in relative:
         return False  # a strategic-merge directive ($patch, $setElementOrder/...) or below one
+    if isinstance(document.locator, OperationLocator) and not document.locator.writes(relative):
+        return False  # JSON 6902: what no operation writes comes from the target
     return _resolve(document.data, relative) is not _ABSENT
 
 

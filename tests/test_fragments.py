@@ -202,3 +202,28 @@ def test_a_patch_gets_nothing_about_what_its_base_holds(tmp_path: Path) -> None:
     assert {"api-pod-spec", "api-volumes", "api-probes", "missing-image", "schema"} <= {
         rule for _, _, rule in found(whole)
     }
+
+
+def test_a_json6902_patch_whose_target_names_only_the_kind(tmp_path: Path) -> None:
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [../base]\n"
+        "patches:\n"
+        "  - path: ops.yaml\n"
+        "    target: {kind: Deployment, name: web}\n"
+    )
+    (tmp_path / "ops.yaml").write_text(
+        "- op: add\n"
+        "  path: /spec/template/spec/containers/0/securityContext\n"
+        "  value:\n"
+        "    privileged: true\n"
+        "    runAsUsr: 1000\n"
+        "- op: remove\n"
+        "  path: /spec/template/spec/containers/0/resources\n"
+        "- op: replace\n"
+        "  path: /spec/replicas\n"
+        "  value: 3\n"
+    )
+    _, report = lint("ops.yaml", cwd=tmp_path)
+    assert found(report) == {("ops.yaml", 4, "pss-privileged"), ("ops.yaml", 5, "schema")}
+    schema = next(f for f in report["findings"] if f["rule"] == "schema")
+    assert 'unknown field "runAsUsr"' in schema["message"] and "runAsUser" in schema["message"]
