@@ -54,7 +54,10 @@ def test_text_output_lines_and_caret(bad_file: Path) -> None:
     assert lines[index + 2] == "9 |     image: nginx:latest"
     assert lines[index + 3] == "  |            ^^^^^^^^^^^^"
     assert "\x1b[" not in result.output
-    assert lines[-1] == "found 2 errors, 1 warning in 1 files (1 documents)"
+    assert lines[-1] == (
+        "default policy: found 2 errors, 1 warning in 1 files (1 documents); "
+        "`--policy recommended` for resources and probes, `--statistics` for counts per rule"
+    )
 
 
 def test_color_only_when_forced_and_never_with_no_color(bad_file: Path) -> None:

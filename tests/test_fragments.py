@@ -79,10 +79,10 @@ def test_the_same_file_outside_a_kustomization_is_a_whole_object(tmp_path: Path)
     shutil.copy(APP / "overlays" / "prod" / "security.yaml", alone)
     _, report = lint(str(alone), cwd=tmp_path)
     rules = {rule for _, _, rule in found(report)}
-    assert {"schema", "missing-image", "missing-cpu-request"} <= rules  # refused as written
+    assert {"schema", "missing-image", "missing-resources"} <= rules  # refused as written
 
 
-def test_changed_files_through_diff(tmp_path: Path) -> None:
+def test_changed_files_through_changed_since(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(APP, repo)
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "app"]):
@@ -97,7 +97,7 @@ def test_changed_files_through_diff(tmp_path: Path) -> None:
     )
     debug = repo / "components" / "debug" / "debug-sidecar.yaml"
     debug.write_text(debug.read_text() + "          # a comment\n")
-    _, report = lint("--diff", "HEAD", cwd=repo)
+    _, report = lint("--changed-since", "HEAD", cwd=repo)
     assert found(report) == {("components/debug/debug-sidecar.yaml", 11, "latest-image-tag")}
     assert report["summary"]["files"] == 2
 

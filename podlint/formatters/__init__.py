@@ -23,9 +23,15 @@ class Summary:
     errors: int = 0
     warnings: int = 0
     infos: int = 0
+    # The policies that ran (--policy, or a configuration's extends), for the summary line.
+    policies: list[str] = field(default_factory=list)
     # Templates of Helm charts, left out (not counted in ``files``), and their charts.
     helm_templates: int = 0
     helm_charts: set[str] = field(default_factory=set)
+
+    def add_policy(self, policy: str) -> None:
+        if policy not in self.policies:
+            self.policies.append(policy)
 
     def add(self, result: SourceResult) -> None:
         if result.helm_chart is not None:
