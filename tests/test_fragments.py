@@ -227,3 +227,43 @@ def test_a_json6902_patch_whose_target_names_only_the_kind(tmp_path: Path) -> No
     assert found(report) == {("ops.yaml", 4, "pss-privileged"), ("ops.yaml", 5, "schema")}
     schema = next(f for f in report["findings"] if f["rule"] == "schema")
     assert 'unknown field "runAsUsr"' in schema["message"] and "runAsUser" in schema["message"]
+
+
+def test_fixes_change_only_what_a_patch_is_reported_for(tmp_path: Path) -> None:
+    # Every fix, with the hardened policy: a patch gets no runAsNonRoot, no readOnly root
+    # filesystem, no dropped capabilities of its own; those are the base's to set.
+    tree = tmp_path / "app"
+    shutil.copytree(APP, tree)
+    before = {p: p.read_text() for p in tree.rglob("*.yaml")}
+    before_dir = Path.cwd()
+    os.chdir(tree)
+    try:
+        result = CliRunner().invoke(
+            cli, ["lint", "--fix", "--unsafe-fixes", "--policy", "hardened", "--no-config", "."]
+        )
+    finally:
+        os.chdir(before_dir)
+    assert result.exit_code == 1, result.output
+    changed = {
+        str(p.relative_to(tree)): [
+            (old, new)
+            for old, new in zip(text.splitlines(), p.read_text().splitlines(), strict=True)
+            if old != new
+        ]
+        for p, text in before.items()
+        if p.read_text() != text
+    }
+    assert changed == {
+        "overlays/prod/resources.yaml": [
+            (
+                "              memory: 512m  # expect: suspicious-quantity",
+                "              memory: 512Mi  # expect: suspicious-quantity",
+            )
+        ],
+        "overlays/prod/security.yaml": [
+            (
+                "            privileged: true  # expect: pss-privileged",
+                "            privileged: false  # expect: pss-privileged",
+            )
+        ],
+    }
