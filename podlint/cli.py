@@ -24,7 +24,60 @@ LAZY_COMMANDS: dict[str, str] = {
     "diff": "podlint.update.cli:diff",
 }
 
+# The optional extra each front door needs, and the top-level modules that show it is installed.
+EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "lsp": ("lsp", ("pygls", "lsprotocol")),
+    "webhook": ("webhook", ("starlette", "uvicorn", "prometheus_client", "cryptography")),
+}
+
 FAIL_ON = ("error", "warning", "info", "never")
+
+
+def _refuse_without_extra(name: str, missing: Sequence[str]) -> NoReturn:
+    extra = EXTRAS[name][0]
+    click.echo(
+        f"podlint: error: 'podlint {name}' needs the {extra} extra, which is not installed "
+        f"(missing: {', '.join(missing)}); install it with: pip install 'podlint[{extra}]'",
+        err=True,
+    )
+    sys.exit(EXIT_USAGE)
+
+
+def require_extra(name: str) -> None:
+    """Import the extra of front door ``name``, or say what to install and exit 2.
+
+    The front door calls it when it runs: a package that is present but cannot be imported
+    (a broken or partial install) gets the same answer as a missing one.
+    """
+    for module in EXTRAS[name][1]:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            _refuse_without_extra(name, [module])
+
+
+def _missing_extra(name: str) -> click.Command | None:
+    """A stand-in for a front door whose extra is not installed: it says what to install."""
+    import importlib.util
+
+    extra, modules = EXTRAS[name]
+    missing = [module for module in modules if importlib.util.find_spec(module) is None]
+    if not missing:
+        return None
+
+    def refuse() -> NoReturn:
+        _refuse_without_extra(name, missing)
+
+    return click.Command(
+        name,
+        callback=refuse,
+        help=f"Not installed: pip install 'podlint[{extra}]'",
+        context_settings={
+            "ignore_unknown_options": True,
+            "allow_extra_args": True,
+            "help_option_names": [],
+        },
+    )
 
 
 class _LazyGroup(click.Group):
@@ -35,6 +88,10 @@ class _LazyGroup(click.Group):
         spec = LAZY_COMMANDS.get(cmd_name)
         if spec is None:
             return super().get_command(ctx, cmd_name)
+        if cmd_name in EXTRAS:
+            stand_in = _missing_extra(cmd_name)
+            if stand_in is not None:
+                return stand_in
         module_name, _, attribute = spec.partition(":")
         command: click.Command = getattr(importlib.import_module(module_name), attribute)
         return command
@@ -168,8 +225,8 @@ def _fix_files(engine_for: Any, paths: Sequence[str], max_bytes: int) -> tuple[i
         if isinstance(found, PathError):
             continue  # reported by the lint that follows
         try:
-            if found.stat().st_size > max_bytes:
-                continue
+            if not found.is_file() or found.stat().st_size > max_bytes:
+                continue  # a pipe or device is never written back
             text = found.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError):
             continue
@@ -315,8 +372,9 @@ def lint(
     """Lint manifest files, directories, or '-' for stdin."""
     from pathlib import Path
 
+    from podlint.batch import tune_for_batch
     from podlint.config import ConfigError, ConfigResolver
-    from podlint.formatters import Summary
+    from podlint.formatters import Summary, printable
     from podlint.formatters.statistics import StatisticsFormatter
     from podlint.gitutil import GitError, changed_files, repository_root
     from podlint.lint import lint_sources
@@ -391,6 +449,7 @@ def lint(
         formatters = [(registry.formatter(_resolve_format(f, out)), f, out) for f, out in reports]
         if statistics:
             formatters = _with_statistics(formatters)
+        tune_for_batch()
         if fix:
             fixed_files, fixed = _fix_files(resolver.engine_for, paths, max_file_size)
             if fixed:
@@ -447,7 +506,8 @@ def lint(
             if result.error is not None:
                 io_errors += 1
                 progress.close()
-                click.echo(f"podlint: error: cannot read {result.path}: {result.error}", err=True)
+                shown = printable(result.path)
+                click.echo(f"podlint: error: cannot read {shown}: {result.error}", err=True)
                 continue
             if write_baseline is not None:
                 recorded.extend(result.findings)

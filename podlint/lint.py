@@ -11,7 +11,7 @@ from podlint.engine import Engine
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.workloads import WorkloadIndex
-from podlint.source.files import PathError, discover
+from podlint.source.files import PathError, TooLarge, discover, read_bounded, read_stream
 from podlint.source.manifest import (
     DEFAULT_MAX_BYTES,
     SourceProblem,
@@ -129,10 +129,9 @@ def lint_sources(
     names = list(paths)
     for name in names:
         if name == "-":
-            data = sys.stdin.buffer.read()
             display = stdin_filename or "<stdin>"
             current = run.engine(engine_for(display))
-            yield run.seen(current, lint_bytes(current, display, data, max_bytes, strict=strict))
+            yield run.seen(current, _lint_stdin(current, display, max_bytes, strict))
             continue
         for found in discover([name]):
             if isinstance(found, PathError):
@@ -197,10 +196,23 @@ class _CrossObjectRun:
 def _lint_path(engine: Engine, path: Path, max_bytes: int, strict: bool = False) -> SourceResult:
     display = str(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return SourceResult(display, list(engine.lint(display, [too_large(size, max_bytes)])))
-        data = path.read_bytes()
+        data = read_bounded(path, max_bytes)
     except OSError as error:
         return SourceResult(display, error=error.strerror or str(error))
+    if isinstance(data, TooLarge):
+        return SourceResult(display, list(engine.lint(display, [too_large(data.size, max_bytes)])))
+    return lint_bytes(engine, display, data, max_bytes, strict=strict)
+
+
+def _lint_stdin(engine: Engine, display: str, max_bytes: int, strict: bool) -> SourceResult:
+    stdin = sys.stdin.buffer if sys.stdin is not None else None
+    if stdin is None:
+        return SourceResult(display, error="standard input is closed")
+    try:
+        data = read_stream(stdin, max_bytes)
+    except (OSError, ValueError) as error:  # ValueError: reading a closed file
+        reason = error.strerror if isinstance(error, OSError) else None
+        return SourceResult(display, error=reason or "standard input cannot be read")
+    if isinstance(data, TooLarge):
+        return SourceResult(display, list(engine.lint(display, [too_large(data.size, max_bytes)])))
     return lint_bytes(engine, display, data, max_bytes, strict=strict)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -421,3 +422,33 @@ def test_cross_object_targets_are_looked_up_near_the_hpa(tmp_path: Path) -> None
         ).output
     )
     assert far["findings"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "broken", "extra"),
+    [
+        (["webhook", "certs", "--namespace", "n", "--out", "certs"], "cryptography", "webhook"),
+        (["webhook", "manifests"], "starlette", "webhook"),
+        (["lsp"], "lsprotocol", "lsp"),
+    ],
+)
+def test_front_door_with_a_broken_extra_says_what_to_install(
+    tmp_path: Path, args: list[str], broken: str, extra: str
+) -> None:
+    # Present but not importable (a partial install); a missing extra is tested in a real
+    # venv without it (tests/test_packaging.py).
+    (tmp_path / broken).mkdir()
+    (tmp_path / broken / "__init__.py").write_text("raise ImportError('partial install')\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "podlint", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert f"pip install 'podlint[{extra}]'" in result.stderr
+    assert f"missing: {broken}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "certs").exists()

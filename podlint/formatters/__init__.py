@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -77,3 +79,36 @@ def one_based(finding: Finding) -> tuple[int | None, int | None, int | None, int
     if span is None:
         return None, None, None, None
     return span.line + 1, span.column + 1, span.end_line + 1, span.end_column + 1
+
+
+# What a report must not carry raw: C0 and C1 controls (ESC starts terminal and log-viewer
+# sequences; a newline forges a line), DEL, line and paragraph separators, bidirectional
+# overrides (text that reads differently than it is), the surrogates a file name that is
+# not UTF-8 decodes to, and the non-characters XML refuses. Tabs stay.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+
+
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    character = match.group()
+    if character in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[character]
+    code = ord(character)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a report must not carry raw written as an escape:
+    ``\\x1b``, ``\\n``, ``\\u2028``, and a byte of a file name that is not UTF-8 as ``\\xff``."""
+    return _UNPRINTABLE.sub(_escaped, text)
+
+
+def path_bytes(path: str) -> bytes:
+    """A file name as the bytes it has on disk (names that are not UTF-8 included)."""
+    return os.fsencode(path)

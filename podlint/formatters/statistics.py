@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from podlint.formatters import Formatter, Summary
+from podlint.formatters import Formatter, Summary, printable
 from podlint.formatters.text import summary_line
 from podlint.lint import SourceResult
 
@@ -31,6 +31,7 @@ class StatisticsFormatter(Formatter):
             mark = "[*]" if rule_id in FIXERS else "   "
             rule = rules.get(rule_id)
             text = rule.summary if rule is not None else ""
-            self.stream.write(f"{count:>{count_width}}  {rule_id:<{id_width}}  {mark} {text}\n")
+            shown = printable(rule_id)
+            self.stream.write(f"{count:>{count_width}}  {shown:<{id_width}}  {mark} {text}\n")
         if self.show_summary:
             self.stream.write(summary_line(summary, statistics=True) + "\n")

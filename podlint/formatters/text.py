@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from podlint.formatters import Formatter, Summary
+from podlint.formatters import Formatter, Summary, printable
 from podlint.lint import SourceResult
 from podlint.model.finding import Finding, Severity
+from podlint.source.lines import split_lines
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -17,14 +18,14 @@ class TextFormatter(Formatter):
         suppressed = result.suppressed if self.show_suppressed else []
         if not result.findings and not suppressed:
             return
-        lines = result.text.splitlines() if result.text is not None else []
+        lines = split_lines(result.text) if result.text is not None else []
         for finding in result.findings:
             self.stream.write(self._headline(finding) + "\n")
             excerpt = self._excerpt(finding, lines)
             if excerpt:
                 self.stream.write(excerpt)
         for item in suppressed:
-            reason = f" -- {item.reason}" if item.reason else ""
+            reason = f" -- {printable(item.reason)}" if item.reason else ""
             headline = self._headline(item.finding).replace(
                 f": {item.finding.severity.value}: ", ": suppressed: ", 1
             )
@@ -37,19 +38,24 @@ class TextFormatter(Formatter):
         else:
             where = f"{finding.path}:{finding.pointer or '/'}"
         severity = self._paint(finding.severity.value, "1;" + _COLORS[finding.severity])
-        rule = self._paint(f"[{finding.rule}]", "2")
-        return f"{self._paint(where, '1')}: {severity}: {finding.message} {rule}"
+        rule = self._paint(f"[{printable(finding.rule)}]", "2")
+        message = printable(finding.message)
+        return f"{self._paint(printable(where), '1')}: {severity}: {message} {rule}"
 
     def _excerpt(self, finding: Finding, lines: list[str]) -> str:
         span = finding.span
         if span is None or span.line >= len(lines):
             return ""
-        source = lines[span.line].replace("\t", " ")
+        raw = lines[span.line].replace("\t", " ")
+        # Escapes are wider than the characters they stand for: the caret follows them.
+        source = printable(raw)
+        column = len(printable(raw[: span.column]))
+        end = span.end_column if span.end_line == span.line else span.column + 1
+        width = len(printable(raw[span.column : end])) or 1
+        width = max(1, min(width, len(source) - column))
         number = str(span.line + 1)
         gutter = " " * len(number)
-        width = span.end_column - span.column if span.end_line == span.line else 1
-        width = max(1, min(width, len(source) - span.column))
-        caret = " " * span.column + self._paint("^" * width, _COLORS[finding.severity])
+        caret = " " * column + self._paint("^" * width, _COLORS[finding.severity])
         bar = self._paint("|", "34")
         return (
             f"{gutter} {bar}\n{self._paint(number, '34')} {bar} {source}\n{gutter} {bar} {caret}\n"
@@ -67,7 +73,7 @@ class ConciseFormatter(TextFormatter):
             self.stream.write(self._headline(finding) + "\n")
         if self.show_suppressed:
             for item in result.suppressed:
-                reason = f" -- {item.reason}" if item.reason else ""
+                reason = f" -- {printable(item.reason)}" if item.reason else ""
                 headline = self._headline(item.finding).replace(
                     f": {item.finding.severity.value}: ", ": suppressed: ", 1
                 )
@@ -97,7 +103,7 @@ def summary_line(summary: Summary, *, statistics: bool = False) -> str:
             if count:
                 parts.append(f"{count} {word}{'s' if count != 1 else ''}")
         found = f"found {', '.join(parts)} in {summary.files} files ({summary.documents} documents)"
-    policies = summary.policies
+    policies = [printable(policy) for policy in summary.policies]  # a config can name a file
     if len(policies) == 1:
         found = f"{policies[0]} policy: {found}"
     elif policies:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from podlint.source.manifest import MANIFEST_SUFFIXES
 
@@ -38,6 +40,7 @@ def _walk(root: Path) -> Iterator[Path | PathError]:
     entries: list[Path] = []
     patches: set[Path] = set()
     visited = {real_root}
+    skipped: list[PathError] = []
     try:
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=None):
             here = Path(dirpath)
@@ -53,6 +56,12 @@ def _walk(root: Path) -> Iterator[Path | PathError]:
             dirnames[:] = sorted(kept)
             for filename in filenames:
                 candidate = here / filename
+                if filename.endswith(MANIFEST_SUFFIXES) or filename in KUSTOMIZATION_FILES:
+                    kind = _special_kind(candidate)
+                    if kind is not None:
+                        # Nobody may ever write to a FIFO: reading it would wait forever.
+                        skipped.append(PathError(str(candidate), f"{kind}, not a file; skipped"))
+                        continue
                 if filename in KUSTOMIZATION_FILES:
                     patches.update(kustomize_patches(candidate))
                 if filename.endswith(MANIFEST_SUFFIXES) and _inside(candidate, real_root):
@@ -60,7 +69,66 @@ def _walk(root: Path) -> Iterator[Path | PathError]:
     except OSError as error:
         yield PathError(str(root), error.strerror or str(error))
         return
+    yield from skipped
     yield from sorted(entry for entry in entries if entry.resolve() not in patches)
+
+
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _special_kind(path: Path) -> str | None:
+    """What a path in a directory tree is when it is not a regular file (or a directory)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # reading it reports why
+    return next((kind for test, kind in _SPECIAL_KINDS if test(mode)), None)
+
+
+@dataclass(frozen=True, slots=True)
+class TooLarge:
+    """Input over the size bound; ``size`` is None for a stream that was not read to its end."""
+
+    size: int | None
+
+
+_CHUNK = 1 << 16
+
+
+def read_bounded(path: Path, max_bytes: int) -> bytes | TooLarge:
+    """The bytes of a named file, reading at most ``max_bytes + 1`` of them.
+
+    A regular file's size is known before reading. Pipes (``<(helm template ...)``) and
+    devices (``/dev/zero``) are read until the bound; a named pipe nobody writes to reads as
+    empty instead of waiting forever. Raises OSError.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb", buffering=0) as handle:
+        info = os.fstat(descriptor)
+        if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+            return TooLarge(info.st_size)
+        os.set_blocking(descriptor, True)
+        return read_stream(handle, max_bytes)
+
+
+def read_stream(stream: BinaryIO, max_bytes: int) -> bytes | TooLarge:
+    """At most ``max_bytes`` bytes of a stream, or TooLarge when it holds more."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= max_bytes:
+        chunk = stream.read(min(_CHUNK, max_bytes + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    if total > max_bytes:
+        return TooLarge(None)
+    return b"".join(chunks)
 
 
 KUSTOMIZATION_FILES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})

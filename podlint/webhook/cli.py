@@ -8,12 +8,14 @@ from typing import Any
 
 import click
 
+from podlint.cli import require_extra
 from podlint.webhook.manifests import NAME
 
 
 @click.group()
 def webhook() -> None:
     """The validating admission webhook: the lint engine at the cluster's door."""
+    require_extra("webhook")
 
 
 @webhook.command()

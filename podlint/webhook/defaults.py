@@ -9,7 +9,7 @@ toleration) is about the apiserver's choice, not the author's, and is dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Set
 from typing import Any
 
 from podlint.model.pointer import join
@@ -50,6 +50,11 @@ def _token_volume(volume: Mapping[str, Any]) -> bool:
     )
 
 
+def _is_one_of(value: object, names: Set[str]) -> bool:
+    """``value in names`` for a value of any type (a list is not hashable)."""
+    return isinstance(value, str) and value in names
+
+
 def _default_pull_policy(container: Mapping[str, Any]) -> str:
     image = container.get("image")
     if not isinstance(image, str) or "@" in image:
@@ -76,7 +81,7 @@ def defaulted_pointers(spec: Mapping[str, Any], pointer: str) -> Iterator[tuple[
         for index, toleration in enumerate(tolerations):
             if (
                 isinstance(toleration, Mapping)
-                and toleration.get("key") in _DEFAULT_TOLERATION_KEYS
+                and _is_one_of(toleration.get("key"), _DEFAULT_TOLERATION_KEYS)
                 and toleration.get("effect") == "NoExecute"
                 and toleration.get("tolerationSeconds") == 300
             ):
@@ -105,7 +110,7 @@ def _container_defaults(
         for index, mount in enumerate(mounts):
             if (
                 isinstance(mount, Mapping)
-                and mount.get("name") in token_names
+                and _is_one_of(mount.get("name"), token_names)
                 and mount.get("mountPath") == TOKEN_MOUNT_PATH
             ):
                 yield join(pointer, "volumeMounts", index), True

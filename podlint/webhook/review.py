@@ -135,7 +135,10 @@ class Reviewer:
         spec = _resolve(obj, pointer) if pointer is not None else None
         if spec is not None:
             runtime_class = spec.get("runtimeClassName")
-            if runtime_class and runtime_class in config.exemptions.runtime_classes:
+            if (
+                isinstance(runtime_class, str)
+                and runtime_class in config.exemptions.runtime_classes
+            ):
                 return _allow(request, "exempt", "runtimeClass", {"exempt": "runtimeClass"})
         if reevaluate:
             found = engine.lint_document(document)
