@@ -218,3 +218,54 @@ def test_summary_names_the_policy_a_configuration_extends(tmp_path: Path) -> Non
     path.write_text(NOTHING_SET)
     _, output = run("lint", str(path))
     assert output.splitlines()[-1].startswith("restricted policy: found ")
+
+
+SERVED = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: no-ports
+        image: registry.example.com/web:1.4.2
+        resources:
+          requests: {cpu: 100m, memory: 64Mi}
+          limits: {memory: 64Mi}
+      - name: with-ports
+        image: registry.example.com/api:1.4.2
+        ports:
+        - containerPort: 8080
+        resources:
+          requests: {cpu: 100m, memory: 64Mi}
+          limits: {memory: 64Mi}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+  - {port: 80, targetPort: 8080}
+"""
+
+
+def test_a_served_container_without_readiness_gets_one_finding(tmp_path: Path) -> None:
+    path = tmp_path / "web.yaml"
+    path.write_text(SERVED)
+    code, output = run("lint", "--policy", "recommended", "--format", "json", str(path))
+    found = sorted((f["rule"], f["message"]) for f in json.loads(output)["findings"])
+    assert [rule for rule, _ in found] == [
+        "missing-readiness-probe",
+        "service-target-missing-readiness",
+    ]
+    assert found[0][1].startswith('container "with-ports" declares ports')
+    assert 'whose container "no-ports" has no readinessProbe' in found[1][1]
+    assert code == 0

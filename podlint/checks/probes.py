@@ -7,7 +7,7 @@ from typing import Any
 
 from podlint.checks._options import number_option
 from podlint.model.finding import Finding
-from podlint.model.views import ContainerView
+from podlint.model.views import ContainerView, ObjectView
 from podlint.rule import RuleContext
 
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
@@ -64,6 +64,38 @@ def missing_readiness(container: ContainerView, ctx: RuleContext) -> Iterator[Fi
             "as soon as it starts, so a Service selecting the Pod sends it requests before it "
             "can serve them, and rollouts move on without waiting for it",
         )
+
+
+def service_selects_unready(service: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    """The containers missing-readiness-probe leaves out (they declare no ports) that a
+    Service of the run selects all the same."""
+    spec = service.data.get("spec")
+    if ctx.workloads is None or not isinstance(spec, dict):
+        return
+    selector = spec.get("selector")
+    if spec.get("type") == "ExternalName" or not isinstance(selector, dict) or not selector:
+        return
+    wanted = {str(key): value for key, value in selector.items() if isinstance(value, str)}
+    if len(wanted) != len(selector):
+        return  # a selector the apiserver would refuse: api-* and schema report it
+    path = service.document.path
+    for workload in ctx.workloads.selected(service.namespace, wanted, near=path):
+        if not workload.long_running:
+            continue
+        for container in workload.containers:
+            if container.readiness_probe or container.declares_ports:
+                continue  # has one, or missing-readiness-probe reports it
+            if container.role != "app":
+                continue  # a sidecar without ports is a shipper or an agent, not a server
+            where = "" if workload.path == path else f" ({workload.path})"
+            yield Finding(
+                service.at("spec", "selector"),
+                f'Service "{service.name}" selects the Pods of {workload.kind} '
+                f'"{workload.name}"{where}, whose container "{container.name}" has no '
+                "readinessProbe: it counts as ready as soon as it starts, so the Service sends "
+                "it requests before it can serve them",
+                key=True,
+            )
 
 
 def missing_liveness(container: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
