@@ -233,15 +233,28 @@ spec:
       labels: {app: web}
     spec:
       containers:
-      - name: no-ports
-        image: registry.example.com/web:1.4.2
-        resources:
-          requests: {cpu: 100m, memory: 64Mi}
-          limits: {memory: 64Mi}
       - name: with-ports
         image: registry.example.com/api:1.4.2
         ports:
         - containerPort: 8080
+        resources:
+          requests: {cpu: 100m, memory: 64Mi}
+          limits: {memory: 64Mi}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: worker
+spec:
+  selector:
+    matchLabels: {app: worker}
+  template:
+    metadata:
+      labels: {app: worker, tier: back}
+    spec:
+      containers:
+      - name: no-ports
+        image: registry.example.com/worker:1.4.2
         resources:
           requests: {cpu: 100m, memory: 64Mi}
           limits: {memory: 64Mi}
@@ -254,10 +267,19 @@ spec:
   selector: {app: web}
   ports:
   - {port: 80, targetPort: 8080}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: back
+spec:
+  selector: {tier: back}
+  ports:
+  - {port: 80, targetPort: 8080}
 """
 
 
-def test_a_served_container_without_readiness_gets_one_finding(tmp_path: Path) -> None:
+def test_a_served_pod_without_readiness_gets_one_finding(tmp_path: Path) -> None:
     path = tmp_path / "web.yaml"
     path.write_text(SERVED)
     code, output = run("lint", "--policy", "recommended", "--format", "json", str(path))
@@ -267,5 +289,5 @@ def test_a_served_container_without_readiness_gets_one_finding(tmp_path: Path) -
         "service-target-missing-readiness",
     ]
     assert found[0][1].startswith('container "with-ports" declares ports')
-    assert 'whose container "no-ports" has no readinessProbe' in found[1][1]
+    assert "no container there declares a port" in found[1][1]
     assert code == 0

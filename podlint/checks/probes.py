@@ -67,8 +67,8 @@ def missing_readiness(container: ContainerView, ctx: RuleContext) -> Iterator[Fi
 
 
 def service_selects_unready(service: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
-    """The containers missing-readiness-probe leaves out (they declare no ports) that a
-    Service of the run selects all the same."""
+    """Pods a Service of the run selects although nothing gates their readiness: no container
+    declares a port (those are missing-readiness-probe's) and none has a readinessProbe."""
     spec = service.data.get("spec")
     if ctx.workloads is None or not isinstance(spec, dict):
         return
@@ -80,22 +80,20 @@ def service_selects_unready(service: ObjectView, ctx: RuleContext) -> Iterator[F
         return  # a selector the apiserver would refuse: api-* and schema report it
     path = service.document.path
     for workload in ctx.workloads.selected(service.namespace, wanted, near=path):
-        if not workload.long_running:
+        serving = [c for c in workload.containers if c.role in ("app", "sidecar")]
+        if not workload.long_running or any(c.declares_ports or c.readiness_probe for c in serving):
             continue
-        for container in workload.containers:
-            if container.readiness_probe or container.declares_ports:
-                continue  # has one, or missing-readiness-probe reports it
-            if container.role != "app":
-                continue  # a sidecar without ports is a shipper or an agent, not a server
-            where = "" if workload.path == path else f" ({workload.path})"
-            yield Finding(
-                service.at("spec", "selector"),
-                f'Service "{service.name}" selects the Pods of {workload.kind} '
-                f'"{workload.name}"{where}, whose container "{container.name}" has no '
-                "readinessProbe: it counts as ready as soon as it starts, so the Service sends "
-                "it requests before it can serve them",
-                key=True,
-            )
+        apps = [f'"{c.name}"' for c in serving if c.role == "app"]
+        names = f"container{'s' if len(apps) != 1 else ''} {', '.join(apps)}"
+        where = "" if workload.path == path else f" ({workload.path})"
+        yield Finding(
+            service.at("spec", "selector"),
+            f'Service "{service.name}" selects the Pods of {workload.kind} "{workload.name}"'
+            f"{where}, but no container there declares a port or has a readinessProbe "
+            f"({names}): a Pod counts as ready as soon as it starts, so the "
+            "Service sends it requests before it can serve them",
+            key=True,
+        )
 
 
 def missing_liveness(container: ContainerView, ctx: RuleContext) -> Iterator[Finding]:

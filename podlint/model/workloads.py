@@ -127,17 +127,20 @@ class WorkloadIndex:
     def selected(
         self, namespace: str | None, selector: Mapping[str, str], near: str = ""
     ) -> list[WorkloadSummary]:
-        """The workloads whose Pods a Service selector selects, each identity taken once (the
-        copy nearest to ``near``); further than a sibling directory nothing is taken."""
+        """The workloads whose Pods a Service selector selects, nearest to ``near`` only: those
+        in its file if any, else in its directory, else in a sibling directory (where other
+        variants of the same project often live, they are not its target)."""
         wanted = namespace or DEFAULT_NAMESPACE
-        found = []
+        ranked: list[tuple[int, WorkloadSummary]] = []
         for (ns, _group, _kind, _name), summaries in self._by_key.items():
             if ns != wanted:
                 continue
-            nearest = _nearest([s for s in summaries if s.selected_by(selector)], near)
-            if nearest is not None:
-                found.append(nearest)
-        return found
+            for summary in summaries:
+                rank = _rank(summary, near)
+                if rank and summary.selected_by(selector):
+                    ranked.append((rank, summary))
+        best = max((rank for rank, _ in ranked), default=0)
+        return [summary for rank, summary in ranked if rank == best]
 
     def __len__(self) -> int:
         return sum(len(summaries) for summaries in self._by_key.values())
@@ -156,18 +159,21 @@ def _nearest(candidates: list[WorkloadSummary], near: str) -> WorkloadSummary | 
     Further away, a workload of the same name is more likely another project's than the
     target, so it is not taken.
     """
-    here = PurePath(near)
     best: tuple[int, WorkloadSummary] | None = None
     for summary in candidates:
-        there = PurePath(summary.path)
-        if summary.path == near:
-            rank = 3
-        elif there.parent == here.parent:
-            rank = 2
-        elif there.parent.parent == here.parent.parent:
-            rank = 1
-        else:
-            continue
-        if best is None or rank > best[0]:
+        rank = _rank(summary, near)
+        if rank and (best is None or rank > best[0]):
             best = (rank, summary)
     return best[1] if best else None
+
+
+def _rank(summary: WorkloadSummary, near: str) -> int:
+    """3 in the same file, 2 in the same directory, 1 in a sibling directory, else 0."""
+    here, there = PurePath(near), PurePath(summary.path)
+    if summary.path == near:
+        return 3
+    if there.parent == here.parent:
+        return 2
+    if there.parent.parent == here.parent.parent:
+        return 1
+    return 0
