@@ -193,6 +193,7 @@ def test_entry_point_plugin_rule_runs(installed: Path, tmp_path: Path) -> None:
         (["webhook", "serve", "--tls-cert", "tls.crt", "--tls-key", "tls.key"], "webhook"),
         (["webhook", "--help"], "webhook"),
         (["lsp", "--stdio"], "lsp"),
+        (["audit", "--namespace", "shop"], "audit"),
     ],
 )
 def test_front_door_without_its_extra_says_what_to_install(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from podlint.formatters import Formatter, Summary, printable
+from podlint.formatters import Formatter, Summary, left_out_line, printable
 from podlint.lint import SourceResult
 from podlint.model.finding import Finding, Severity
 from podlint.source.lines import split_lines
@@ -63,6 +63,9 @@ class TextFormatter(Formatter):
 
     def stop(self, summary: Summary) -> None:
         self.stream.write(summary_line(summary) + "\n")
+        left_out = left_out_line(summary)
+        if left_out:
+            self.stream.write(left_out + "\n")
 
 
 class ConciseFormatter(TextFormatter):
