@@ -55,6 +55,18 @@ spec:
       target: {{type: Utilization, averageUtilization: 70}}
 """
 
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-{n}
+  namespace: shop
+spec:
+  selector: {{app: web-{n}}}
+  ports:
+  - {{port: 80, targetPort: 8080}}
+"""
+
 BROKEN = "apiVersion: v1\nkind: Pod\nmetadata: {name: [\n"
 
 
@@ -68,6 +80,8 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
         folder.mkdir(exist_ok=True)
         (folder / f"deploy-{n}.yaml").write_text(DEPLOYMENT.format(n=n) + padding * 60)
         (folder / f"hpa-{n}.yaml").write_text(AUTOSCALER.format(n=n))
+        if n % 5 == 0:
+            (folder / f"service-{n}.yaml").write_text(SERVICE.format(n=n))
         if n % 30 == 0:
             (folder / f"broken-{n}.yaml").write_text(BROKEN)
     return root
@@ -95,6 +109,14 @@ def test_jobs_give_the_serial_report_byte_for_byte(tree: Path, output_format: st
     assert "hpa-target-missing-requests" in serial[1]
     assert "yaml-syntax" in serial[1]
     assert parallel == serial
+
+
+def test_every_cross_object_rule_sees_the_workloads_of_every_worker(tree: Path) -> None:
+    cross = "hpa-target-missing-requests,service-target-missing-readiness"
+    serial = lint("--select", cross, "--format", "json", "-j", "1", str(tree))
+    parallel = lint("--select", cross, "--format", "json", "-j", "2", str(tree))
+    assert parallel == serial
+    assert serial[1].count('"service-target-missing-readiness"') == 24
 
 
 def test_suppressions_and_baselines_hold_across_workers(tree: Path, tmp_path: Path) -> None:
