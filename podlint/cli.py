@@ -19,12 +19,67 @@ EXIT_USAGE = 2
 
 # Subcommands that pull in heavy stacks are imported only when invoked.
 LAZY_COMMANDS: dict[str, str] = {
+    "audit": "podlint.audit.cli:audit",
     "lsp": "podlint.lsp.cli:lsp",
     "webhook": "podlint.webhook.cli:webhook",
     "diff": "podlint.update.cli:diff",
 }
 
+# The optional extra each front door needs, and the top-level modules that show it is installed.
+EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "audit": ("audit", ("lightkube",)),
+    "lsp": ("lsp", ("pygls", "lsprotocol")),
+    "webhook": ("webhook", ("starlette", "uvicorn", "prometheus_client", "cryptography")),
+}
+
 FAIL_ON = ("error", "warning", "info", "never")
+
+
+def _refuse_without_extra(name: str, missing: Sequence[str]) -> NoReturn:
+    extra = EXTRAS[name][0]
+    click.echo(
+        f"podlint: error: 'podlint {name}' needs the {extra} extra, which is not installed "
+        f"(missing: {', '.join(missing)}); install it with: pip install 'podlint[{extra}]'",
+        err=True,
+    )
+    sys.exit(EXIT_USAGE)
+
+
+def require_extra(name: str) -> None:
+    """Import the extra of front door ``name``, or say what to install and exit 2.
+
+    The front door calls it when it runs: a package that is present but cannot be imported
+    (a broken or partial install) gets the same answer as a missing one.
+    """
+    for module in EXTRAS[name][1]:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            _refuse_without_extra(name, [module])
+
+
+def _missing_extra(name: str) -> click.Command | None:
+    """A stand-in for a front door whose extra is not installed: it says what to install."""
+    import importlib.util
+
+    extra, modules = EXTRAS[name]
+    missing = [module for module in modules if importlib.util.find_spec(module) is None]
+    if not missing:
+        return None
+
+    def refuse() -> NoReturn:
+        _refuse_without_extra(name, missing)
+
+    return click.Command(
+        name,
+        callback=refuse,
+        help=f"Not installed: pip install 'podlint[{extra}]'",
+        context_settings={
+            "ignore_unknown_options": True,
+            "allow_extra_args": True,
+            "help_option_names": [],
+        },
+    )
 
 
 class _LazyGroup(click.Group):
@@ -35,6 +90,10 @@ class _LazyGroup(click.Group):
         spec = LAZY_COMMANDS.get(cmd_name)
         if spec is None:
             return super().get_command(ctx, cmd_name)
+        if cmd_name in EXTRAS:
+            stand_in = _missing_extra(cmd_name)
+            if stand_in is not None:
+                return stand_in
         module_name, _, attribute = spec.partition(":")
         command: click.Command = getattr(importlib.import_module(module_name), attribute)
         return command
@@ -139,6 +198,25 @@ def _resolve_format(name: str, output: str | None = None) -> str:
     return name
 
 
+def _with_statistics(formatters: list[tuple[Any, str, str | None]]) -> list[Any]:
+    """--statistics replaces the report on stdout (text or concise) with counts per rule."""
+    from podlint.formatters.statistics import StatisticsFormatter
+
+    result = []
+    for formatter_class, name, out in formatters:
+        if out is None:
+            if name not in ("auto", "text", "concise"):
+                raise click.UsageError(
+                    f"--statistics replaces the text report on stdout, not --format {name}; "
+                    "write that one to a file with --output"
+                )
+            formatter_class, name = StatisticsFormatter, "statistics"
+        result.append((formatter_class, name, out))
+    if all(name != "statistics" for _, name, _ in result):
+        result.append((StatisticsFormatter, "statistics", None))
+    return result
+
+
 @dataclasses.dataclass
 class _FixReport:
     files: int = 0
@@ -163,7 +241,7 @@ def _fix_files(
     from pathlib import Path
 
     from podlint.fixes import fix_text
-    from podlint.source.files import PathError, discover
+    from podlint.source.files import discover
 
     report = _FixReport()
     for name in paths:
@@ -174,10 +252,11 @@ def _fix_files(
         else:
             texts = []
             for found in discover([name]):
-                if isinstance(found, PathError):
-                    continue  # reported by the lint that follows
+                if not isinstance(found, Path):
+                    continue  # an error or a Helm template: reported by the lint that follows
                 try:
-                    if found.stat().st_size <= max_bytes:
+                    # a pipe or device is never written back
+                    if found.is_file() and found.stat().st_size <= max_bytes:
                         texts.append((str(found), found, found.read_bytes()))
                 except OSError:
                     continue
@@ -263,8 +342,9 @@ def _explicit(ctx: click.Context, names: Sequence[str]) -> set[str]:
     "--format",
     "output_format",
     multiple=True,
-    help="text, json, sarif, github, gitlab, junit or auto (default: github in GitHub "
-    "Actions, else text). Repeat with --output to write several reports.",
+    help="text, concise (one line per finding), json, sarif, github, gitlab, junit or auto "
+    "(default: github in GitHub Actions, else text). Repeat with --output to write several "
+    "reports.",
 )
 @click.option(
     "--output",
@@ -350,6 +430,11 @@ def _explicit(ctx: click.Context, names: Sequence[str]) -> set[str]:
     is_flag=True,
     help="Print the fixes as a unified diff and write nothing (exit 1 if there are any).",
 )
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Print the number of findings per rule instead of the findings (text output).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.pass_context
 def lint(
@@ -375,6 +460,7 @@ def lint(
     stdin_filename: str | None,
     max_file_size: int,
     fix: bool,
+    statistics: bool,
     unsafe_fixes: bool,
     show_diff: bool,
     quiet: bool,
@@ -382,8 +468,10 @@ def lint(
     """Lint manifest files, directories, or '-' for stdin."""
     from pathlib import Path
 
+    from podlint.batch import tune_for_batch
     from podlint.config import ConfigError, ConfigResolver
-    from podlint.formatters import Summary
+    from podlint.formatters import Summary, printable
+    from podlint.formatters.statistics import StatisticsFormatter
     from podlint.gitutil import GitError, changed_files, repository_root
     from podlint.lint import lint_sources
     from podlint.model.finding import Finding, Severity
@@ -474,6 +562,9 @@ def lint(
                 click.echo(diff, nl=False)
             click.echo(_fix_summary(report, write=False), err=True)
             sys.exit(EXIT_FINDINGS if report.applied else EXIT_OK)
+        if statistics:
+            formatters = _with_statistics(formatters)
+        tune_for_batch()
         if fix:
             report = _fix_files(
                 resolver.engine_for, paths, max_file_size, unsafe=unsafe_fixes, write=True
@@ -532,7 +623,8 @@ def lint(
             if result.error is not None:
                 io_errors += 1
                 progress.close()
-                click.echo(f"podlint: error: cannot read {result.path}: {result.error}", err=True)
+                shown = printable(result.path)
+                click.echo(f"podlint: error: cannot read {shown}: {result.error}", err=True)
                 continue
             if write_baseline is not None:
                 recorded.extend(result.findings)
@@ -540,6 +632,7 @@ def lint(
             if baseline is not None:
                 result.findings = baseline.filter(result.findings)
             summary.add(result)
+            summary.add_policy(resolver.options_for(result.path).policy)
             threshold = resolver.options_for(result.path).fail_on
             rank = Severity(threshold).rank if threshold != "never" else 99
             failing = failing or any(f.severity.rank >= rank for f in result.findings)
@@ -547,7 +640,10 @@ def lint(
                 formatter.handle(result)
         progress.close()
         for formatter, name in active:
-            if not quiet or name not in ("text", "github"):
+            if isinstance(formatter, StatisticsFormatter):
+                formatter.show_summary = not quiet
+                formatter.stop(summary)
+            elif not quiet or name not in ("text", "concise", "github"):
                 formatter.stop(summary)
     except ConfigError as error:
         progress.close()
@@ -586,6 +682,7 @@ def config_schema_command() -> None:
 def rules_command(output_format: str) -> None:
     """List every rule with its category, default severity and policies."""
     import json
+    from collections import Counter
 
     from podlint.docs import policy_membership
     from podlint.registry import default_registry
@@ -608,12 +705,22 @@ def rules_command(output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
         return
+    # Policies from the smallest to the largest, so the column reads "default,...,hardened".
+    sizes = Counter(entry.split(":")[0] for entries in membership.values() for entry in entries)
+    order = {name: (sizes[name], name != "default", name) for name in registry.policies}
+    for row in rows:
+        names = sorted({entry.split(":")[0] for entry in row["policies"]}, key=order.__getitem__)
+        row["in"] = ",".join(names) or "- (opt-in: --select)"
     width = max((len(row["id"]) for row in rows), default=10)
-    click.echo(f"{'RULE':<{width}}  {'CATEGORY':<13}  {'SEVERITY':<8}  {'FIX':<6}  SUMMARY")
+    in_width = max((len(row["in"]) for row in rows), default=8)
+    click.echo(
+        f"{'RULE':<{width}}  {'CATEGORY':<13}  {'SEVERITY':<8}  "
+        f"{'POLICIES':<{in_width}}  {'FIX':<6}  SUMMARY"
+    )
     for row in rows:
         click.echo(
             f"{row['id']:<{width}}  {row['category']:<13}  {row['severity']:<8}  "
-            f"{row['fix'] or '-':<6}  {row['summary']}"
+            f"{row['in']:<{in_width}}  {row['fix'] or '-':<6}  {row['summary']}"
         )
 
 

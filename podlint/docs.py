@@ -45,6 +45,10 @@ def render_rule(rule: Rule, registry: Registry) -> str:
         "",
         str(docs.get("what", "")).strip(),
         "",
+    ]
+    if docs.get("status"):
+        lines += ["## Status it predicts", "", str(docs["status"]).strip(), ""]
+    lines += [
         "## Why is this bad?",
         "",
         str(docs.get("why", "")).strip(),

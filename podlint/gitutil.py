@@ -28,6 +28,28 @@ def _root(here: Path) -> Path:
     return here
 
 
+class OutsideRepository(ValueError):
+    """A path named by a repository's own file that leads out of that repository."""
+
+
+def confined(entry: str, origin: Path) -> Path:
+    """The path ``entry`` names, relative to the directory of the file ``origin``, which
+    must stay inside the repository holding ``origin`` (symbolic links followed).
+
+    Configuration and policy files are content of the repository being linted, which on a
+    pull request anyone can write; they must not make podlint read files elsewhere.
+    """
+    base = origin.resolve().parent
+    root = repository_root(base)
+    target = (base / entry).resolve()
+    if not target.is_relative_to(root):
+        raise OutsideRepository(
+            f'"{entry}" is outside the repository ({root}); a file in the repository may only '
+            "name paths inside it"
+        )
+    return target
+
+
 def relative_path(path: str, root: Path) -> str:
     """``path`` relative to ``root`` with forward slashes, or as given when outside it."""
     if path.startswith("<"):

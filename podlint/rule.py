@@ -21,6 +21,7 @@ CATEGORIES: tuple[str, ...] = (
     "reliability",
     "efficiency",
     "best-practice",
+    "status",
 )
 CONTAINER_ROLES: tuple[str, ...] = ("app", "init", "sidecar", "ephemeral")
 DOC_SECTIONS: tuple[tuple[str, str], ...] = (

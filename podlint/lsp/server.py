@@ -35,6 +35,7 @@ from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.span import Span
 from podlint.registry import Registry
+from podlint.source.layout import helm_chart_of, kustomize_patch
 from podlint.source.manifest import (
     DEFAULT_MAX_BYTES,
     MANIFEST_SUFFIXES,
@@ -144,9 +145,13 @@ class PodlintServer(LanguageServer):
             # As `podlint lint` does: a file this large is refused, not parsed on every edit.
             problem = too_large(size, limit)
             result = SourceResult(name, list(resolved.engine.lint(name, [problem])))
+        elif path is not None and helm_chart_of(path) is not None:
+            # A chart template: Helm renders it before it is a manifest.
+            result = SourceResult(name, helm_chart=str(helm_chart_of(path)))
         else:
             cache = self._caches.setdefault(document.uri, DocumentCache())
-            result = cache.lint_text(resolved.engine, name, text)
+            fragment = path is not None and kustomize_patch(path) is not None
+            result = cache.lint_text(resolved.engine, name, text, fragment=fragment)
         results = diagnostics_for(
             text,
             result.documents,
