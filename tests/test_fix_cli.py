@@ -131,3 +131,18 @@ def test_rules_and_explain_say_whether_a_fix_is_safe() -> None:
     explained = CliRunner().invoke(cli, ["explain", "suspicious-quantity"]).output
     assert "## Fix\n\nUnsafe: applied only with `podlint lint --fix --unsafe-fixes`." in explained
     assert "512M" in explained
+
+
+def test_fix_skips_what_is_not_a_regular_file(workdir: Path) -> None:
+    import os
+    import threading
+
+    (workdir / "k8s").mkdir()
+    os.mkfifo(workdir / "k8s" / "pipe.yaml")
+    (workdir / "k8s" / "cron.yaml").write_text(CRONJOB)
+    done: list[object] = []
+    thread = threading.Thread(target=lambda: done.append(lint("--diff", "k8s")), daemon=True)
+    thread.start()
+    thread.join(60)
+    assert done, "--diff waited on the FIFO"
+    assert "+++ b/k8s/cron.yaml" in done[0].stdout  # type: ignore[attr-defined]
