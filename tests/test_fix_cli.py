@@ -126,8 +126,8 @@ def test_rules_and_explain_say_whether_a_fix_is_safe() -> None:
     assert rows["pss-privileged"]["fix"] == "unsafe"
     assert rows["latest-image-tag"]["fix"] is None
     table = CliRunner().invoke(cli, ["rules"]).output.splitlines()
-    assert table[0].split()[:5] == ["RULE", "CATEGORY", "SEVERITY", "POLICIES", "FIX"]
-    assert [line.split()[4] for line in table if line.startswith("pss-privileged ")] == ["unsafe"]
+    assert table[0].split()[:5] == ["RULE", "CATEGORY", "SEVERITY", "FIX", "POLICIES"]
+    assert [line.split()[3] for line in table if line.startswith("pss-privileged ")] == ["unsafe"]
     explained = CliRunner().invoke(cli, ["explain", "suspicious-quantity"]).output
     assert "## Fix\n\nUnsafe: applied only with `podlint lint --fix --unsafe-fixes`." in explained
     assert "512M" in explained
