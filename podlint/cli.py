@@ -211,11 +211,20 @@ def _fix_files(
                 lines = difflib.unified_diff(
                     text.splitlines(keepends=True),
                     outcome.text.splitlines(keepends=True),
-                    f"a/{display}",
-                    f"b/{display}",
+                    f"a/{_diff_path(display)}",
+                    f"b/{_diff_path(display)}",
                 )
                 report.diffs.append("".join(_ends_with_newline(line) for line in lines))
     return report
+
+
+def _diff_path(name: str) -> str:
+    """The file's name in a diff's ``a/`` and ``b/`` lines: relative to the working directory
+    when it is inside it (``git apply`` reads that), else without its leading slash."""
+    if not os.path.isabs(name):
+        return name
+    relative = os.path.relpath(name)
+    return relative if not relative.startswith("..") else name.lstrip("/")
 
 
 def _ends_with_newline(line: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -87,6 +88,17 @@ def test_diff_applies_with_git_apply(workdir: Path) -> None:
     assert lint("--diff", "cron.yaml").stdout == ""
 
 
+def test_diff_names_absolute_paths_as_git_apply_reads_them(workdir: Path) -> None:
+    inside = lint("--diff", str(workdir / "cron.yaml")).stdout
+    assert inside.startswith("--- a/cron.yaml\n+++ b/cron.yaml\n")
+    elsewhere = workdir / "elsewhere"
+    elsewhere.mkdir()
+    os.chdir(elsewhere)
+    outside = lint("--diff", str(workdir / "cron.yaml")).stdout
+    assert outside.startswith(f"--- a{workdir}/cron.yaml\n")
+    assert "//" not in outside.splitlines()[0]
+
+
 def test_diff_reads_stdin(workdir: Path) -> None:
     result = lint("--diff", "--stdin-filename", "k8s/cron.yaml", "-", input=CRONJOB)
     assert result.exit_code == 1
@@ -134,7 +146,6 @@ def test_rules_and_explain_say_whether_a_fix_is_safe() -> None:
 
 
 def test_fix_skips_what_is_not_a_regular_file(workdir: Path) -> None:
-    import os
     import threading
 
     (workdir / "k8s").mkdir()
