@@ -43,11 +43,16 @@ def mapping(value: Any) -> dict[str, Any]:
 
 
 def items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(index, item) for every mapping in a list; anything else is the schema rule's."""
+    """(index, item) for every mapping in a list; anything else is the schema rule's.
+
+    A null item decodes as the zero value, an empty mapping, and is judged as one.
+    """
     if isinstance(value, list):
         for index, item in enumerate(value):
             if isinstance(item, dict):
                 yield index, item
+            elif item is None:
+                yield index, {}
 
 
 def listed(value: Any) -> list[Any]:

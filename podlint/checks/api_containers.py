@@ -284,7 +284,8 @@ _BYTE_DIVISORS = frozenset(
 
 def _divisor(label: str, resource: str, raw: Any, at: str) -> Iterator[Finding]:
     value = parse_quantity(raw)
-    if value is None:
+    # A zero divisor is the unset one to the apiserver, which then divides by 1.
+    if value is None or value == 0:
         return
     if resource.endswith(".cpu"):
         if value not in _CPU_DIVISORS:

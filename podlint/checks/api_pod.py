@@ -84,6 +84,8 @@ def pod_spec(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
         ("hostname", formats.dns1123_label),
         ("subdomain", formats.dns1123_label),
     ):
+        if field in ("hostname", "subdomain") and pod.object.kind == "StatefulSet":
+            continue  # the StatefulSet controller names its Pods; these are not validated
         value = pod.get(field)
         if isinstance(value, str) and value:
             for problem in check(value):
@@ -415,7 +417,7 @@ def _os_specific(pod: PodSpecView) -> Iterator[Finding]:
             if pod.get(field) is True:
                 yield Finding(pod.at(field), f"{field} cannot be set for a windows pod")
         for field in WINDOWS_FORBIDDEN_POD_CONTEXT:
-            if _set(context.get(field)):
+            if _set(field, context.get(field)):
                 yield Finding(
                     pod.at("securityContext", field),
                     f"securityContext.{field} cannot be set for a windows pod",
@@ -423,15 +425,17 @@ def _os_specific(pod: PodSpecView) -> Iterator[Finding]:
         for c in pod.containers():
             container_context = mapping(c.get("securityContext"))
             for field in WINDOWS_FORBIDDEN_CONTAINER_CONTEXT:
-                if _set(container_context.get(field)):
+                if _set(field, container_context.get(field)):
                     yield Finding(
                         c.at("securityContext", field),
                         f"{c.label}: securityContext.{field} cannot be set for a windows pod",
                     )
 
 
-def _set(value: Any) -> bool:
-    return value is not None and value != [] and value != {}
+def _set(field: str, value: Any) -> bool:
+    # An empty list or mapping is set all the same (supplementalGroups: [] is refused), except
+    # for sysctls, which the apiserver checks by length.
+    return bool(value) if field == "sysctls" else value is not None
 
 
 def _ids(

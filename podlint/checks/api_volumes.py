@@ -377,7 +377,7 @@ def _projected(name: str, spec: dict[str, Any], at: str) -> Iterator[Finding]:
                 outputs.append(item.get("path"))
         token = source.get("serviceAccountToken")
         if isinstance(token, dict):
-            outputs.append(token.get("path"))
+            # A token's path is not among those checked for conflicts.
             seconds = token.get("expirationSeconds")
             if formats.is_int(seconds) and not TOKEN_MIN_SECONDS <= seconds <= TOKEN_MAX_SECONDS:
                 yield Finding(

@@ -53,7 +53,7 @@ def workload(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     elif kind == "StatefulSet":
         yield from _statefulset(spec, at, ctx, is_live(obj.data))
     elif kind == "Job":
-        yield from _job(spec, at, ctx, cron=False)
+        yield from _job(spec, at, ctx, cron=False, name=_name(obj.data))
     elif kind == "CronJob":
         yield from _cronjob(spec, at, ctx)
 
@@ -101,7 +101,9 @@ def _controller(obj: ObjectView, spec: dict[str, Any], at: str) -> Iterator[Find
             join(at, "template", "spec", "activeDeadlineSeconds"),
             f"activeDeadlineSeconds in {obj.kind} is not supported",
         )
-    for field in ("replicas", "minReadySeconds", "revisionHistoryLimit"):
+    # A StatefulSet's revisionHistoryLimit is not validated (a negative one is accepted).
+    history = ("revisionHistoryLimit",) if obj.kind in ("Deployment", "DaemonSet") else ()
+    for field in ("replicas", "minReadySeconds", *history):
         yield from _non_negative(spec, at, field)
 
 
@@ -282,7 +284,14 @@ JOB_COUNTERS = ("parallelism", "completions", "activeDeadlineSeconds", "backoffL
                 "ttlSecondsAfterFinished", "backoffLimitPerIndex", "maxFailedIndexes")  # fmt: skip
 
 
-def _job(spec: dict[str, Any], at: str, ctx: RuleContext, cron: bool) -> Iterator[Finding]:
+def _name(data: dict[str, Any]) -> str | None:
+    name = mapping(data.get("metadata")).get("name")
+    return name if isinstance(name, str) and name else None
+
+
+def _job(
+    spec: dict[str, Any], at: str, ctx: RuleContext, cron: bool, name: str | None = None
+) -> Iterator[Finding]:
     for field in JOB_COUNTERS:
         yield from _non_negative(spec, at, field)
     mode = defaulted(spec.get("completionMode"), "NonIndexed")
@@ -291,7 +300,12 @@ def _job(spec: dict[str, Any], at: str, ctx: RuleContext, cron: bool) -> Iterato
             join(at, "completionMode"),
             f'completionMode "{mode}" is not supported; supported values: "NonIndexed", "Indexed"',
         )
-    elif mode == "Indexed" and spec.get("completions") is None:
+    elif (
+        mode == "Indexed"
+        and spec.get("completions") is None
+        # Defaulting sets completions (and parallelism) to 1 when neither is given.
+        and spec.get("parallelism") is not None
+    ):
         yield Finding(
             join(at, "completions"), "completions is required when completionMode is Indexed"
         )
@@ -326,12 +340,11 @@ def _job(spec: dict[str, Any], at: str, ctx: RuleContext, cron: bool) -> Iterato
                 join(at, "manualSelector"),
                 'manualSelector "true" is not supported; supported values: nil, false',
             )
-    elif spec.get("selector") is not None and spec.get("manualSelector") is not True:
-        yield Finding(
-            join(at, "selector"),
-            "selector is not auto-generated: set manualSelector: true, or remove the selector",
-        )
-    elif spec.get("selector") is None and spec.get("manualSelector") is True:
+    elif spec.get("manualSelector") is not True:
+        if isinstance(spec.get("selector"), dict):
+            yield from label_selector(spec["selector"], join(at, "selector"))
+        yield from _generated_selector(spec, at, name)
+    elif spec.get("selector") is None:
         yield Finding(join(at, "selector"), "selector is required when manualSelector is true")
     elif isinstance(spec.get("selector"), dict):
         meta, _ = _template(spec)
@@ -360,6 +373,52 @@ def _job(spec: dict[str, Any], at: str, ctx: RuleContext, cron: bool) -> Iterato
         and ctx.kubernetes_version >= V1_26  # JobPodFailurePolicy is on from 1.26
     ):
         yield Finding(p_at, 'restartPolicy must be "Never" when podFailurePolicy is specified')
+
+
+_UID_LABELS = ("controller-uid", "batch.kubernetes.io/controller-uid")
+_NAME_LABELS = ("job-name", "batch.kubernetes.io/job-name")
+
+
+class _Unknown:
+    """The Job's uid, which the apiserver assigns: no value written in a manifest equals it."""
+
+
+def _generated_selector(spec: dict[str, Any], at: str, name: str | None) -> Iterator[Finding]:
+    """Without manualSelector the apiserver labels the pod template with the Job's uid and name
+    and adds the uid to the selector's matchLabels; a selector the user wrote is kept only when
+    it still selects exactly those generated labels."""
+    meta, _ = _template(spec)
+    labels = dict(mapping(meta.get("labels")))
+    l_at = join(at, "template", "metadata", "labels")
+    for key in _UID_LABELS:
+        if key in labels:
+            yield Finding(join(l_at, key), f'label "{key}" is set by the apiserver; remove it')
+        labels[key] = _Unknown
+    for key in _NAME_LABELS:
+        if name is not None and key in labels and labels[key] != name:
+            yield Finding(join(l_at, key), f'label "{key}" must be the Job\'s name "{name}"')
+        labels.setdefault(key, name)
+    selector = spec.get("selector")
+    # With only a generateName, the name the labels get is not known yet.
+    if name is None or not isinstance(selector, dict) or not _operators_known(selector):
+        return
+    generated = {key: _Unknown for key in _UID_LABELS} | {key: name for key in _NAME_LABELS}
+    if not selector_matches(selector, generated):
+        yield Finding(
+            join(at, "selector"),
+            "selector is not auto-generated: it must select only the labels the apiserver "
+            "generates (job-name, controller-uid); set manualSelector: true, or remove the "
+            "selector",
+        )
+    elif not selector_matches(selector, labels):
+        yield Finding(l_at, _not_selected(mapping(meta.get("labels"))))
+
+
+def _operators_known(selector: dict[str, Any]) -> bool:
+    return all(
+        expression.get("operator") in ("In", "NotIn", "Exists", "DoesNotExist")
+        for _, expression in items(selector.get("matchExpressions"))
+    )
 
 
 def _cronjob(spec: dict[str, Any], at: str, ctx: RuleContext) -> Iterator[Finding]:

@@ -38,6 +38,13 @@ _SPECIAL_FLOATS = {
 }
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _NUMERIC_START = frozenset("+-.0123456789")
+_INT_PREFIXES = {"0x": 16, "0o": 8, "0b": 2}
+_INT_DIGITS = {
+    2: frozenset("01"),
+    8: frozenset("01234567"),
+    10: frozenset("0123456789"),
+    16: frozenset("0123456789abcdefABCDEF"),
+}
 
 
 def resolve_plain_scalar(text: str) -> Any:
@@ -57,36 +64,47 @@ def resolve_plain_scalar(text: str) -> Any:
     if number is not None:
         return number
     if _FLOAT.match(plain):
-        return float(plain)
-    return text
+        real = float(plain)
+        # Go's ParseFloat refuses what overflows a float64 (6e725), so it stays a string.
+        if not math.isinf(real):
+            return real
+    return _binary_fallback(plain, text)
 
 
-def _parse_go_int(text: str) -> int | None:
-    """strconv.ParseInt(text, 0, 64) semantics: 0x, 0o, 0b prefixes and 0-prefixed octal."""
+def _binary_fallback(plain: str, text: str) -> Any:
+    """go-yaml's last try: a base-2 number after "0b" may carry a sign ("0b-1" is -1)."""
+    number = None
+    if plain.startswith("0b"):
+        number = _parse_go_int(plain[2:], base=2)
+    elif plain.startswith("-0b"):
+        number = _parse_go_int("-" + plain[3:], base=2)
+    return text if number is None else number
+
+
+def _parse_go_int(text: str, base: int = 0) -> int | None:
+    """strconv.ParseInt(text, base, 64) semantics; base 0: 0x, 0o, 0b prefixes and 0-prefixed
+    octal."""
     sign = 1
     body = text
-    if body[:1] in "+-":
+    if body[:1] in ("+", "-"):
         sign = -1 if body[0] == "-" else 1
         body = body[1:]
     if not body:
         return None
     prefix = body[:2].lower()
-    try:
-        if prefix == "0x":
-            value = int(body[2:], 16)
-        elif prefix == "0o":
-            value = int(body[2:], 8)
-        elif prefix == "0b":
-            value = int(body[2:], 2)
-        elif len(body) > 1 and body[0] == "0":
-            value = int(body[1:], 8)
-        elif body.isdigit():
-            value = int(body)
-        else:
-            return None
-    except ValueError:
+    if base:
+        digits = body
+    elif prefix in _INT_PREFIXES:
+        digits, base = body[2:], _INT_PREFIXES[prefix]
+    elif len(body) > 1 and body[0] == "0":
+        digits, base = body[1:], 8
+    else:
+        digits, base = body, 10
+    # Python's int() also takes a sign, spaces and underscores after the prefix; Go's does not
+    # ("0-1" is the string "0-1" to the apiserver, not -1).
+    if not digits or not set(digits) <= _INT_DIGITS[base]:
         return None
-    value *= sign
+    value = sign * int(digits, base)
     if not -(2**63) <= value < 2**64:
         return None
     return value

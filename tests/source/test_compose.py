@@ -45,6 +45,17 @@ def data_of(text: str):
         ("2001-12-14", "2001-12-14"),
         ("nginx:1.27", "nginx:1.27"),
         ("512m", "512m"),
+        # Go's ParseInt takes no sign after a prefix or a leading 0; go-yaml's last resort
+        # reads a sign after 0b
+        ("0-1", "0-1"),
+        ("0+1", "0+1"),
+        ("0x-1", "0x-1"),
+        ("0o+7", "0o+7"),
+        ("0b-1", -1),
+        ("-0b+1", "-0b+1"),
+        ("-0b101", -5),
+        ("019", 19.0),
+        ("6E725", "6E725"),
     ],
 )
 def test_plain_scalars_resolve_as_the_apiserver_reads_them(text: str, value: object) -> None:

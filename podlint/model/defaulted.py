@@ -1,8 +1,9 @@
 """Where kube-apiserver filled in a default, so that rules about unset fields stay quiet there.
 
-Admission sees the object after defaulting and the built-in mutating plugins: the
-service-account token volume and its mounts, the not-ready/unreachable tolerations,
-terminationMessagePath, imagePullPolicy and friends are present although nobody wrote them.
+Admission and a cluster audit see the object after defaulting and the built-in mutating
+plugins: the service-account token volume and its mounts, the not-ready/unreachable
+tolerations, terminationMessagePath, imagePullPolicy and friends are present although nobody
+wrote them.
 A finding that points exactly at such a value (or inside an injected volume, mount or
 toleration) is about the apiserver's choice, not the author's, and is dropped.
 """
