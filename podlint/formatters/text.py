@@ -76,7 +76,7 @@ class ConciseFormatter(TextFormatter):
             self.stream.write(self._headline(finding) + "\n")
         if self.show_suppressed:
             for item in result.suppressed:
-                reason = f" -- {item.reason}" if item.reason else ""
+                reason = f" -- {printable(item.reason)}" if item.reason else ""
                 headline = self._headline(item.finding).replace(
                     f": {item.finding.severity.value}: ", ": suppressed: ", 1
                 )

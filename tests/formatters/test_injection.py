@@ -30,7 +30,7 @@ spec:
     image: ""
 """
 RULES = "latest-image-tag,missing-image"
-FORMATS = ["text", "github", "junit", "sarif", "gitlab", "json"]
+FORMATS = ["text", "concise", "github", "junit", "sarif", "gitlab", "json"]
 
 
 def _lint(directory: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
