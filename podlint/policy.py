@@ -167,6 +167,7 @@ def _read_policy(path: Path, *, validate: bool) -> Any:
     at = f"{path}:{span.line + 1}:{span.column + 1}" if span else str(path)
     raise PolicyError(f"{at}: {message}")
 
+
 # Rule options whose values are paths: a file that sets them names paths relative to itself,
 # inside its repository.
 PATH_OPTIONS = frozenset({"schema-locations"})
