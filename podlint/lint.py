@@ -97,8 +97,9 @@ def lint_text(
                 documents.append(item)
             yield item
             # The engine is done with it: keep only what suppressions and reports ask of it,
-            # so memory does not hold every object of a large file at once.
-            if documents and documents[-1] is item:
+            # so memory does not hold every object of a large file at once (a fragment's
+            # findings are judged against its data afterwards).
+            if not fragment and documents and documents[-1] is item:
                 documents[-1] = _identity_of(item)
 
     # A fragment is not an object of its own: cross-object rules never see it.
