@@ -120,7 +120,7 @@ def summary_line(summary: Summary, *, statistics: bool = False) -> str:
             if count:
                 parts.append(f"{count} {word}{'s' if count != 1 else ''}")
         found = f"found {', '.join(parts)} in {summary.files} files ({summary.documents} documents)"
-    policies = summary.policies
+    policies = [printable(policy) for policy in summary.policies]  # a config can name a file
     if len(policies) == 1:
         found = f"{policies[0]} policy: {found}"
     elif policies:
