@@ -259,6 +259,16 @@ def _refuse_old_diff_spelling(paths: Sequence[str]) -> None:
             )
 
 
+def _discard_stdout() -> None:
+    """After stdout failed (a full disk, a closed pipe), let nothing more be written to it,
+    so the interpreter's last flush cannot fail again on the way out."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no descriptor behind stdout (a test runner's buffer)
+        pass
+
+
 @cli.command(cls=_LintCommand)
 @click.argument("paths", nargs=-1)
 @policy_option
@@ -522,6 +532,10 @@ def lint(
     io_errors = 0
     failing = False
     progress = Progress(sys.stderr, enabled=progress_wanted(sys.stderr, quiet))
+    # The report being written (a file or stdout), named when writing it fails (a full disk).
+    writing: str | None = None
+    targets: dict[int, str] = {}
+    unwritten: list[str] = []
     try:
         if write_baseline is None:
             for formatter_class, name, out in formatters:
@@ -539,7 +553,9 @@ def lint(
                     show_suppressed=show_suppressed,
                 )
                 active.append((formatter, _resolve_format(name, out)))
+                targets[id(formatter)] = writing = out or "standard output"
                 formatter.start()
+                writing = None
         for count, result in enumerate(
             lint_sources(
                 engine_for,
@@ -568,14 +584,25 @@ def lint(
             rank = Severity(threshold).rank if threshold != "never" else 99
             failing = failing or any(f.severity.rank >= rank for f in result.findings)
             for formatter, _ in active:
+                writing = targets[id(formatter)]
                 formatter.handle(result)
+                writing = None
         progress.close()
         for formatter, name in active:
+            writing = targets[id(formatter)]
             if isinstance(formatter, StatisticsFormatter):
                 formatter.show_summary = not quiet
                 formatter.stop(summary)
             elif not quiet or name not in ("text", "concise", "github"):
                 formatter.stop(summary)
+        writing = "standard output"
+        sys.stdout.flush()
+        writing = None
+    except OSError as error:
+        if writing is None:
+            raise
+        progress.close()
+        unwritten.append(f"cannot write {writing}: {error.strerror or error}")
     except ConfigError as error:
         progress.close()
         fail(str(error))
@@ -584,7 +611,13 @@ def lint(
         fail(str(error))
     finally:
         for stream in streams:
-            stream.close()
+            try:
+                stream.close()
+            except OSError as error:
+                unwritten.append(f"cannot write {stream.name}: {error.strerror or error}")
+    if unwritten:
+        _discard_stdout()
+        fail(unwritten[0])
     if write_baseline is not None:
         from podlint.baseline import write_baseline as write
 
