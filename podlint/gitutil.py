@@ -68,11 +68,20 @@ def _git(args: list[str], cwd: Path) -> str:
             ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
         )
     except FileNotFoundError:
-        raise GitError("git is not installed (needed for --diff)") from None
+        raise GitError("git is not installed (needed for --changed-since and --base)") from None
     if completed.returncode != 0:
         message = completed.stderr.strip().splitlines()
         raise GitError(f"git {' '.join(args)}: {message[-1] if message else 'failed'}")
     return completed.stdout
+
+
+def is_revision(name: str, cwd: Path | None = None) -> bool:
+    """Whether ``name`` names a commit in the repository around ``cwd``."""
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{name}^{{commit}}"], cwd or Path.cwd())
+    except GitError:
+        return False
+    return True
 
 
 def changed_files(ref: str, paths: Iterable[str] = (".",), cwd: Path | None = None) -> list[str]:

@@ -202,10 +202,10 @@ def lint_paths(
     """The findings for files and directories, as ``podlint lint PATH...`` reports them.
 
     Directories are walked as on the command line (``*.yaml``, ``*.yml``, ``*.json``; hidden
-    directories and kustomize patches left out); each file uses its closest ``.podlint.yaml``
-    unless ``use_config=False``; cross-object rules see every file of the call. A path that
-    does not exist or cannot be read raises :class:`LintError`. The other arguments are
-    those of :func:`lint_text`.
+    directories and Helm chart templates left out, kustomize patches linted as fragments);
+    each file uses its closest ``.podlint.yaml`` unless ``use_config=False``; cross-object
+    rules see every file of the call. A path that does not exist or cannot be read raises
+    :class:`LintError`. The other arguments are those of :func:`lint_text`.
     """
     from podlint.lint import lint_sources
 

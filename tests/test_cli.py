@@ -54,7 +54,10 @@ def test_text_output_lines_and_caret(bad_file: Path) -> None:
     assert lines[index + 2] == "9 |     image: nginx:latest"
     assert lines[index + 3] == "  |            ^^^^^^^^^^^^"
     assert "\x1b[" not in result.output
-    assert lines[-1] == "found 2 errors, 1 warning in 1 files (1 documents)"
+    assert lines[-1] == (
+        "default policy: found 2 errors, 1 warning in 1 files (1 documents); "
+        "`--policy recommended` for resources and probes, `--statistics` for counts per rule"
+    )
 
 
 def test_color_only_when_forced_and_never_with_no_color(bad_file: Path) -> None:
@@ -76,6 +79,7 @@ def test_json_contract(bad_file: Path) -> None:
         "errors": 2,
         "warnings": 1,
         "infos": 0,
+        "helmTemplates": 0,
     }
     first = report["findings"][0]
     assert set(first) == {
@@ -257,27 +261,6 @@ def test_python_dash_m() -> None:
         [sys.executable, "-m", "podlint", "--version"], capture_output=True, text=True, check=False
     )
     assert module.returncode == 0 and __version__ in module.stdout
-
-
-def test_kustomize_patches_in_a_directory_are_not_linted_as_objects(tmp_path: Path) -> None:
-    (tmp_path / "kustomization.yaml").write_text(
-        "resources: [deployment.yaml]\npatches:\n- path: patch.yaml\npatchesStrategicMerge: [old.yaml]\n"
-    )
-    deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: nginx}]\n"
-    patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web}]\n"
-    (tmp_path / "deployment.yaml").write_text(deployment)
-    (tmp_path / "patch.yaml").write_text(patch)
-    (tmp_path / "old.yaml").write_text(patch)
-    result = run(
-        "lint", "--format", "json", "--select", "missing-image,latest-image-tag", str(tmp_path)
-    )
-    files = {f["file"] for f in json.loads(result.output)["findings"]}
-    assert files == {str(tmp_path / "deployment.yaml")}
-    # Named directly, a patch file is linted like any other file.
-    direct = run(
-        "lint", "--format", "json", "--select", "missing-image", str(tmp_path / "patch.yaml")
-    )
-    assert [f["rule"] for f in json.loads(direct.output)["findings"]] == ["missing-image"]
 
 
 def test_schema_location_validates_custom_resources(tmp_path: Path) -> None:

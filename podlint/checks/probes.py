@@ -42,16 +42,27 @@ def long_running(container: ContainerView) -> bool:
 
 def _serves(container: ContainerView) -> bool:
     """App containers always; a sidecar only when it declares ports (a proxy, not a shipper)."""
+    return container.role == "app" or _declares_ports(container)
+
+
+def _declares_ports(container: ContainerView) -> bool:
     ports = container.get("ports")
-    return container.role == "app" or (isinstance(ports, list) and bool(ports))
+    return isinstance(ports, list) and bool(ports)
 
 
 def missing_readiness(container: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
-    if long_running(container) and _serves(container) and "readinessProbe" not in container.data:
+    # Without declared ports nothing in the object says the container serves anything (a
+    # worker, a queue consumer), and a single object cannot tell which Services select it.
+    if (
+        long_running(container)
+        and _declares_ports(container)
+        and "readinessProbe" not in container.data
+    ):
         yield Finding(
             container.at("name"),
-            f"{container.label} has no readinessProbe: it receives Service traffic and counts "
-            "as available in rollouts as soon as it starts, ready or not",
+            f"{container.label} declares ports but has no readinessProbe: it counts as ready "
+            "as soon as it starts, so a Service selecting the Pod sends it requests before it "
+            "can serve them, and rollouts move on without waiting for it",
         )
 
 

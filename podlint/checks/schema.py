@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from podlint.checks.apiversions import is_removed
 from podlint.k8s.custom import find_schema_file
 from podlint.k8s.schemas import SchemaUnavailable, VersionSchemas, version_schemas
 from podlint.model.finding import Finding
@@ -84,6 +85,8 @@ def unknown_kind(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
         return
     if schemas.definition_name(api_version, kind) is not None:
         return
+    if is_removed(obj, ctx.kubernetes_version):
+        return  # one root cause, one finding: removed-api-version names the replacement
     if _custom_validator(tuple(_locations(ctx)), api_version, kind) is not None:
         return
     if schemas.serves_group(api_version):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -23,8 +23,21 @@ class Summary:
     errors: int = 0
     warnings: int = 0
     infos: int = 0
+    # The policies that ran (--policy, or a configuration's extends), for the summary line.
+    policies: list[str] = field(default_factory=list)
+    # Templates of Helm charts, left out (not counted in ``files``), and their charts.
+    helm_templates: int = 0
+    helm_charts: set[str] = field(default_factory=set)
+
+    def add_policy(self, policy: str) -> None:
+        if policy not in self.policies:
+            self.policies.append(policy)
 
     def add(self, result: SourceResult) -> None:
+        if result.helm_chart is not None:
+            self.helm_templates += 1
+            self.helm_charts.add(result.helm_chart)
+            return
         if not result.supplement:
             self.files += 1
         self.documents += result.documents
@@ -65,6 +78,24 @@ class Formatter:
 
     def stop(self, summary: Summary) -> None:
         pass
+
+
+def left_out_line(summary: Summary) -> str | None:
+    """What the summary says about the Helm templates left out, and how to lint them."""
+    if not summary.helm_templates:
+        return None
+    count = summary.helm_templates
+    templates = f"{count} template{'s' if count != 1 else ''}"
+    if len(summary.helm_charts) == 1:
+        chart = next(iter(summary.helm_charts))
+        where = f"of the Helm chart {chart}"
+    else:
+        chart = "CHART"
+        where = f"of {len(summary.helm_charts)} Helm charts"
+    return (
+        f"left out {templates} {where}: lint what Helm renders instead: "
+        f"helm template {chart} | podlint lint - --stdin-filename {chart}"
+    )
 
 
 def one_based(finding: Finding) -> tuple[int | None, int | None, int | None, int | None]:

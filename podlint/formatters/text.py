@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from podlint.formatters import Formatter, Summary, printable
+from podlint.formatters import Formatter, Summary, left_out_line, printable
 from podlint.lint import SourceResult
 from podlint.model.finding import Finding, Severity
 from podlint.source.lines import split_lines
@@ -62,11 +62,41 @@ class TextFormatter(Formatter):
         )
 
     def stop(self, summary: Summary) -> None:
-        if summary.findings == 0:
-            self.stream.write(
-                f"no findings ({summary.files} files, {summary.documents} documents)\n"
-            )
-            return
+        self.stream.write(summary_line(summary) + "\n")
+        left_out = left_out_line(summary)
+        if left_out:
+            self.stream.write(left_out + "\n")
+
+
+class ConciseFormatter(TextFormatter):
+    """``--format concise``: one line per finding, no source excerpt (ruff's concise)."""
+
+    def handle(self, result: SourceResult) -> None:
+        for finding in result.findings:
+            self.stream.write(self._headline(finding) + "\n")
+        if self.show_suppressed:
+            for item in result.suppressed:
+                reason = f" -- {item.reason}" if item.reason else ""
+                headline = self._headline(item.finding).replace(
+                    f": {item.finding.severity.value}: ", ": suppressed: ", 1
+                )
+                self.stream.write(f"{headline} (by {item.form}{reason})\n")
+
+
+# What the next policy up adds, for the summary line's hint.
+MORE = {
+    "default": "`--policy recommended` for resources and probes",
+    "baseline": "`--policy recommended` for resources and probes",
+    "recommended": "`--policy hardened` for security hardening",
+    "restricted": "`--policy hardened` for resources, probes and hardening",
+}
+
+
+def summary_line(summary: Summary, *, statistics: bool = False) -> str:
+    """Which policy ran, what it found, and how to see more."""
+    if summary.findings == 0:
+        found = f"no findings ({summary.files} files, {summary.documents} documents)"
+    else:
         parts = []
         for count, word in (
             (summary.errors, "error"),
@@ -75,6 +105,13 @@ class TextFormatter(Formatter):
         ):
             if count:
                 parts.append(f"{count} {word}{'s' if count != 1 else ''}")
-        self.stream.write(
-            f"found {', '.join(parts)} in {summary.files} files ({summary.documents} documents)\n"
-        )
+        found = f"found {', '.join(parts)} in {summary.files} files ({summary.documents} documents)"
+    policies = summary.policies
+    if len(policies) == 1:
+        found = f"{policies[0]} policy: {found}"
+    elif policies:
+        found = f"policies {', '.join(policies)}: {found}"
+    hints = [MORE[policies[0]]] if len(policies) == 1 and policies[0] in MORE else []
+    if summary.findings and not statistics:
+        hints.append("`--statistics` for counts per rule")
+    return f"{found}; {', '.join(hints)}" if hints else found

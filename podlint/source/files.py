@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from podlint.source.layout import helm_chart_of
 from podlint.source.manifest import MANIFEST_SUFFIXES
 
 
@@ -18,27 +19,45 @@ class PathError:
     reason: str
 
 
-def discover(paths: list[str]) -> Iterator[Path | PathError]:
+@dataclass(frozen=True, slots=True)
+class HelmTemplate:
+    """A template of a Helm chart: not linted, since Helm renders it into the manifests."""
+
+    path: str
+    chart: Path
+
+
+Found = Path | PathError | HelmTemplate
+
+
+def discover(paths: list[str]) -> Iterator[Found]:
     """Files named directly, and manifests below directories (recursive, sorted).
 
-    Inside a directory, symbolic links are followed only while they stay within that tree, and
-    files that a kustomization there uses as patches are left out: a patch is a fragment that
-    kustomize merges into a resource, not an object the apiserver receives.
+    Inside a directory, symbolic links are followed only while they stay within that tree.
+    Templates of a Helm chart are left out however they are named (kustomize patches are not:
+    they are linted as fragments, see ``podlint.fragment``).
     """
     for name in paths:
         path = Path(name)
         if path.is_dir():
             yield from _walk(path)
         elif path.exists():
-            yield path
+            yield _unless_template(path)
         else:
             yield PathError(name, "no such file or directory")
 
 
-def _walk(root: Path) -> Iterator[Path | PathError]:
+def _unless_template(path: Path) -> Path | HelmTemplate:
+    chart = helm_chart_of(path)
+    if chart is None:
+        return path
+    relative = Path(os.path.relpath(chart))
+    return HelmTemplate(str(path), chart if relative.parts[:1] == ("..",) else relative)
+
+
+def _walk(root: Path) -> Iterator[Found]:
     real_root = root.resolve()
     entries: list[Path] = []
-    patches: set[Path] = set()
     visited = {real_root}
     skipped: list[PathError] = []
     try:
@@ -56,21 +75,20 @@ def _walk(root: Path) -> Iterator[Path | PathError]:
             dirnames[:] = sorted(kept)
             for filename in filenames:
                 candidate = here / filename
-                if filename.endswith(MANIFEST_SUFFIXES) or filename in KUSTOMIZATION_FILES:
+                if filename.endswith(MANIFEST_SUFFIXES):
                     kind = _special_kind(candidate)
                     if kind is not None:
                         # Nobody may ever write to a FIFO: reading it would wait forever.
                         skipped.append(PathError(str(candidate), f"{kind}, not a file; skipped"))
                         continue
-                if filename in KUSTOMIZATION_FILES:
-                    patches.update(kustomize_patches(candidate))
                 if filename.endswith(MANIFEST_SUFFIXES) and _inside(candidate, real_root):
                     entries.append(candidate)
     except OSError as error:
         yield PathError(str(root), error.strerror or str(error))
         return
     yield from skipped
-    yield from sorted(entry for entry in entries if entry.resolve() not in patches)
+    for entry in sorted(entries):
+        yield _unless_template(entry)
 
 
 _SPECIAL_KINDS = (
@@ -129,34 +147,6 @@ def read_stream(stream: BinaryIO, max_bytes: int) -> bytes | TooLarge:
     if total > max_bytes:
         return TooLarge(None)
     return b"".join(chunks)
-
-
-KUSTOMIZATION_FILES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
-
-
-def kustomize_patches(kustomization: Path) -> set[Path]:
-    """Resolved paths of the patch files a kustomization names."""
-    from podlint.source.data import load_yaml_file
-
-    try:
-        data = load_yaml_file(kustomization)
-    except Exception:  # an unreadable kustomization hides nothing
-        return set()
-    if not isinstance(data, dict):
-        return set()
-    names: list[object] = []
-    for key in ("patchesStrategicMerge", "patches", "patchesJson6902"):
-        entries = data.get(key)
-        if not isinstance(entries, list):
-            continue
-        for entry in entries:
-            names.append(entry.get("path") if isinstance(entry, dict) else entry)
-    base = kustomization.parent
-    return {
-        (base / name).resolve()
-        for name in names
-        if isinstance(name, str) and "\n" not in name and name.endswith(MANIFEST_SUFFIXES)
-    }
 
 
 def _inside(path: Path, real_root: Path) -> bool:

@@ -20,7 +20,8 @@ import click
 from podlint.engine import Engine
 from podlint.model.document import Document
 from podlint.model.finding import Finding
-from podlint.source.files import PathError, discover
+from podlint.source.files import HelmTemplate, PathError, discover
+from podlint.source.layout import holds_objects
 from podlint.source.manifest import DEFAULT_MAX_BYTES, MANIFEST_SUFFIXES
 from podlint.update.git import (
     GitError,
@@ -89,6 +90,8 @@ def read_git_base(ref: str, paths: Sequence[str], max_bytes: int = DEFAULT_MAX_B
         raise GitError(f"--base {ref}: {error}") from None
     old = OldObjects()
     for name, data in read_files(ref, files, top):
+        if not holds_objects(top / name):
+            continue
         old.add_text(f"{ref}:{name}", data, max_bytes)
     return old
 
@@ -116,6 +119,8 @@ def read_paths(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> OldObjects:
     for found in discover([path]):
         if isinstance(found, PathError):
             old.add_error(found.path, found.reason)
+            continue
+        if isinstance(found, HelmTemplate) or not holds_objects(found):
             continue
         try:
             data = found.read_bytes()

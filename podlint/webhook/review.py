@@ -97,12 +97,14 @@ class Reviewer:
         return self.decide(admission_review).response
 
     def decide(self, admission_review: Any) -> Decision:
-        request = parse_review(admission_review)
+        return self.decide_request(parse_review(admission_review))
+
+    def decide_request(self, request: AdmissionRequest) -> Decision:
         try:
             return self._decide(request)
         except Exception as error:
             LOG.exception("review of request %s failed", request.uid)
-            return self._failure(request, f"{type(error).__name__}: {error}")
+            return self.failure(request, f"{type(error).__name__}: {error}")
 
     def _decide(self, request: AdmissionRequest) -> Decision:
         config = self.config
@@ -269,7 +271,7 @@ class Reviewer:
             errors=errors,
         )
 
-    def _failure(self, request: AdmissionRequest, error: str) -> Decision:
+    def failure(self, request: AdmissionRequest, error: str) -> Decision:
         """A review that could not run at all: decided by failure-mode, never a crash."""
         message = f"podlint could not review this object: {error}"
         response: dict[str, Any] = {"uid": request.uid, "allowed": True}
