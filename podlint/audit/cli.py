@@ -14,10 +14,16 @@ from typing import Any, NoReturn, TextIO
 
 import click
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-FAIL_ON = ("error", "warning", "info", "never")
+from podlint.commands import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    FAIL_ON,
+    explicit_options,
+    policy_option,
+    require_extra,
+)
+
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "policyreport")
 
 
@@ -58,7 +64,7 @@ def _kube_version(_ctx: click.Context, _param: click.Parameter, value: str | Non
     default=None,
     help="Label selector, as kubectl takes it (app=web,tier in (a,b)).",
 )
-@click.option("--policy", default="default", show_default=True, help="Policy name or file.")
+@policy_option
 @click.option(
     "--kubernetes-version",
     default=None,
@@ -129,10 +135,7 @@ def audit(
     quiet: bool,
 ) -> None:
     """Lint the Pods and workloads that run in a cluster."""
-    try:
-        import lightkube  # noqa: F401
-    except ImportError:
-        _fail("podlint audit needs the audit extra: pip install 'podlint[audit]'")
+    require_extra("audit")
     from podlint.audit.cluster import Cluster
     from podlint.audit.cluster import load_config as load_kubeconfig
     from podlint.audit.errors import ConnectError, Refused
@@ -160,11 +163,7 @@ def audit(
     version_given = kubernetes_version is not None
     try:
         if config_file is not None:
-            given = [
-                name
-                for name in ("policy", "kubernetes_version", "fail_on")
-                if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
-            ]
+            given = explicit_options(ctx, ["policy", "kubernetes_version", "fail_on"])
             config = load_config(Path(config_file))
             version_given = version_given or config.kubernetes_version is not None
             options = merge_options(config, options, explicit=given)
