@@ -107,12 +107,12 @@ def test_rules_table_names_the_policies_of_each_rule() -> None:
     code, output = run("rules")
     assert code == 0
     header, *rows = output.splitlines()
-    assert header.split() == ["RULE", "CATEGORY", "SEVERITY", "POLICIES", "SUMMARY"]
+    assert header.split() == ["RULE", "CATEGORY", "SEVERITY", "FIX", "POLICIES", "SUMMARY"]
     by_id = {row.split()[0]: row.split() for row in rows}
-    assert by_id["latest-image-tag"][3] == "default,baseline,restricted,recommended,hardened"
-    assert by_id["missing-resources"][3] == "recommended,hardened"
-    assert by_id["read-only-root-filesystem"][3] == "hardened"
-    assert by_id["cpu-limit"][3:6] == ["-", "(opt-in:", "--select)"]
+    assert by_id["latest-image-tag"][4] == "default,baseline,restricted,recommended,hardened"
+    assert by_id["missing-resources"][4] == "recommended,hardened"
+    assert by_id["read-only-root-filesystem"][4] == "hardened"
+    assert by_id["cpu-limit"][4:7] == ["-", "(opt-in:", "--select)"]
 
 
 def test_a_container_that_sets_nothing_gets_one_finding(tmp_path: Path) -> None:
