@@ -12,10 +12,17 @@ from typing import Any, NoReturn, TextIO
 import click
 
 from podlint import __version__
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
+from podlint.commands import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    EXTRAS,
+    FAIL_ON,
+    explicit_options,
+    kubernetes_version_option,
+    missing_extra_command,
+    policy_option,
+)
 
 # Subcommands that pull in heavy stacks are imported only when invoked.
 LAZY_COMMANDS: dict[str, str] = {
@@ -24,62 +31,6 @@ LAZY_COMMANDS: dict[str, str] = {
     "webhook": "podlint.webhook.cli:webhook",
     "diff": "podlint.update.cli:diff",
 }
-
-# The optional extra each front door needs, and the top-level modules that show it is installed.
-EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "audit": ("audit", ("lightkube",)),
-    "lsp": ("lsp", ("pygls", "lsprotocol")),
-    "webhook": ("webhook", ("starlette", "uvicorn", "prometheus_client", "cryptography")),
-}
-
-FAIL_ON = ("error", "warning", "info", "never")
-
-
-def _refuse_without_extra(name: str, missing: Sequence[str]) -> NoReturn:
-    extra = EXTRAS[name][0]
-    click.echo(
-        f"podlint: error: 'podlint {name}' needs the {extra} extra, which is not installed "
-        f"(missing: {', '.join(missing)}); install it with: pip install 'podlint[{extra}]'",
-        err=True,
-    )
-    sys.exit(EXIT_USAGE)
-
-
-def require_extra(name: str) -> None:
-    """Import the extra of front door ``name``, or say what to install and exit 2.
-
-    The front door calls it when it runs: a package that is present but cannot be imported
-    (a broken or partial install) gets the same answer as a missing one.
-    """
-    for module in EXTRAS[name][1]:
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            _refuse_without_extra(name, [module])
-
-
-def _missing_extra(name: str) -> click.Command | None:
-    """A stand-in for a front door whose extra is not installed: it says what to install."""
-    import importlib.util
-
-    extra, modules = EXTRAS[name]
-    missing = [module for module in modules if importlib.util.find_spec(module) is None]
-    if not missing:
-        return None
-
-    def refuse() -> NoReturn:
-        _refuse_without_extra(name, missing)
-
-    return click.Command(
-        name,
-        callback=refuse,
-        help=f"Not installed: pip install 'podlint[{extra}]'",
-        context_settings={
-            "ignore_unknown_options": True,
-            "allow_extra_args": True,
-            "help_option_names": [],
-        },
-    )
 
 
 class _LazyGroup(click.Group):
@@ -91,7 +42,7 @@ class _LazyGroup(click.Group):
         if spec is None:
             return super().get_command(ctx, cmd_name)
         if cmd_name in EXTRAS:
-            stand_in = _missing_extra(cmd_name)
+            stand_in = missing_extra_command(cmd_name)
             if stand_in is not None:
                 return stand_in
         module_name, _, attribute = spec.partition(":")
@@ -111,28 +62,6 @@ def use_color(stream: TextIO) -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
     return stream.isatty()
-
-
-def _kube_version(_ctx: click.Context, _param: click.Parameter, value: str) -> Any:
-    from podlint.model.version import KubeVersion
-
-    try:
-        return KubeVersion.parse(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
-
-
-# Options shared by the commands that build an engine (lint, lsp).
-policy_option = click.option(
-    "--policy", default="default", show_default=True, help="Policy name or file."
-)
-kubernetes_version_option = click.option(
-    "--kubernetes-version",
-    default="latest",
-    show_default=True,
-    callback=_kube_version,
-    help="Target Kubernetes version (MAJOR.MINOR).",
-)
 
 
 def _pss_version(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
@@ -319,13 +248,6 @@ def _refuse_old_diff_spelling(paths: Sequence[str]) -> None:
                 f"--diff previews fixes and takes no value; {name!r} is a git revision: "
                 f"use --changed-since {name} to lint only the manifests changed since it"
             )
-
-
-def _explicit(ctx: click.Context, names: Sequence[str]) -> set[str]:
-    from click.core import ParameterSource
-
-    given = {ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT}
-    return {name for name in names if ctx.get_parameter_source(name) in given}
 
 
 @cli.command(cls=_LintCommand)
@@ -534,7 +456,7 @@ def lint(
 
         resolver = ConfigResolver(
             options,
-            explicit=_explicit(ctx, ["policy", "kubernetes_version", "fail_on"]),
+            explicit=explicit_options(ctx, ["policy", "kubernetes_version", "fail_on"]),
             config_file=Path(config_file) if config_file else None,
             use_config=not no_config,
             registry=registry,

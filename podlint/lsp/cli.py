@@ -7,7 +7,12 @@ from typing import Any
 
 import click
 
-from podlint.cli import _explicit, kubernetes_version_option, policy_option, require_extra
+from podlint.commands import (
+    explicit_options,
+    kubernetes_version_option,
+    policy_option,
+    require_extra,
+)
 
 
 @click.command("lsp")
@@ -63,7 +68,7 @@ def lsp(
         engines = Engines(
             options,
             registry,
-            explicit=_explicit(ctx, ["policy", "kubernetes_version"]),
+            explicit=explicit_options(ctx, ["policy", "kubernetes_version"]),
             config_file=Path(config_file) if config_file else None,
             use_config=not no_config,
         )

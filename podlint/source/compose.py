@@ -37,6 +37,7 @@ _SPECIAL_FLOATS = {
     ".NAN": math.nan,
 }
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_DOT_FLOAT = re.compile(r"\.[0-9]+([eE][-+]?[0-9]+)?\Z")
 _NUMERIC_START = frozenset("+-.0123456789")
 _INT_PREFIXES = {"0x": 16, "0o": 8, "0b": 2}
 _INT_DIGITS = {
@@ -59,6 +60,9 @@ def resolve_plain_scalar(text: str) -> Any:
         return text
     if text in _SPECIAL_FLOATS:
         return _SPECIAL_FLOATS[text]
+    if text[0] == ".":
+        # go-yaml hands a scalar starting with "." to ParseFloat as written: no underscores.
+        return float(text) if _DOT_FLOAT.match(text) else text
     plain = text.replace("_", "")
     number = _parse_go_int(plain)
     if number is not None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from podlint.cli import require_extra
+from podlint.commands import require_extra
 from podlint.webhook.manifests import DEFAULT_EXCLUDED_GROUPS, NAME
 
 
