@@ -82,6 +82,7 @@ def test_every_printed_object_is_created_and_accepted(
         "Service",
         "ValidatingWebhookConfiguration",
     ]
+    ensure_namespace(cluster, "deploy-check", PRIVILEGED)
     try:
         for item in items:
             with cluster.client() as client:
@@ -92,7 +93,6 @@ def test_every_printed_object_is_created_and_accepted(
             assert stored["kind"] == item["kind"]
         # The configuration is live: the apiserver sends Pods to the Service (which has no
         # endpoints here, since nothing runs Pods) and, failing closed, refuses them ...
-        ensure_namespace(cluster, "deploy-check", PRIVILEGED)
         refused = until(
             lambda: create(cluster, "deploy-check", pod("checked"), dry_run=True),
             lambda answer: answer.status_code != 201,
@@ -105,6 +105,12 @@ def test_every_printed_object_is_created_and_accepted(
         assert own.status_code == 201, own.text
     finally:
         remove(cluster)
+        # Other tests share this apiserver: go on only once it has dropped the configuration.
+        until(
+            lambda: create(cluster, "deploy-check", pod("unchecked"), dry_run=True),
+            lambda answer: answer.status_code == 201,
+            what="the configuration gone",
+        )
     assert items[-1]["metadata"]["name"] == CONFIGURATION_NAME
 
 

@@ -419,3 +419,33 @@ def test_failure_policy_with_the_webhook_stopped_or_too_slow(
         own.stop()
         install(cluster, webhook_configuration(webhook, OWN))
         until(answer, denied_by_podlint, what="the module's webhook back")
+
+
+def test_sigterm_with_the_apiservers_pooled_connections_exits_within_the_drain_delay(
+    cluster: Cluster, webhook: WebhookProcess, tmp_path: Path
+) -> None:
+    """kube-apiserver keeps its connections to the webhook open between calls: they neither
+    hold up the exit nor lose a call during the drain."""
+    delay = 2.0
+    own = WebhookProcess(tmp_path, {}, "--shutdown-delay", str(delay), extra_names=("127.0.0.1",))
+    bad = pod("draining", privileged=True)
+
+    def answer() -> httpx.Response:
+        return create(cluster, "e2e-enforce", bad, dry_run=True)
+
+    try:
+        install(cluster, webhook_configuration(own, OWN, timeout_seconds=5))
+        until(answer, denied_by_podlint, what="the new webhook")
+        for _ in range(3):  # connections in the apiserver's pool
+            assert denied_by_podlint(answer())
+        own.terminate()
+        terminated = time.monotonic()
+        # While it drains, the apiserver's calls are still answered.
+        assert denied_by_podlint(answer())
+        assert own.process.wait(timeout=delay + 30) == 0, own.log()
+        took = time.monotonic() - terminated
+        assert took <= delay + 5, f"exit took {took:.1f}s after SIGTERM"
+    finally:
+        own.stop()
+        install(cluster, webhook_configuration(webhook, OWN))
+        until(answer, denied_by_podlint, what="the module's webhook back")
