@@ -274,7 +274,10 @@ def _lint_stdin(
         yield SourceResult(display, list(engine.lint(display, [problem])))
         return
     text = read_text(data, max_bytes=max_bytes)
-    rendered = split_rendered(text, chart_dir_of(stdin_filename)) if isinstance(text, str) else None
+    chart = chart_dir_of(stdin_filename)
+    # A --stdin-filename other than a chart names the input as a whole, # Source: or not.
+    helm_output = isinstance(text, str) and (stdin_filename is None or chart is not None)
+    rendered = split_rendered(text, chart) if helm_output and isinstance(text, str) else None
     if rendered is None:
         yield run.seen(engine, lint_bytes(engine, display, data, max_bytes, strict=strict))
         return
