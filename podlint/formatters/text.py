@@ -76,7 +76,7 @@ class ConciseFormatter(TextFormatter):
             self.stream.write(self._headline(finding) + "\n")
         if self.show_suppressed:
             for item in result.suppressed:
-                reason = f" -- {item.reason}" if item.reason else ""
+                reason = f" -- {printable(item.reason)}" if item.reason else ""
                 headline = self._headline(item.finding).replace(
                     f": {item.finding.severity.value}: ", ": suppressed: ", 1
                 )
@@ -106,7 +106,7 @@ def summary_line(summary: Summary, *, statistics: bool = False) -> str:
             if count:
                 parts.append(f"{count} {word}{'s' if count != 1 else ''}")
         found = f"found {', '.join(parts)} in {summary.files} files ({summary.documents} documents)"
-    policies = summary.policies
+    policies = [printable(policy) for policy in summary.policies]  # a config can name a file
     if len(policies) == 1:
         found = f"{policies[0]} policy: {found}"
     elif policies:
