@@ -57,7 +57,7 @@ def container(c: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
     image = c.get("image")
     if (
         isinstance(image, str)
-        and image.strip()
+        and image
         and image != image.strip()
         and not c.pod.is_template
         and c.type is not ContainerType.EPHEMERAL

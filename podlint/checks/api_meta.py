@@ -29,6 +29,8 @@ CRONJOB_NAME_MAX = 52
 def metadata(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     """Object name, generateName, namespace, labels and annotation keys; template labels."""
     meta = obj.data.get("metadata")
+    if meta is None:
+        meta = {}  # absent or null: no name either
     if not isinstance(meta, dict):
         return
     at = obj.at("metadata")
@@ -45,7 +47,8 @@ def metadata(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
                 join(at, "name"),
                 f'CronJob name "{name}" must be no more than {CRONJOB_NAME_MAX} characters',
             )
-    if isinstance(generate, str) and generate:
+    # A ReplicationController's generateName is not validated (only the name made from it).
+    if isinstance(generate, str) and generate and obj.kind != "ReplicationController":
         for problem in formats.name_prefix(generate):
             yield Finding(join(at, "generateName"), f'generateName "{generate}" {problem}')
     namespace = meta.get("namespace")
