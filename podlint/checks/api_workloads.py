@@ -157,6 +157,10 @@ def _int_or_percent(value: Any, at: str, where: str) -> Iterator[Finding]:
             yield Finding(at, f'{where} "{value}" must not be greater than 100%')
 
 
+def _or_default(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
 def _is_zero(value: Any) -> bool:
     return bool(value == 0 or value == "0%")
 
@@ -180,8 +184,9 @@ def _deployment(spec: dict[str, Any], at: str) -> Iterator[Finding]:
             )
         elif kind == "RollingUpdate" and isinstance(rolling, dict):
             r_at = join(s_at, "rollingUpdate")
-            unavailable = defaulted(rolling.get("maxUnavailable"), "25%")
-            surge = defaulted(rolling.get("maxSurge"), "25%")
+            # IntOrString: only a missing value is defaulted, "" is a string
+            unavailable = _or_default(rolling.get("maxUnavailable"), "25%")
+            surge = _or_default(rolling.get("maxSurge"), "25%")
             yield from _int_or_percent(unavailable, join(r_at, "maxUnavailable"), "maxUnavailable")
             if isinstance(surge, str) and formats.is_percent(surge):
                 pass  # maxSurge may exceed 100%
@@ -218,8 +223,8 @@ def _daemonset(spec: dict[str, Any], at: str) -> Iterator[Finding]:
     if kind != "RollingUpdate" or not isinstance(rolling, dict):
         return
     r_at = join(s_at, "rollingUpdate")
-    unavailable = defaulted(rolling.get("maxUnavailable"), 1)
-    surge = defaulted(rolling.get("maxSurge"), 0)
+    unavailable = _or_default(rolling.get("maxUnavailable"), 1)
+    surge = _or_default(rolling.get("maxSurge"), 0)
     yield from _int_or_percent(unavailable, join(r_at, "maxUnavailable"), "maxUnavailable")
     yield from _int_or_percent(surge, join(r_at, "maxSurge"), "maxSurge")
     if _is_zero(unavailable) and _is_zero(surge):

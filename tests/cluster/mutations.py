@@ -566,6 +566,12 @@ class Mutation:
             pointer = "/spec" + pointer[len("/spec/jobTemplate/spec") :]
         return re.sub(r"/[0-9]+(?=/|$)", "/N", pointer)
 
+    @property
+    def signature(self) -> str:
+        """``site operation value``: what known gaps are matched against."""
+        value = json.dumps(self.value) if self.operation in ("replace", "add") else ""
+        return f"{self.site} {self.operation} {value}".rstrip()
+
     def describe(self) -> str:
         shown = json.dumps(self.value)
         if len(shown) > 60:
