@@ -27,6 +27,7 @@ from podlint.checks._api import (
     mapping,
     quote,
 )
+from podlint.checks.api_jobs import job_policies
 from podlint.checks.api_pod import label_selector
 from podlint.checks.api_volumes import claim_spec
 from podlint.k8s import formats
@@ -328,6 +329,8 @@ def _job(
             join(at, "backoffLimitPerIndex"),
             "backoffLimitPerIndex is required when maxFailedIndexes is set",
         )
+    if ctx.kubernetes_version >= V1_33:  # checked against the 1.35 apiserver
+        yield from job_policies(spec, at, mode == "Indexed")
     managed = spec.get("managedBy")
     # JobManagedBy is on by default from 1.32; before, the field is dropped.
     if isinstance(managed, str) and len(managed) > 63 and ctx.kubernetes_version >= V1_32:

@@ -94,9 +94,6 @@ MUTATION_GAPS = {
     "projected sources",
     r"\$pod/affinity/.*(matchLabelKeys|mismatchLabelKeys|podAffinityTerm.*|/N|weight).*"
     r"|\$pod/topologySpreadConstraints/N/(matchLabelKeys|maxSkew|whenUnsatisfiable|topologyKey).*": "label-key lists in affinity and spread constraints",
-    r"/spec/(podFailurePolicy|successPolicy|podReplacementPolicy|maxFailedIndexes|managedBy"
-    r"|completions|parallelism|backoffLimitPerIndex)(/.*)?( .*)?": "Job failure and success "
-    "policies, indexed limits, managedBy",
     r"/spec/(updateStrategy/rollingUpdate/(maxUnavailable|partition)|ordinals)(/.*)?( .*)?"
     r"|/spec/volumeClaimTemplates/N/(spec(/(volumeMode|accessModes))?|metadata(/name)?).*": "StatefulSet ordinals, rollingUpdate and claim templates",
     r"\$pod/(priority|priorityClassName|preemptionPolicy) .*": "priority admission",
