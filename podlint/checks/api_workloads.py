@@ -54,7 +54,9 @@ def workload(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     elif kind == "StatefulSet":
         yield from _statefulset(spec, at, ctx, is_live(obj.data))
     elif kind == "Job":
-        yield from _job(spec, at, ctx, cron=False, name=_name(obj.data))
+        yield from _job(
+            spec, at, ctx, cron=False, name=_name(obj.data), name_at=obj.at("metadata", "name")
+        )
     elif kind == "CronJob":
         yield from _cronjob(spec, at, ctx)
 
@@ -259,7 +261,17 @@ def _statefulset(spec: dict[str, Any], at: str, ctx: RuleContext, live: bool) ->
                 "rollingUpdate is only allowed for updateStrategy 'RollingUpdate'",
             )
         elif isinstance(rolling, dict):
-            yield from _non_negative(rolling, join(s_at, "rollingUpdate"), "partition")
+            r_at = join(s_at, "rollingUpdate")
+            yield from _non_negative(rolling, r_at, "partition")
+            unavailable = rolling.get("maxUnavailable")
+            if unavailable is not None:
+                u_at = join(r_at, "maxUnavailable")
+                yield from _int_or_percent(unavailable, u_at, "maxUnavailable")
+                if _is_zero(unavailable):
+                    yield Finding(u_at, "maxUnavailable cannot be 0")
+    ordinals = spec.get("ordinals")
+    if isinstance(ordinals, dict):
+        yield from _non_negative(ordinals, join(at, "ordinals"), "start")
     # StatefulSetAutoDeletePVC is on by default from 1.27; before, the policy is dropped.
     retention = mapping(spec.get("persistentVolumeClaimRetentionPolicy"))
     if ctx.kubernetes_version < V1_27:
@@ -296,7 +308,12 @@ def _name(data: dict[str, Any]) -> str | None:
 
 
 def _job(
-    spec: dict[str, Any], at: str, ctx: RuleContext, cron: bool, name: str | None = None
+    spec: dict[str, Any],
+    at: str,
+    ctx: RuleContext,
+    cron: bool,
+    name: str | None = None,
+    name_at: str = "",
 ) -> Iterator[Finding]:
     for field in JOB_COUNTERS:
         yield from _non_negative(spec, at, field)
@@ -331,6 +348,15 @@ def _job(
         )
     if ctx.kubernetes_version >= V1_33:  # checked against the 1.35 apiserver
         yield from job_policies(spec, at, mode == "Indexed")
+    completions = spec.get("completions")
+    if mode == "Indexed" and name and formats.is_int(completions) and completions > 0:
+        hostname = f"{name}-{completions - 1}"
+        if formats.dns1123_label(hostname):
+            # Indexed Pods are named, and their hostnames set, after the Job and the index.
+            yield Finding(
+                name_at,
+                f'Job name "{name}" makes the invalid pod hostname "{hostname}" (a DNS label)',
+            )
     managed = spec.get("managedBy")
     # JobManagedBy is on by default from 1.32; before, the field is dropped.
     if isinstance(managed, str) and len(managed) > 63 and ctx.kubernetes_version >= V1_32:

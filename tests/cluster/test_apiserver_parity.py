@@ -77,28 +77,17 @@ MUTATION_GAPS = {
     "podlint reads null as absent",
     r"(\$pod(/containers)?|/spec(/template|/jobTemplate)?|/template) remove": "a removed "
     "pod spec or template",
-    r"\$pod/securityContext/windowsOptions.*": "windowsOptions: hostProcess needs "
-    "hostNetwork, runAsUserName's shape",
-    r"\$pod/dnsConfig/searches.*": "dnsConfig.searches: DNS subdomains, count and length",
     r"\$pod/(initContainers|containers)/N/restartPolicy(Rules)?.*": "a container's "
     "restartPolicy and restartPolicyRules",
     r"\$pod/resourceClaims.*|\$pod/containers/N/resources/claims.*": "resource claims",
-    r"/metadata/finalizers.*": "finalizer names",
-    r"\$pod/resources.*": "pod-level resources",
-    r"\$pod/overhead.*|\$pod/volumes/N/emptyDir/sizeLimit.*"
-    r"|\$pod/containers/N/env/N/valueFrom/resourceFieldRef/divisor.*"
-    r"|/spec/volumeClaimTemplates/N/spec/resources.*": "quantities outside container "
-    "resources (overhead, sizeLimit, divisor, claim templates)",
     r"\$pod/containers/N/env/N/valueFrom/fieldRef/apiVersion.*": "fieldRef.apiVersion",
-    r"\$pod/volumes/N/(projected|downwardAPI|configMap)/.*": "volume items, paths and "
-    "projected sources",
-    r"\$pod/affinity/.*(matchLabelKeys|mismatchLabelKeys|podAffinityTerm.*|/N|weight).*"
-    r"|\$pod/topologySpreadConstraints/N/(matchLabelKeys|maxSkew|whenUnsatisfiable|topologyKey).*": "label-key lists in affinity and spread constraints",
-    r"/spec/(updateStrategy/rollingUpdate/(maxUnavailable|partition)|ordinals)(/.*)?( .*)?"
-    r"|/spec/volumeClaimTemplates/N/(spec(/(volumeMode|accessModes))?|metadata(/name)?).*": "StatefulSet ordinals, rollingUpdate and claim templates",
+    r"\$pod/volumes/N/(projected|configMap)/.*": "projected sources and configMap items",
+    r"\$pod/affinity/.*(matchLabelKeys|mismatchLabelKeys).*"
+    r"|\$pod/topologySpreadConstraints/N/matchLabelKeys.*": "label-key lists in affinity "
+    "and spread constraints",
+    r"/spec/volumeClaimTemplates/N/(spec|metadata(/name)?) .*": "a StatefulSet claim "
+    "template's name (refused as the name of a pod volume) or spec",
     r"\$pod/(priority|priorityClassName|preemptionPolicy) .*": "priority admission",
-    r"/metadata/name .*": "a Job name too long for its indexed Pods' hostnames",
-    r"/spec/successfulJobsHistoryLimit .*": "CronJob history limits",
 }
 
 
