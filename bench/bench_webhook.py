@@ -78,7 +78,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(directory: Path, workers: int) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(
+    directory: Path, workers: int, *extra_args: str
+) -> tuple[subprocess.Popen[bytes], int]:
     from podlint.webhook import certs
 
     certs.write(certs.issue("podlint-webhook", "podlint-system"), directory)
@@ -100,6 +102,7 @@ def start_server(directory: Path, workers: int) -> tuple[subprocess.Popen[bytes]
             str(port),
             "--workers",
             str(workers),
+            *extra_args,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

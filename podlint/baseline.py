@@ -46,7 +46,8 @@ def identity(finding: Finding, root: Path) -> tuple[str, ...]:
 
 
 def fingerprint(finding: Finding, root: Path) -> str:
-    digest = hashlib.sha256("\0".join(identity(finding, root)).encode("utf-8"))
+    # surrogateescape: a file name that is not UTF-8 hashes as its bytes
+    digest = hashlib.sha256("\0".join(identity(finding, root)).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()[:32]
 
 

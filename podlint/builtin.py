@@ -31,6 +31,7 @@ def podlint_checks() -> dict[str, Any]:
 def podlint_formatters() -> dict[str, Any]:
     return {
         "text": "podlint.formatters.text:TextFormatter",
+        "concise": "podlint.formatters.text:ConciseFormatter",
         "json": "podlint.formatters.json:JsonFormatter",
         "sarif": "podlint.formatters.sarif:SarifFormatter",
         "github": "podlint.formatters.github:GithubFormatter",

@@ -12,19 +12,25 @@ from typing import Any, NoReturn, TextIO
 import click
 
 from podlint import __version__
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
+from podlint.commands import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    EXTRAS,
+    FAIL_ON,
+    explicit_options,
+    kubernetes_version_option,
+    missing_extra_command,
+    policy_option,
+)
 
 # Subcommands that pull in heavy stacks are imported only when invoked.
 LAZY_COMMANDS: dict[str, str] = {
+    "audit": "podlint.audit.cli:audit",
     "lsp": "podlint.lsp.cli:lsp",
     "webhook": "podlint.webhook.cli:webhook",
     "diff": "podlint.update.cli:diff",
 }
-
-FAIL_ON = ("error", "warning", "info", "never")
 
 
 class _LazyGroup(click.Group):
@@ -35,6 +41,10 @@ class _LazyGroup(click.Group):
         spec = LAZY_COMMANDS.get(cmd_name)
         if spec is None:
             return super().get_command(ctx, cmd_name)
+        if cmd_name in EXTRAS:
+            stand_in = missing_extra_command(cmd_name)
+            if stand_in is not None:
+                return stand_in
         module_name, _, attribute = spec.partition(":")
         command: click.Command = getattr(importlib.import_module(module_name), attribute)
         return command
@@ -52,28 +62,6 @@ def use_color(stream: TextIO) -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
     return stream.isatty()
-
-
-def _kube_version(_ctx: click.Context, _param: click.Parameter, value: str) -> Any:
-    from podlint.model.version import KubeVersion
-
-    try:
-        return KubeVersion.parse(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
-
-
-# Options shared by the commands that build an engine (lint, lsp).
-policy_option = click.option(
-    "--policy", default="default", show_default=True, help="Policy name or file."
-)
-kubernetes_version_option = click.option(
-    "--kubernetes-version",
-    default="latest",
-    show_default=True,
-    callback=_kube_version,
-    help="Target Kubernetes version (MAJOR.MINOR).",
-)
 
 
 def _pss_version(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
@@ -139,35 +127,127 @@ def _resolve_format(name: str, output: str | None = None) -> str:
     return name
 
 
-def _fix_files(engine_for: Any, paths: Sequence[str], max_bytes: int) -> tuple[int, int]:
-    """Apply every available fix to the named files in place: (files changed, fixes)."""
+def _with_statistics(formatters: list[tuple[Any, str, str | None]]) -> list[Any]:
+    """--statistics replaces the report on stdout (text or concise) with counts per rule."""
+    from podlint.formatters.statistics import StatisticsFormatter
+
+    result = []
+    for formatter_class, name, out in formatters:
+        if out is None:
+            if name not in ("auto", "text", "concise"):
+                raise click.UsageError(
+                    f"--statistics replaces the text report on stdout, not --format {name}; "
+                    "write that one to a file with --output"
+                )
+            formatter_class, name = StatisticsFormatter, "statistics"
+        result.append((formatter_class, name, out))
+    if all(name != "statistics" for _, name, _ in result):
+        result.append((StatisticsFormatter, "statistics", None))
+    return result
+
+
+@dataclasses.dataclass
+class _FixReport:
+    files: int = 0
+    applied: int = 0
+    unsafe_left: int = 0
+    refused: int = 0
+    diffs: list[str] = dataclasses.field(default_factory=list)
+
+
+def _fix_files(
+    engine_for: Any,
+    paths: Sequence[str],
+    max_bytes: int,
+    *,
+    unsafe: bool,
+    write: bool,
+    stdin_filename: str | None = None,
+) -> _FixReport:
+    """Apply the fixes to the named files in place (``write``), or only record a unified
+    diff of each file they would change."""
+    import difflib
+    from pathlib import Path
+
     from podlint.fixes import fix_text
-    from podlint.source.files import PathError, discover
+    from podlint.source.files import discover
 
-    files = fixes = 0
-    for found in discover(list(paths)):
-        if isinstance(found, PathError):
-            continue  # reported by the lint that follows
-        try:
-            if found.stat().st_size > max_bytes:
+    report = _FixReport()
+    for name in paths:
+        texts: list[tuple[str, Path | None, bytes]]
+        if name == "-":
+            display = stdin_filename or "<stdin>"
+            texts = [(display, None, sys.stdin.buffer.read(max_bytes + 1))]
+        else:
+            texts = []
+            for found in discover([name]):
+                if not isinstance(found, Path):
+                    continue  # an error or a Helm template: reported by the lint that follows
+                try:
+                    # a pipe or device is never written back
+                    if found.is_file() and found.stat().st_size <= max_bytes:
+                        texts.append((str(found), found, found.read_bytes()))
+                except OSError:
+                    continue
+        for display, path, data in texts:
+            try:
+                original = data.decode("utf-8") if len(data) <= max_bytes else None
+            except UnicodeDecodeError:
+                original = None
+            if original is None:
                 continue
-            text = found.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        bom = "\ufeff" if text.startswith("\ufeff") else ""
-        fixed, count = fix_text(engine_for(str(found)), str(found), text.removeprefix(bom))
-        if count and fixed != text.removeprefix(bom):
-            found.write_bytes((bom + fixed).encode("utf-8"))
-            files += 1
-            fixes += count
-    return files, fixes
+            bom = "\ufeff" if original.startswith("\ufeff") else ""
+            text = original.removeprefix(bom)
+            outcome = fix_text(engine_for(display), display, text, unsafe=unsafe)
+            report.unsafe_left += outcome.unsafe_left
+            report.refused += outcome.refused
+            if not outcome.applied or outcome.text == text:
+                continue
+            report.files += 1
+            report.applied += outcome.applied
+            if write and path is not None:
+                path.write_bytes((bom + outcome.text).encode("utf-8"))
+            elif not write:
+                lines = difflib.unified_diff(
+                    text.splitlines(keepends=True),
+                    outcome.text.splitlines(keepends=True),
+                    f"a/{display}",
+                    f"b/{display}",
+                )
+                report.diffs.append("".join(_ends_with_newline(line) for line in lines))
+    return report
 
 
-def _explicit(ctx: click.Context, names: Sequence[str]) -> set[str]:
-    from click.core import ParameterSource
+def _ends_with_newline(line: str) -> str:
+    return line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
 
-    given = {ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT}
-    return {name for name in names if ctx.get_parameter_source(name) in given}
+
+def _fix_summary(report: _FixReport, *, write: bool) -> str:
+    verb = "fixed" if write else "would fix"
+    parts = [f"podlint: {verb} {report.applied} findings in {report.files} files"]
+    if report.unsafe_left:
+        parts.append(
+            f"{report.unsafe_left} more with --unsafe-fixes (they may change what the Pod does)"
+        )
+    if report.refused:
+        parts.append(
+            f"{report.refused} fixes left out: applied, they would have made the file read "
+            "differently"
+        )
+    return "; ".join(parts)
+
+
+def _refuse_old_diff_spelling(paths: Sequence[str]) -> None:
+    """``--diff REF`` once meant what ``--changed-since REF`` means; ``--diff`` now takes no
+    value, so a git revision where a path was expected is named rather than read as a path."""
+    from podlint.gitutil import is_revision
+
+    for name in paths:
+        if name != "-" and not os.path.exists(name) and is_revision(name):
+            raise click.UsageError(
+                f"--diff previews fixes and takes no value; {name!r} is a git revision: "
+                f"use --changed-since {name} to lint only the manifests changed since it"
+            )
 
 
 @cli.command(cls=_LintCommand)
@@ -184,8 +264,9 @@ def _explicit(ctx: click.Context, names: Sequence[str]) -> set[str]:
     "--format",
     "output_format",
     multiple=True,
-    help="text, json, sarif, github, gitlab, junit or auto (default: github in GitHub "
-    "Actions, else text). Repeat with --output to write several reports.",
+    help="text, concise (one line per finding), json, sarif, github, gitlab, junit or auto "
+    "(default: github in GitHub Actions, else text). Repeat with --output to write several "
+    "reports.",
 )
 @click.option(
     "--output",
@@ -225,8 +306,8 @@ def _explicit(ctx: click.Context, names: Sequence[str]) -> set[str]:
     help="Record today's findings in this file (then use it with --baseline).",
 )
 @click.option(
-    "--diff",
-    "diff_ref",
+    "--changed-since",
+    "changed_since",
     default=None,
     metavar="REF",
     help="Lint only manifests changed against the merge-base of REF and HEAD (git).",
@@ -257,7 +338,24 @@ def _explicit(ctx: click.Context, names: Sequence[str]) -> set[str]:
 @click.option(
     "--fix",
     is_flag=True,
-    help="Apply the available fixes to the files in place, then report what remains.",
+    help="Apply the safe fixes (they keep what the Pod does) to the files in place, then "
+    "report what remains.",
+)
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix or --diff, also apply the fixes that may change what the Pod does.",
+)
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print the fixes as a unified diff and write nothing (exit 1 if there are any).",
+)
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Print the number of findings per rule instead of the findings (text output).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.pass_context
@@ -279,18 +377,23 @@ def lint(
     show_suppressed: bool,
     baseline_file: str | None,
     write_baseline: str | None,
-    diff_ref: str | None,
+    changed_since: str | None,
     base_ref: str | None,
     stdin_filename: str | None,
     max_file_size: int,
     fix: bool,
+    statistics: bool,
+    unsafe_fixes: bool,
+    show_diff: bool,
     quiet: bool,
 ) -> None:
     """Lint manifest files, directories, or '-' for stdin."""
     from pathlib import Path
 
+    from podlint.batch import tune_for_batch
     from podlint.config import ConfigError, ConfigResolver
-    from podlint.formatters import Summary
+    from podlint.formatters import Summary, printable
+    from podlint.formatters.statistics import StatisticsFormatter
     from podlint.gitutil import GitError, changed_files, repository_root
     from podlint.lint import lint_sources
     from podlint.model.finding import Finding, Severity
@@ -299,10 +402,16 @@ def lint(
     from podlint.registry import Registry, RegistryError, default_registry
     from podlint.runtime import Options, split_selectors
 
-    if fix and "-" in paths:
-        raise click.UsageError("--fix writes files in place; it cannot fix '-' (stdin)")
-    if not paths and diff_ref is None:
-        raise click.UsageError("give files, directories or '-' to lint (or --diff REF)")
+    if fix and "-" in paths and not show_diff:
+        raise click.UsageError(
+            "--fix writes files in place; it cannot fix '-' (stdin): use --diff to see the fixes"
+        )
+    if unsafe_fixes and not (fix or show_diff):
+        raise click.UsageError("--unsafe-fixes goes with --fix or --diff")
+    if not paths and changed_since is None:
+        raise click.UsageError("give files, directories or '-' to lint (or --changed-since REF)")
+    if show_diff:
+        _refuse_old_diff_spelling(paths)
     if config_file is not None and no_config:
         raise click.UsageError("--config and --no-config exclude each other")
     reports = _reports(ctx, output_format, output)
@@ -312,9 +421,9 @@ def lint(
         click.echo(f"podlint: error: {message}", err=True)
         sys.exit(EXIT_USAGE)
 
-    if diff_ref is not None:
+    if changed_since is not None:
         try:
-            paths = tuple(changed_files(diff_ref, paths or (".",)))
+            paths = tuple(changed_files(changed_since, paths or (".",)))
         except GitError as error:
             fail(str(error))
     try:
@@ -347,7 +456,7 @@ def lint(
 
         resolver = ConfigResolver(
             options,
-            explicit=_explicit(ctx, ["policy", "kubernetes_version", "fail_on"]),
+            explicit=explicit_options(ctx, ["policy", "kubernetes_version", "fail_on"]),
             config_file=Path(config_file) if config_file else None,
             use_config=not no_config,
             registry=registry,
@@ -362,10 +471,28 @@ def lint(
 
             engine_for = with_base(base_ref, paths, engine_for, max_file_size)
         formatters = [(registry.formatter(_resolve_format(f, out)), f, out) for f, out in reports]
+        if show_diff:
+            report = _fix_files(
+                resolver.engine_for,
+                paths,
+                max_file_size,
+                unsafe=unsafe_fixes,
+                write=False,
+                stdin_filename=stdin_filename,
+            )
+            for diff in report.diffs:
+                click.echo(diff, nl=False)
+            click.echo(_fix_summary(report, write=False), err=True)
+            sys.exit(EXIT_FINDINGS if report.applied else EXIT_OK)
+        if statistics:
+            formatters = _with_statistics(formatters)
+        tune_for_batch()
         if fix:
-            fixed_files, fixed = _fix_files(resolver.engine_for, paths, max_file_size)
-            if fixed:
-                click.echo(f"podlint: fixed {fixed} findings in {fixed_files} files", err=True)
+            report = _fix_files(
+                resolver.engine_for, paths, max_file_size, unsafe=unsafe_fixes, write=True
+            )
+            if report.applied or report.unsafe_left or report.refused:
+                click.echo(_fix_summary(report, write=True), err=True)
     except ConfigError as error:
         fail(str(error))
     except (PolicyError, RegistryError) as error:
@@ -418,7 +545,8 @@ def lint(
             if result.error is not None:
                 io_errors += 1
                 progress.close()
-                click.echo(f"podlint: error: cannot read {result.path}: {result.error}", err=True)
+                shown = printable(result.path)
+                click.echo(f"podlint: error: cannot read {shown}: {result.error}", err=True)
                 continue
             if write_baseline is not None:
                 recorded.extend(result.findings)
@@ -426,6 +554,7 @@ def lint(
             if baseline is not None:
                 result.findings = baseline.filter(result.findings)
             summary.add(result)
+            summary.add_policy(resolver.options_for(result.path).policy)
             threshold = resolver.options_for(result.path).fail_on
             rank = Severity(threshold).rank if threshold != "never" else 99
             failing = failing or any(f.severity.rank >= rank for f in result.findings)
@@ -433,7 +562,10 @@ def lint(
                 formatter.handle(result)
         progress.close()
         for formatter, name in active:
-            if not quiet or name not in ("text", "github"):
+            if isinstance(formatter, StatisticsFormatter):
+                formatter.show_summary = not quiet
+                formatter.stop(summary)
+            elif not quiet or name not in ("text", "concise", "github"):
                 formatter.stop(summary)
     except ConfigError as error:
         progress.close()
@@ -472,19 +604,21 @@ def config_schema_command() -> None:
 def rules_command(output_format: str) -> None:
     """List every rule with its category, default severity and policies."""
     import json
+    from collections import Counter
 
     from podlint.docs import policy_membership
     from podlint.registry import default_registry
 
     registry = default_registry()
     membership = policy_membership(registry)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": rule.id,
             "category": rule.category,
             "severity": rule.severity.value,
             "target": rule.target,
             "policies": membership.get(rule.id, []),
+            "fix": rule.fix.applicability if rule.fix else None,
             "summary": rule.summary,
             "docs": rule.docs_url,
         }
@@ -493,11 +627,22 @@ def rules_command(output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
         return
+    # Policies from the smallest to the largest, so the column reads "default,...,hardened".
+    sizes = Counter(entry.split(":")[0] for entries in membership.values() for entry in entries)
+    order = {name: (sizes[name], name != "default", name) for name in registry.policies}
+    for row in rows:
+        names = sorted({entry.split(":")[0] for entry in row["policies"]}, key=order.__getitem__)
+        row["in"] = ",".join(names) or "- (opt-in: --select)"
     width = max((len(row["id"]) for row in rows), default=10)
-    click.echo(f"{'RULE':<{width}}  {'CATEGORY':<13}  {'SEVERITY':<8}  SUMMARY")
+    in_width = max((len(row["in"]) for row in rows), default=8)
+    click.echo(
+        f"{'RULE':<{width}}  {'CATEGORY':<13}  {'SEVERITY':<8}  {'FIX':<6}  "
+        f"{'POLICIES':<{in_width}}  SUMMARY"
+    )
     for row in rows:
         click.echo(
-            f"{row['id']:<{width}}  {row['category']:<13}  {row['severity']:<8}  {row['summary']}"
+            f"{row['id']:<{width}}  {row['category']:<13}  {row['severity']:<8}  "
+            f"{row['fix'] or '-':<6}  {row['in']:<{in_width}}  {row['summary']}"
         )
 
 

@@ -207,17 +207,53 @@ def _load_config(path: Path, _mtime: int, _size: int) -> Config:
         (pattern, (value,) if isinstance(value, str) else tuple(value))
         for pattern, value in (data.get("per-file-ignores") or {}).items()
     )
+    rules, rule_paths, extends = _confine(path, data, locate)
     return Config(
         path=path,
-        extends=data.get("extends"),
+        extends=extends,
         kubernetes_version=version,
-        rules=dict(data.get("rules") or {}),
+        rules=rules,
         per_file_ignores=ignores,
-        rule_paths=tuple(path.parent / entry for entry in data.get("rule-paths") or ()),
+        rule_paths=rule_paths,
         workload_kinds=dict(data.get("workload-kinds") or {}),
         fail_on=data.get("fail-on"),
         spans=spans,
     )
+
+
+def _confine(
+    path: Path, data: Mapping[str, Any], locate: Callable[..., Span | None]
+) -> tuple[dict[str, Any], tuple[Path, ...], str | None]:
+    """The paths the file names (rule-paths, a policy file to extend, path options), each
+    made absolute and required to stay inside the file's repository."""
+    from podlint.gitutil import OutsideRepository, confined
+    from podlint.policy import confine_path_options
+
+    problems: list[tuple[Span | None, str]] = []
+    rule_paths: list[Path] = []
+    for index, entry in enumerate(data.get("rule-paths") or ()):
+        try:
+            rule_paths.append(confined(str(entry), path))
+        except OutsideRepository as error:
+            problems.append((locate(f"/rule-paths/{index}"), f"rule-paths: {error}"))
+    extends = data.get("extends")
+    if isinstance(extends, str) and _names_a_file(extends, path):
+        try:
+            extends = str(confined(extends, path))
+        except OutsideRepository as error:
+            problems.append((locate("/extends"), f"extends: {error}"))
+    rules, option_problems = confine_path_options(data.get("rules") or {}, path)
+    for pointer, message in option_problems:
+        span = locate(pointer) or locate(pointer.rsplit("/", 1)[0])
+        problems.append((span, message))
+    if problems:
+        raise ConfigError(path, problems)
+    return dict(rules), tuple(rule_paths), extends
+
+
+def _names_a_file(extends: str, config: Path) -> bool:
+    """Whether ``extends`` is a policy file rather than a policy's name."""
+    return "/" in extends or os.sep in extends or (config.parent / extends).exists()
 
 
 def _raw_scalar(root: Any, key: str) -> str | None:
@@ -340,10 +376,7 @@ def merge_options(
 
 def _policy_reference(config: Config) -> str:
     assert config.extends is not None
-    if config.extends in default_registry().policies:
-        return config.extends
-    candidate = config.directory / config.extends
-    return str(candidate) if candidate.is_file() else config.extends
+    return config.extends
 
 
 class ConfigResolver:

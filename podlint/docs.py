@@ -45,6 +45,10 @@ def render_rule(rule: Rule, registry: Registry) -> str:
         "",
         str(docs.get("what", "")).strip(),
         "",
+    ]
+    if docs.get("status"):
+        lines += ["## Status it predicts", "", str(docs["status"]).strip(), ""]
+    lines += [
         "## Why is this bad?",
         "",
         str(docs.get("why", "")).strip(),
@@ -58,6 +62,13 @@ def render_rule(rule: Rule, registry: Registry) -> str:
         lines += ["## Options", "", "| option | default |", "| --- | --- |"]
         lines += [f"| `{name}` | `{value!r}` |" for name, value in sorted(rule.params.items())]
         lines.append("")
+    if rule.fix is not None:
+        how = (
+            "Safe: `podlint lint --fix` applies it"
+            if rule.fix.safe
+            else "Unsafe: applied only with `podlint lint --fix --unsafe-fixes`"
+        )
+        lines += ["## Fix", "", f"{how}.", "", rule.fix.description, ""]
     lines += [
         "## Suppress",
         "",

@@ -1,278 +1,63 @@
 """Fixes for findings, as text edits that keep the user's comments and formatting.
 
-A fix never re-serialises YAML: it replaces one scalar, or inserts the missing keys as new
-lines in the style of their neighbours (block mappings) or as a new entry (flow mappings and
-JSON). Fixers are keyed by rule id and work from the finding's pointer, so they apply to the
-pod-level and container-level variants of a rule alike.
+Fixers are keyed by rule id and work from the finding's pointer, so they apply to the pod-level
+and container-level variants of a rule alike. Whether a rule's fix is safe (it keeps what the
+object does) or unsafe (it may change it) is written in its card's ``fix:``; an unknown fix is
+unsafe. Every fix is checked before it is written or offered: the fixed text must read as
+well as before (no new reading problem, the same objects) and must change nothing outside the
+value the fix is about; ``fix_text`` also requires that the finding goes away.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
-
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from podlint.engine import Engine
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.pointer import join, split
 from podlint.model.span import Span
-from podlint.source.locator import NodeLocator
-from podlint.source.manifest import parse_text
+from podlint.rule import Rule
+from podlint.source.manifest import SourceProblem, parse_text
+from podlint.yamledit import Change, LineIndex, Scalar, SourceText, TextEdit, render_yaml
 
-Scalar = bool | int | str
-# A tuple is a list of strings, written as a flow sequence: [ALL].
-Value = Scalar | tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class TextEdit:
-    """Replace ``span`` (0-based, end-exclusive; empty for an insertion) with ``new_text``."""
-
-    span: Span
-    new_text: str
+__all__ = [
+    "FIXERS",
+    "Fix",
+    "FixOutcome",
+    "Reading",
+    "SourceText",
+    "TextEdit",
+    "apply_edits",
+    "changed_lines",
+    "disable_edit",
+    "disable_next_line_edit",
+    "document_of",
+    "fix_for",
+    "fix_text",
+    "is_safe",
+    "verified",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Fix:
+    """The edits that fix one finding; ``target`` is the pointer of the outermost value they
+    change, ``safe`` whether the rule's card calls the fix safe."""
+
     title: str
     edits: tuple[TextEdit, ...]
-
-
-class SourceText:
-    """The text of one source with the node tree of one of its documents."""
-
-    def __init__(self, text: str, document: Document) -> None:
-        self.lines = text.splitlines()
-        self.ends_with_newline = text.endswith(("\n", "\r"))
-        # New lines follow the file's line endings.
-        self.newline = "\r\n" if "\r\n" in text else "\n"
-        self.document = document
-        locator = document.locator
-        self.root: Node | None = locator.root if isinstance(locator, NodeLocator) else None
-        self.offset = locator.line_offset if isinstance(locator, NodeLocator) else 0
-
-    def value(self, pointer: str) -> Any:
-        """The plain value at an absolute pointer of the document, or None."""
-        node: Any = self.document.data
-        relative = pointer[len(self.document.pointer) :]
-        for part in split(relative):
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            else:
-                return None
-        return node
-
-    def set(self, pointer: str, value: Value) -> tuple[TextEdit, ...] | None:
-        """Edits that make ``pointer`` hold ``value``, creating missing mappings on the way."""
-        if self.root is None:
-            return None
-        parts = split(pointer)
-        node = self.root
-        key_node: Node | None = None
-        for depth, part in enumerate(parts):
-            child = _child(node, part)
-            if child is None:
-                return self._insert(node, key_node, parts[depth:], value)
-            key_node, node = child
-        if not isinstance(node, ScalarNode):
-            return None
-        return (TextEdit(self._span(node), _render_replacement(node, value)),)
-
-    def append(self, pointer: str, item: str) -> tuple[TextEdit, ...] | None:
-        """Edits that add ``item`` at the end of the sequence at ``pointer``."""
-        if self.root is None:
-            return None
-        node = self.root
-        for part in split(pointer):
-            child = _child(node, part)
-            if child is None:
-                return None
-            node = child[1]
-        if not isinstance(node, SequenceNode):
-            return None
-        if node.flow_style:
-            if not node.value:
-                start = node.start_mark
-                rendered = json.dumps(item)
-                return (TextEdit(_point(start.line + self.offset, start.column + 1), rendered),)
-            first, last = node.value[0], node.value[-1]
-            as_json = isinstance(first, ScalarNode) and first.style == '"'
-            rendered = json.dumps(item) if as_json else _render_yaml(item)
-            end = last.end_mark
-            return (TextEdit(_point(end.line + self.offset, end.column), ", " + rendered),)
-        if not node.value:
-            return None
-        dash = node.start_mark.column
-        line = _last_line(node, self.lines, self.offset)
-        row = " " * dash + "- " + _render_yaml(item)
-        if line + 1 < len(self.lines) or self.ends_with_newline:
-            return (TextEdit(_point(line + 1, 0), row + self.newline),)
-        return (TextEdit(_point(line, len(self.lines[line])), self.newline + row),)
-
-    def _span(self, node: Node) -> Span:
-        start, end = node.start_mark, node.end_mark
-        return Span(start.line + self.offset, start.column, end.line + self.offset, end.column)
-
-    def _insert(
-        self, node: Node, key_node: Node | None, missing: Sequence[str], value: Value
-    ) -> tuple[TextEdit, ...] | None:
-        if isinstance(node, MappingNode):
-            if node.flow_style:
-                return self._insert_flow(node, missing, value)
-            return self._insert_block(node, missing, value)
-        if isinstance(node, ScalarNode) and key_node is not None and _is_null(node):
-            return self._replace_null(node, key_node, missing, value)
-        return None
-
-    def _insert_block(
-        self, node: MappingNode, missing: Sequence[str], value: Value
-    ) -> tuple[TextEdit, ...] | None:
-        if not node.value:
-            return None
-        indent = node.value[0][0].start_mark.column
-        block = _block_lines(missing, value, indent, _indent_step(node), self.newline)
-        line = _last_line(node, self.lines, self.offset)
-        if line + 1 < len(self.lines) or self.ends_with_newline:
-            return (TextEdit(_point(line + 1, 0), block + self.newline),)
-        end = len(self.lines[line])
-        return (TextEdit(_point(line, end), self.newline + block),)
-
-    def _insert_flow(
-        self, node: MappingNode, missing: Sequence[str], value: Value
-    ) -> tuple[TextEdit, ...]:
-        if not node.value:
-            start = node.start_mark
-            entry = _flow_entry(missing, value, as_json=True)
-            return (TextEdit(_point(start.line + self.offset, start.column + 1), entry),)
-        first_key, _ = node.value[0]
-        last_key, last_value = node.value[-1]
-        entry = _flow_entry(missing, value, as_json=first_key.style == '"')
-        end = last_value.end_mark
-        separator = ", "
-        if last_key.start_mark.line != first_key.start_mark.line or (
-            node.start_mark.line != first_key.start_mark.line
-        ):
-            # A multi-line (pretty-printed) mapping gets the new entry on its own line.
-            separator = "," + self.newline + " " * last_key.start_mark.column
-        return (TextEdit(_point(end.line + self.offset, end.column), separator + entry),)
-
-    def _replace_null(
-        self, node: ScalarNode, key_node: Node, missing: Sequence[str], value: Value
-    ) -> tuple[TextEdit, ...] | None:
-        key_line = key_node.start_mark.line + self.offset
-        if node.start_mark.line + self.offset != key_line or key_line >= len(self.lines):
-            return None
-        indent = key_node.start_mark.column + 2
-        block = _block_lines(missing, value, indent, 2, self.newline)
-        end_of_line = len(self.lines[key_line])
-        edits = []
-        if node.end_mark.column > node.start_mark.column:  # an explicit ~ or null
-            edits.append(TextEdit(self._span(node), ""))
-        edits.append(TextEdit(_point(key_line, end_of_line), self.newline + block))
-        return tuple(edits)
-
-
-def _point(line: int, column: int) -> Span:
-    return Span(line, column, line, column)
-
-
-def _child(node: Node, part: str) -> tuple[Node | None, Node] | None:
-    if isinstance(node, MappingNode):
-        for key_node, value_node in reversed(node.value):
-            if isinstance(key_node, ScalarNode) and key_node.value == part:
-                return key_node, value_node
-        return None
-    if isinstance(node, SequenceNode) and part.isdigit() and int(part) < len(node.value):
-        return None, node.value[int(part)]
-    return None
-
-
-def _is_null(node: ScalarNode) -> bool:
-    return not node.style and node.value in ("", "~", "null", "Null", "NULL")
-
-
-def _indent_step(node: MappingNode) -> int:
-    """How far this file indents a nested block mapping (2 unless a child shows otherwise)."""
-    for key_node, value_node in node.value:
-        if isinstance(value_node, MappingNode) and not value_node.flow_style and value_node.value:
-            step = int(value_node.value[0][0].start_mark.column - key_node.start_mark.column)
-            if step > 0:
-                return step
-    return 2
-
-
-def _last_line(node: Node, lines: Sequence[str], offset: int) -> int:
-    """The last line that holds content of ``node`` (block collections end at the next token)."""
-    if isinstance(node, MappingNode) and not node.flow_style and node.value:
-        key_node, value_node = node.value[-1]
-        key_line: int = key_node.start_mark.line + offset
-        return max(key_line, _last_line(value_node, lines, offset))
-    if isinstance(node, SequenceNode) and not node.flow_style and node.value:
-        return _last_line(node.value[-1], lines, offset)
-    end = node.end_mark
-    line: int = end.line + offset
-    if end.column == 0 and end.line > node.start_mark.line:
-        line -= 1
-        while line > node.start_mark.line + offset and not lines[line].strip():
-            line -= 1
-    return line
-
-
-def _block_lines(missing: Sequence[str], value: Value, indent: int, step: int, newline: str) -> str:
-    rows = []
-    for depth, part in enumerate(missing):
-        prefix = " " * (indent + depth * step) + _render_key(part) + ":"
-        rows.append(prefix + " " + _render_yaml(value) if depth == len(missing) - 1 else prefix)
-    return newline.join(rows)
-
-
-def _flow_entry(missing: Sequence[str], value: Value, *, as_json: bool) -> str:
-    key = json.dumps if as_json else _render_key
-    entry = json.dumps(value) if as_json else _render_yaml(value)
-    for part in reversed(missing[1:]):
-        entry = "{" + key(part) + ": " + entry + "}"
-    return key(missing[0]) + ": " + entry
-
-
-_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
-
-
-def _render_key(key: str) -> str:
-    return key if _PLAIN_SAFE.match(key) else json.dumps(key)
-
-
-def _render_yaml(value: Value) -> str:
-    if isinstance(value, tuple):
-        return "[" + ", ".join(_render_yaml(item) for item in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    from podlint.source.compose import resolve_plain_scalar
-
-    if _PLAIN_SAFE.match(value) and resolve_plain_scalar(value) == value:
-        return value
-    return json.dumps(value)
-
-
-def _render_replacement(node: ScalarNode, value: Value) -> str:
-    if isinstance(value, str) and node.style == '"':
-        return json.dumps(value)
-    if isinstance(value, str) and node.style == "'":
-        return "'" + value.replace("'", "''") + "'"
-    return _render_yaml(value)
+    target: str = ""
+    safe: bool = False
 
 
 # --- fixers, keyed by rule id -------------------------------------------------------------
 
-Fixer = Callable[[Finding, SourceText], Fix | None]
+Fixer = Callable[[Finding, SourceText], tuple[str, Change] | None]
 
 _CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
 
@@ -298,31 +83,29 @@ def _field_pointer(finding: Finding, source: SourceText, *fields: str) -> str | 
 def _set_security_field(field: str, value: Scalar) -> Fixer:
     fields = tuple(field.split("."))
 
-    def fixer(finding: Finding, source: SourceText) -> Fix | None:
+    def fixer(finding: Finding, source: SourceText) -> tuple[str, Change] | None:
         pointer = _field_pointer(finding, source, *fields)
-        if pointer is None:
+        change = source.set(pointer, value) if pointer is not None else None
+        if change is None:
             return None
-        edits = source.set(pointer, value)
-        if not edits:
-            return None
-        return Fix(f"Set securityContext.{field}: {_render_yaml(value)}", edits)
+        return f"Set securityContext.{field}: {render_yaml(value)}", change
 
     return fixer
 
 
-def _drop_all_capabilities(finding: Finding, source: SourceText) -> Fix | None:
+def _drop_all_capabilities(finding: Finding, source: SourceText) -> tuple[str, Change] | None:
     """``capabilities.drop`` must include ALL: add it to the list, or write the list."""
     pointer = _field_pointer(finding, source, "capabilities", "drop")
     if pointer is None:
         return None
     current = source.value(pointer)
     if isinstance(current, list):
-        edits = source.append(pointer, "ALL") if "ALL" not in current else None
+        change = source.append(pointer, "ALL") if "ALL" not in current else None
     else:
-        edits = source.set(pointer, ("ALL",))
-    if not edits:
+        change = source.set(pointer, ("ALL",))
+    if change is None:
         return None
-    return Fix('Drop all capabilities (securityContext.capabilities.drop: ["ALL"])', edits)
+    return 'Drop all capabilities (securityContext.capabilities.drop: ["ALL"])', change
 
 
 def _pod_field_pointer(finding: Finding, source: SourceText, field: str) -> str | None:
@@ -336,12 +119,12 @@ def _pod_field_pointer(finding: Finding, source: SourceText, field: str) -> str 
 
 
 def _set_pod_field(field: str, value: bool) -> Fixer:
-    def fixer(finding: Finding, source: SourceText) -> Fix | None:
+    def fixer(finding: Finding, source: SourceText) -> tuple[str, Change] | None:
         pointer = _pod_field_pointer(finding, source, field)
-        edits = source.set(pointer, value) if pointer is not None else None
-        if not edits:
+        change = source.set(pointer, value) if pointer is not None else None
+        if change is None:
             return None
-        return Fix(f"Set {field}: {_render_yaml(value)}", edits)
+        return f"Set {field}: {render_yaml(value)}", change
 
     return fixer
 
@@ -349,8 +132,8 @@ def _set_pod_field(field: str, value: bool) -> Fixer:
 _MILLI_MEMORY = re.compile(r"^([0-9]+)m$")
 
 
-def _memory_milli_to_mebi(finding: Finding, source: SourceText) -> Fix | None:
-    """``512m`` memory is 0.512 bytes; what was meant is ``512Mi``."""
+def _memory_milli_to_mebi(finding: Finding, source: SourceText) -> tuple[str, Change] | None:
+    """``512m`` memory is 0.512 bytes; ``512Mi`` is the likelier meaning (see the card)."""
     parts = split(finding.pointer)
     if not parts or parts[-1] != "memory":
         return None
@@ -359,10 +142,31 @@ def _memory_milli_to_mebi(finding: Finding, source: SourceText) -> Fix | None:
     if match is None:
         return None
     replacement = f"{match.group(1)}Mi"
-    edits = source.set(finding.pointer, replacement)
-    if not edits:
+    change = source.set(finding.pointer, replacement)
+    if change is None:
         return None
-    return Fix(f'Replace memory "{value}" with "{replacement}"', edits)
+    return f'Replace memory "{value}" with "{replacement}"', change
+
+
+# (apiVersion, kind) -> a version that reads every field the same and defaults the same, so the
+# rename keeps what the object means. batch/v1beta1 CronJob defaults concurrencyPolicy, suspend
+# and both history limits as batch/v1 does, and its Job template is batch/v1's JobSpec.
+_SAME_OBJECT_VERSIONS = {("batch/v1beta1", "CronJob"): "batch/v1"}
+
+
+def _rename_api_version(finding: Finding, source: SourceText) -> tuple[str, Change] | None:
+    parts = split(finding.pointer)
+    if not parts or parts[-1] != "apiVersion":
+        return None
+    current = source.value(finding.pointer)
+    kind = source.value(join(finding.pointer[: -len("/apiVersion")], "kind"))
+    if not isinstance(current, str) or not isinstance(kind, str):
+        return None
+    replacement = _SAME_OBJECT_VERSIONS.get((current.strip(), kind))
+    change = source.set(finding.pointer, replacement) if replacement else None
+    if change is None:
+        return None
+    return f'Replace apiVersion "{current}" with "{replacement}"', change
 
 
 FIXERS: dict[str, Fixer] = {
@@ -374,15 +178,147 @@ FIXERS: dict[str, Fixer] = {
     "read-only-root-filesystem": _set_security_field("readOnlyRootFilesystem", True),
     "automount-service-account-token": _set_pod_field("automountServiceAccountToken", False),
     "suspicious-quantity": _memory_milli_to_mebi,
+    "removed-api-version": _rename_api_version,
+    "deprecated-api-version": _rename_api_version,
 }
 
 
-def fix_for(finding: Finding, document: Document, text: str) -> Fix | None:
-    """The fix for a finding of ``document`` (parsed from ``text``), if its rule offers one."""
+def is_safe(rule_id: str, rules: Mapping[str, Rule] | None) -> bool:
+    """Whether the rule's card calls its fix safe (a fix without a card's word is unsafe)."""
+    rule = rules.get(rule_id) if rules is not None else None
+    return rule is not None and rule.fix is not None and rule.fix.safe
+
+
+def fix_for(
+    finding: Finding,
+    document: Document,
+    text: str,
+    *,
+    rules: Mapping[str, Rule] | None = None,
+    index: LineIndex | None = None,
+) -> Fix | None:
+    """The fix for a finding of ``document`` (parsed from ``text``), if its rule offers one.
+
+    The fix is not checked here; see ``verified``.
+    """
     fixer = FIXERS.get(finding.rule)
     if fixer is None:
         return None
-    return fixer(finding, SourceText(text, document))
+    try:
+        found = fixer(finding, SourceText(text, document, index))
+    except RecursionError:  # nesting too deep to walk: no fix rather than a crash
+        return None
+    if found is None or not found[1].edits:
+        return None
+    title, change = found
+    return Fix(title, change.edits, change.target, is_safe(finding.rule, rules))
+
+
+# --- checking a fix ------------------------------------------------------------------------
+
+DocumentKey = tuple[int, str]
+
+
+@dataclass
+class Reading:
+    """What a text reads as: its objects and how many reading problems of each rule."""
+
+    documents: list[Document]
+    problems: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, text: str, path: str) -> Reading:
+        reading = cls([])
+        for item in parse_text(text, path):
+            reading.add(item)
+        return reading
+
+    def add(self, item: Document | SourceProblem) -> None:
+        if isinstance(item, Document):
+            self.documents.append(item)
+        else:
+            self.problems[item.rule] += 1
+
+    def by_key(self) -> dict[DocumentKey, Document]:
+        return {(d.index, d.pointer): d for d in self.documents}
+
+
+def keeps_reading(before: Reading, after: Reading, targets: Mapping[DocumentKey, str]) -> bool:
+    """Whether ``after`` reads at least as well as ``before`` and differs from it only inside
+    the ``targets`` (document -> absolute pointer of the value a fix may change)."""
+    if any(count > before.problems[rule] for rule, count in after.problems.items()):
+        return False
+    old, new = before.by_key(), after.by_key()
+    if old.keys() != new.keys():
+        return False
+    try:
+        for key, document in old.items():
+            target = targets.get(key)
+            parts = split(target[len(document.pointer) :]) if target is not None else None
+            if not _same_outside(document.data, new[key].data, parts, set()):
+                return False
+    except RecursionError:
+        return False
+    return True
+
+
+def _same_outside(a: Any, b: Any, parts: list[str] | None, seen: set[tuple[int, int]]) -> bool:
+    """``a == b`` except at the path ``parts`` (None: nowhere); recursive data compares once."""
+    if parts is not None and not parts:
+        return True
+    if isinstance(a, dict) and isinstance(b, dict):
+        if _seen(a, b, parts, seen):
+            return True
+        skip = parts[0] if parts else None
+        if a.keys() - {skip} != b.keys() - {skip}:
+            return False
+        for key, value in a.items():
+            if parts is not None and key == skip:
+                if key in b and not _same_outside(value, b[key], parts[1:], seen):
+                    return False
+            elif not _same_outside(value, b[key], None, seen):
+                return False
+        return True
+    if isinstance(a, list) and isinstance(b, list):
+        if _seen(a, b, parts, seen):
+            return True
+        skip_at = int(parts[0]) if parts and parts[0].isdigit() else -1
+        if len(a) != len(b) and not (skip_at == len(a) and len(b) == len(a) + 1):
+            return False
+        for position, value in enumerate(a):
+            inner = parts[1:] if parts and position == skip_at else None
+            if not _same_outside(value, b[position], inner, seen):
+                return False
+        return True
+    if parts:
+        return False  # the path to the target must exist on both sides
+    return type(a) is type(b) and bool(a == b)
+
+
+def _seen(a: Any, b: Any, parts: list[str] | None, seen: set[tuple[int, int]]) -> bool:
+    """Whether this pair is already being compared in full (aliases share values, and a
+    recursive alias would otherwise be compared forever)."""
+    if parts is not None:
+        return False  # compared along the target's path, which is finite
+    pair = (id(a), id(b))
+    if pair in seen:
+        return True
+    seen.add(pair)
+    return False
+
+
+def verified(
+    fix: Fix, document: Document, text: str, path: str, before: Reading | None = None
+) -> bool:
+    """Whether applying ``fix`` keeps ``text`` readable and changes only its target."""
+    after = Reading.of(apply_edits(text, fix.edits), path)
+    if before is None:
+        before = Reading.of(text, path)
+    return keeps_reading(before, after, {(document.index, document.pointer): fix.target})
+
+
+def _point(line: int, column: int) -> Span:
+    return Span(line, column, line, column)
 
 
 # --- suppression comments ---------------------------------------------------------------
@@ -447,33 +383,120 @@ def document_of(documents: Sequence[Document], finding: Finding) -> Document | N
     return max(candidates, key=lambda d: len(d.pointer), default=None)
 
 
-def fix_text(engine: Engine, path: str, text: str, *, rounds: int = 50) -> tuple[str, int]:
-    """``text`` with every available fix applied, and how many were applied.
+@dataclass
+class FixOutcome:
+    """The fixed text; how many fixes were applied; how many unsafe fixes were left out
+    (without ``unsafe``); how many fixes were refused because they did not check out."""
 
-    Each round lints the text and applies at most one fix per YAML document (two fixes of one
-    object could both add its missing securityContext), so the next round sees the result.
+    text: str
+    applied: int = 0
+    unsafe_left: int = 0
+    refused: int = 0
+
+
+FindingKey = tuple[str, int | None, str, str]
+
+
+def _key(finding: Finding) -> FindingKey:
+    return (finding.rule, finding.document, finding.pointer, finding.message)
+
+
+@dataclass
+class _Lint:
+    text: str
+    reading: Reading
+    findings: list[Finding]
+
+
+def _lint(engine: Engine, path: str, text: str) -> _Lint:
+    from podlint.lint import is_fragment, source_result
+
+    reading = Reading([])
+
+    def items() -> Iterator[Document | SourceProblem]:
+        for item in parse_text(text, path):
+            reading.add(item)
+            yield item
+
+    findings = list(engine.lint(path, items()))
+    # A kustomize patch is fixed only where it is reported: what it leaves out is the base's.
+    fragment = is_fragment(path)
+    result = source_result(engine, path, text, findings, reading.documents, fragment=fragment)
+    return _Lint(text, reading, result.findings)
+
+
+def _planned(
+    current: _Lint, rules: Mapping[str, Rule], unsafe: bool, refused: set[FindingKey]
+) -> tuple[list[tuple[FindingKey, Document, Fix]], int]:
+    """At most one fix per YAML document (two fixes of one object could both add its missing
+    securityContext), and how many unsafe fixes were left out."""
+    index = LineIndex(current.text)
+    plan: list[tuple[FindingKey, Document, Fix]] = []
+    touched: set[int | None] = set()
+    left_out = 0
+    for finding in current.findings:
+        if finding.rule not in FIXERS or _key(finding) in refused:
+            continue
+        if not unsafe and not is_safe(finding.rule, rules):
+            document = document_of(current.reading.documents, finding)
+            if document is not None and fix_for(finding, document, current.text, index=index):
+                left_out += 1
+            continue
+        if finding.document in touched:
+            continue
+        document = document_of(current.reading.documents, finding)
+        fix = (
+            fix_for(finding, document, current.text, rules=rules, index=index) if document else None
+        )
+        if fix is not None and document is not None:
+            plan.append((_key(finding), document, fix))
+            touched.add(finding.document)
+    return plan, left_out
+
+
+def _accepts(before: _Lint, after: _Lint, plan: Sequence[tuple[FindingKey, Document, Fix]]) -> bool:
+    targets = {(document.index, document.pointer): fix.target for _, document, fix in plan}
+    if len(targets) < len(plan):
+        return False
+    if not keeps_reading(before.reading, after.reading, targets):
+        return False
+    remaining = {_key(finding) for finding in after.findings}
+    return not any(key in remaining for key, _, _ in plan)
+
+
+def fix_text(
+    engine: Engine, path: str, text: str, *, unsafe: bool = False, rounds: int = 50
+) -> FixOutcome:
+    """``text`` with every available fix applied (only the safe ones unless ``unsafe``).
+
+    Each round lints the text and applies at most one fix per YAML document, so the next
+    round sees the result. A round is kept only if the text still reads as well, nothing but
+    the fixed values changed, and the fixed findings are gone; otherwise each of its fixes is
+    tried alone, and a fix that fails is refused (its finding stays, and is reported).
     """
-    from podlint.lint import lint_text
-
+    rules = engine.registry.rules
+    current = _lint(engine, path, text)
+    refused: set[FindingKey] = set()
     applied = 0
+    left_out = 0
     for _ in range(rounds):
-        findings = lint_text(engine, path, text).findings
-        documents = [item for item in parse_text(text, path) if isinstance(item, Document)]
-        edits: list[TextEdit] = []
-        touched: set[int | None] = set()
-        for finding in findings:
-            if finding.rule not in FIXERS or finding.document in touched:
-                continue
-            document = document_of(documents, finding)
-            fix = fix_for(finding, document, text) if document is not None else None
-            if fix is not None:
-                edits.extend(fix.edits)
-                touched.add(finding.document)
-        if not edits:
+        plan, left_out = _planned(current, rules, unsafe, refused)
+        if not plan:
             break
-        applied += len(touched)
-        text = apply_edits(text, edits)
-    return text, applied
+        candidate = _lint(
+            engine, path, apply_edits(current.text, [e for _, _, f in plan for e in f.edits])
+        )
+        if _accepts(current, candidate, plan):
+            current = candidate
+            applied += len(plan)
+            continue
+        for entry in plan:
+            alone = _lint(engine, path, apply_edits(current.text, entry[2].edits))
+            if not _accepts(current, alone, [entry]):
+                refused.add(entry[0])
+    else:
+        _, left_out = _planned(current, rules, unsafe, refused)
+    return FixOutcome(current.text, applied, left_out, len(refused))
 
 
 def changed_lines(before: str, after: str) -> TextEdit | None:

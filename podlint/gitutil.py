@@ -28,6 +28,28 @@ def _root(here: Path) -> Path:
     return here
 
 
+class OutsideRepository(ValueError):
+    """A path named by a repository's own file that leads out of that repository."""
+
+
+def confined(entry: str, origin: Path) -> Path:
+    """The path ``entry`` names, relative to the directory of the file ``origin``, which
+    must stay inside the repository holding ``origin`` (symbolic links followed).
+
+    Configuration and policy files are content of the repository being linted, which on a
+    pull request anyone can write; they must not make podlint read files elsewhere.
+    """
+    base = origin.resolve().parent
+    root = repository_root(base)
+    target = (base / entry).resolve()
+    if not target.is_relative_to(root):
+        raise OutsideRepository(
+            f'"{entry}" is outside the repository ({root}); a file in the repository may only '
+            "name paths inside it"
+        )
+    return target
+
+
 def relative_path(path: str, root: Path) -> str:
     """``path`` relative to ``root`` with forward slashes, or as given when outside it."""
     if path.startswith("<"):
@@ -46,11 +68,20 @@ def _git(args: list[str], cwd: Path) -> str:
             ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
         )
     except FileNotFoundError:
-        raise GitError("git is not installed (needed for --diff)") from None
+        raise GitError("git is not installed (needed for --changed-since and --base)") from None
     if completed.returncode != 0:
         message = completed.stderr.strip().splitlines()
         raise GitError(f"git {' '.join(args)}: {message[-1] if message else 'failed'}")
     return completed.stdout
+
+
+def is_revision(name: str, cwd: Path | None = None) -> bool:
+    """Whether ``name`` names a commit in the repository around ``cwd``."""
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{name}^{{commit}}"], cwd or Path.cwd())
+    except GitError:
+        return False
+    return True
 
 
 def changed_files(ref: str, paths: Iterable[str] = (".",), cwd: Path | None = None) -> list[str]:

@@ -8,10 +8,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from podlint.engine import Engine
+from podlint.fragment import fragment_findings
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.workloads import WorkloadIndex
-from podlint.source.files import PathError, discover
+from podlint.source.files import (
+    HelmTemplate,
+    PathError,
+    TooLarge,
+    discover,
+    read_bounded,
+    read_stream,
+)
+from podlint.source.json6902 import parse_fragment
+from podlint.source.layout import kustomize_patch
 from podlint.source.manifest import (
     DEFAULT_MAX_BYTES,
     SourceProblem,
@@ -19,6 +29,7 @@ from podlint.source.manifest import (
     read_text,
     too_large,
 )
+from podlint.source.rendered import chart_dir_of, split_rendered
 from podlint.suppression import RULE as UNUSED_SUPPRESSION
 from podlint.suppression import Suppressed, apply_suppressions
 from podlint.update.run import suppressible_settings
@@ -52,6 +63,10 @@ class SourceResult:
     # Findings of cross-object rules, reported after every file was read, for a file that
     # already had its own result.
     supplement: bool = False
+    # A template of the Helm chart in this directory: left out, not linted.
+    helm_chart: str | None = None
+    # A kustomize patch, linted as a fragment (see podlint.fragment).
+    fragment: bool = False
 
 
 def lint_bytes(
@@ -63,18 +78,36 @@ def lint_bytes(
     return lint_text(engine, path, text, strict=strict)
 
 
-def lint_text(engine: Engine, path: str, text: str, *, strict: bool = False) -> SourceResult:
-    """Lint one text; suppression comments and annotations are applied."""
+def lint_text(
+    engine: Engine, path: str, text: str, *, strict: bool = False, fragment: bool | None = None
+) -> SourceResult:
+    """Lint one text; suppression comments and annotations are applied.
+
+    ``fragment``: the text is a kustomize patch (None: decided by the kustomizations above
+    ``path``, when it names a file).
+    """
+    if fragment is None:
+        fragment = is_fragment(path)
     documents: list[Document] = []
 
     def counted() -> Iterator[Document | SourceProblem]:
-        for item in parse_text(text, path):
+        for item in (parse_fragment if fragment else parse_text)(text, path):
             if isinstance(item, Document):
                 documents.append(item)
             yield item
 
-    findings = list(engine.lint(path, counted()))
-    return source_result(engine, path, text, findings, documents, strict=strict)
+    # A fragment is not an object of its own: cross-object rules never see it.
+    collecting, engine.collecting = engine.collecting, engine.collecting and not fragment
+    try:
+        findings = list(engine.lint(path, counted()))
+    finally:
+        engine.collecting = collecting
+    return source_result(engine, path, text, findings, documents, strict=strict, fragment=fragment)
+
+
+def is_fragment(path: str) -> bool:
+    """Whether a kustomization above the file ``path`` uses it as a patch."""
+    return not path.startswith("<") and kustomize_patch(Path(path)) is not None
 
 
 def source_result(
@@ -85,8 +118,15 @@ def source_result(
     documents: list[Document],
     *,
     strict: bool = False,
+    fragment: bool = False,
 ) -> SourceResult:
-    """The result of one text: its findings after suppressions, sorted by position."""
+    """The result of one text: its findings after suppressions, sorted by position.
+
+    On a ``fragment`` only the findings that stand on a fragment are kept, before
+    suppressions (a suppression of a finding a fragment never gets is unused).
+    """
+    if fragment:
+        findings = fragment_findings(findings, documents, engine.registry.rules)
     outcome = apply_suppressions(
         findings,
         text,
@@ -106,6 +146,7 @@ def source_result(
         text=text,
         suppressed=outcome.suppressed,
         objects=[ObjectRef(d.index, d.pointer, d.kind, d.namespace, d.name) for d in documents],
+        fragment=fragment,
     )
 
 
@@ -119,7 +160,9 @@ def lint_sources(
 ) -> Iterator[SourceResult]:
     """Lint files, directories and "-" (stdin); unreadable paths give a result with an error.
 
-    ``engine`` is one Engine, or a function giving the Engine for a file path.
+    ``engine`` is one Engine, or a function giving the Engine for a file path. Templates of a
+    Helm chart give a result that only says so; ``helm template`` output on stdin gives one
+    result per template, named by Helm's ``# Source:`` comments (see podlint.source.rendered).
     """
 
     def engine_for(path: str) -> Engine:
@@ -129,14 +172,15 @@ def lint_sources(
     names = list(paths)
     for name in names:
         if name == "-":
-            data = sys.stdin.buffer.read()
             display = stdin_filename or "<stdin>"
-            current = run.engine(engine_for(display))
-            yield run.seen(current, lint_bytes(current, display, data, max_bytes, strict=strict))
+            yield from _lint_stdin(run, engine_for, display, stdin_filename, max_bytes, strict)
             continue
         for found in discover([name]):
             if isinstance(found, PathError):
                 yield SourceResult(found.path, error=found.reason)
+                continue
+            if isinstance(found, HelmTemplate):
+                yield SourceResult(found.path, helm_chart=str(found.chart))
                 continue
             current = run.engine(engine_for(str(found)))
             yield run.seen(current, _lint_path(current, found, max_bytes, strict))
@@ -197,10 +241,49 @@ class _CrossObjectRun:
 def _lint_path(engine: Engine, path: Path, max_bytes: int, strict: bool = False) -> SourceResult:
     display = str(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return SourceResult(display, list(engine.lint(display, [too_large(size, max_bytes)])))
-        data = path.read_bytes()
+        data = read_bounded(path, max_bytes)
     except OSError as error:
         return SourceResult(display, error=error.strerror or str(error))
+    if isinstance(data, TooLarge):
+        return SourceResult(display, list(engine.lint(display, [too_large(data.size, max_bytes)])))
     return lint_bytes(engine, display, data, max_bytes, strict=strict)
+
+
+def _lint_stdin(
+    run: _CrossObjectRun,
+    engine_for: Callable[[str], Engine],
+    display: str,
+    stdin_filename: str | None,
+    max_bytes: int,
+    strict: bool,
+) -> Iterator[SourceResult]:
+    """The result for stdin, or one per template when it is ``helm template`` output."""
+    engine = run.engine(engine_for(display))
+    stdin = sys.stdin.buffer if sys.stdin is not None else None
+    if stdin is None:
+        yield SourceResult(display, error="standard input is closed")
+        return
+    try:
+        data = read_stream(stdin, max_bytes)
+    except (OSError, ValueError) as error:  # ValueError: reading a closed file
+        reason = error.strerror if isinstance(error, OSError) else None
+        yield SourceResult(display, error=reason or "standard input cannot be read")
+        return
+    if isinstance(data, TooLarge):
+        problem = too_large(data.size, max_bytes)
+        yield SourceResult(display, list(engine.lint(display, [problem])))
+        return
+    text = read_text(data, max_bytes=max_bytes)
+    chart = chart_dir_of(stdin_filename)
+    # A --stdin-filename other than a chart names the input as a whole, # Source: or not.
+    helm_output = isinstance(text, str) and (stdin_filename is None or chart is not None)
+    rendered = split_rendered(text, chart) if helm_output and isinstance(text, str) else None
+    if rendered is None:
+        yield run.seen(engine, lint_bytes(engine, display, data, max_bytes, strict=strict))
+        return
+    for template in rendered:
+        path = template.path or display
+        current = run.engine(engine_for(path))
+        yield run.seen(
+            current, lint_text(current, path, template.text, strict=strict, fragment=False)
+        )

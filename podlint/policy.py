@@ -116,6 +116,9 @@ def load_policy(name_or_path: str, known: Mapping[str, Path]) -> Policy:
     rules = data.get("rules") or {}
     if not isinstance(rules, Mapping):
         raise PolicyError(f"{path}: 'rules' must be a mapping of rule id to severity")
+    rules, problems = confine_path_options(rules, path)
+    if problems:
+        raise PolicyError(f"{path}: {problems[0][1]}")
     return Policy(
         name=str(data.get("name", path.stem)),
         path=path,
@@ -125,21 +128,65 @@ def load_policy(name_or_path: str, known: Mapping[str, Path]) -> Policy:
     )
 
 
+# Rule options whose values are paths: a file that sets them names paths relative to itself,
+# inside its repository.
+PATH_OPTIONS = frozenset({"schema-locations"})
+
+
+def confine_path_options(layer: Layer, origin: Path) -> tuple[Layer, list[tuple[str, str]]]:
+    """``layer`` with every path option made absolute, and the (pointer, message) of each
+    entry that leads out of the repository holding ``origin``."""
+    from podlint.gitutil import OutsideRepository, confined
+
+    problems: list[tuple[str, str]] = []
+    out: dict[str, Any] = {}
+    for selector, value in layer.items():
+        options = value.get("options") if isinstance(value, Mapping) else None
+        if not isinstance(options, Mapping) or not PATH_OPTIONS.intersection(options):
+            out[selector] = value
+            continue
+        fixed = dict(options)
+        for name in PATH_OPTIONS.intersection(options):
+            entries = options[name]
+            listed = [entries] if isinstance(entries, str) else entries
+            if not isinstance(listed, list):
+                continue  # a wrong type is the option check's to report
+            paths: list[str] = []
+            for index, entry in enumerate(listed):
+                try:
+                    paths.append(str(confined(str(entry), origin)))
+                except OutsideRepository as error:
+                    pointer = f"/rules/{_escape(selector)}/options/{name}/{index}"
+                    problems.append((pointer, f"rules.{selector}.options.{name}: {error}"))
+            fixed[name] = paths
+        out[selector] = {**value, "options": fixed}
+    return out, problems
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
 def policy_layers(name_or_path: str, known: Mapping[str, Path]) -> list[tuple[str, Layer]]:
     """The rule layers of a policy and everything it extends, base first."""
     layers: list[tuple[str, Layer]] = []
     seen: list[str] = []
 
-    def visit(name: str, base_dir: Path | None) -> None:
+    def visit(name: str, parent_file: Path | None) -> None:
         key = name
-        if name not in known and base_dir is not None and not Path(name).is_absolute():
-            key = str(base_dir / name)
+        if name not in known and parent_file is not None:
+            from podlint.gitutil import OutsideRepository, confined
+
+            try:
+                key = str(confined(name, parent_file))
+            except OutsideRepository as error:
+                raise PolicyError(f"{parent_file}: extends: {error}") from None
         if key in seen:
             raise PolicyError(f"policy {name!r} extends itself ({' -> '.join([*seen, key])})")
         seen.append(key)
         policy = load_policy(key, known)
         for parent in policy.extends:
-            visit(parent, policy.path.parent)
+            visit(parent, policy.path)
         layers.append((str(policy.path), policy.rules))
         seen.pop()
 

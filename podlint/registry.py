@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 import os
 from collections.abc import Callable, Mapping
@@ -125,16 +126,26 @@ class Registry:
             return resolved
         spec = self.checks.get(name)
         if spec is None:
-            family, _, function = name.rpartition(".")
-            module = self.checks.get(f"{family}.*")
-            if module is None:
-                raise RegistryError(f"no check named {name!r} is registered")
-            spec = f"{module}:{function}"
-        check = _import_string(spec) if isinstance(spec, str) else spec
+            check = self._family_check(name)
+        else:
+            check = _import_string(spec) if isinstance(spec, str) else spec
         if not callable(check):
             raise RegistryError(f"check {name!r} is not callable")
         self._resolved_checks[name] = check
         return check  # type: ignore[no-any-return]
+
+    def _family_check(self, name: str) -> Any:
+        """``<family>.<function>`` from a registered family module: a public function
+        defined there, never whatever else the module happens to import or hold."""
+        family, _, function = name.rpartition(".")
+        module_name = self.checks.get(f"{family}.*")
+        if module_name is None or not function.isidentifier() or function.startswith("_"):
+            raise RegistryError(f"no check named {name!r} is registered")
+        module = _import_string(module_name) if isinstance(module_name, str) else module_name
+        check = getattr(module, function, None)
+        if not inspect.isfunction(check) or check.__module__ != module.__name__:
+            raise RegistryError(f"no check named {name!r} is registered")
+        return check
 
     def formatter(self, name: str) -> Callable[..., Any]:
         spec = self.formatters.get(name)

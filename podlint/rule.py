@@ -21,6 +21,7 @@ CATEGORIES: tuple[str, ...] = (
     "reliability",
     "efficiency",
     "best-practice",
+    "status",
 )
 CONTAINER_ROLES: tuple[str, ...] = ("app", "init", "sidecar", "ephemeral")
 DOC_SECTIONS: tuple[tuple[str, str], ...] = (
@@ -31,6 +32,7 @@ DOC_SECTIONS: tuple[tuple[str, str], ...] = (
     ("references", "References"),
 )
 RULE_ID = re.compile(r"^[a-z][a-z0-9-]*(/[a-z][a-z0-9-]*)?$")
+FIX_APPLICABILITY: tuple[str, ...] = ("safe", "unsafe")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,19 @@ class RuleContext:
 Check = Callable[[Any, RuleContext], Iterable[Finding]]
 
 
+@dataclass(frozen=True, slots=True)
+class RuleFix:
+    """A card's ``fix:``: what the fix writes, and whether it keeps what the object does
+    (``safe``: applied by ``--fix``) or may change it (``unsafe``: needs ``--unsafe-fixes``)."""
+
+    applicability: str
+    description: str
+
+    @property
+    def safe(self) -> bool:
+        return self.applicability == "safe"
+
+
 @dataclass(frozen=True)
 class Rule:
     """A rule card: ``rules/<id>.yaml``."""
@@ -65,7 +80,7 @@ class Rule:
     kinds: tuple[str, ...] | None = None
     containers: tuple[str, ...] = CONTAINER_ROLES
     docs: Mapping[str, Any] = field(default_factory=dict)
-    fix: str | None = None
+    fix: RuleFix | None = None
     source: str = ""
 
     @property
@@ -128,9 +143,21 @@ def rule_from_card(card: Mapping[str, Any], source: str) -> Rule:
         kinds=tuple(kinds) if kinds else None,
         containers=tuple(containers),
         docs=dict(card.get("docs") or {}),
-        fix=card.get("fix"),
+        fix=_rule_fix(card.get("fix"), source),
         source=source,
     )
+
+
+def _rule_fix(value: Any, source: str) -> RuleFix | None:
+    if value is None:
+        return None
+    applicability = value.get("applicability") if isinstance(value, Mapping) else None
+    description = value.get("description") if isinstance(value, Mapping) else None
+    if applicability not in FIX_APPLICABILITY or not isinstance(description, str):
+        raise CardError(
+            f"{source}: 'fix' needs 'applicability' (safe or unsafe) and a 'description'"
+        )
+    return RuleFix(applicability, description.strip())
 
 
 def load_card(path: Path) -> Rule:

@@ -30,6 +30,7 @@ from podlint.model.finding import Finding, Severity
 from podlint.model.pointer import join
 from podlint.model.span import Span
 from podlint.policy import RuleSetting
+from podlint.source.lines import split_lines
 
 ANNOTATION = "podlint.io/ignore"
 RULE = "unused-suppression"
@@ -273,7 +274,7 @@ def _comment_directives(
 ) -> list[Directive]:
     if "podlint" not in text:
         return []
-    lines = text.splitlines()
+    lines = split_lines(text)
     directives: list[Directive] = []
     for number, row in enumerate(lines):
         if "podlint" not in row:

@@ -10,13 +10,16 @@ runs every tier.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 TESTS = ROOT / "tests"
+DATA = TESTS / "data"
 TIERS = ("unit", "shared", "cluster")
 TIER_DIRS = {"shared": TESTS / "shared", "cluster": TESTS / "cluster"}
 
@@ -65,8 +68,22 @@ def repo_root() -> Path:
     return ROOT
 
 
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
+@pytest.fixture
+def shared_dir(request: pytest.FixtureRequest) -> Path:
+    if tier_of(request.node.path.resolve()) == "unit":
+        pytest.fail(
+            "a unit test may not read ../shared: put the small data it needs in tests/data "
+            "(with its source and licence) or move the test into tests/shared"
+        )
     if not SHARED.is_dir():
         pytest.fail(f"{SHARED} is missing: the tests need ../shared beside the checkout")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def sarif_schema() -> dict[str, Any]:
+    """The SARIF 2.1.0 JSON Schema (draft-04); see tests/data/sarif/README.md."""
+    schema: dict[str, Any] = json.loads(
+        (DATA / "sarif" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
+    )
+    return schema

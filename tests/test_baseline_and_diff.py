@@ -1,4 +1,4 @@
-"""--write-baseline / --baseline, --diff REF (with real git), and the progress line."""
+"""--write-baseline / --baseline, --changed-since REF (with real git), and the progress line."""
 
 from __future__ import annotations
 
@@ -82,24 +82,24 @@ def test_bad_baseline_file_is_a_usage_error(repo: Path) -> None:
     assert "base.json: not a podlint baseline" in result.output
 
 
-def test_diff_lints_only_changed_manifests(repo: Path) -> None:
+def test_changed_since_lints_only_changed_manifests(repo: Path) -> None:
     git("checkout", "-q", "-b", "feature")
     (repo / "k8s" / "b.yaml").write_text(POD.format(name="b2"))
     git("commit", "-q", "-am", "change b")
     (repo / "k8s" / "c.yaml").write_text(POD.format(name="c"))  # untracked, new
     (repo / "README.md").write_text("more docs\n")
-    result = run("--diff", "main", "--format", "json")
+    result = run("--changed-since", "main", "--format", "json")
     files = sorted({f["file"] for f in json.loads(result.output)["findings"]})
     assert files == ["k8s/b.yaml", "k8s/c.yaml"]
-    scoped = run("--diff", "main", "--format", "json", "k8s/c.yaml")
+    scoped = run("--changed-since", "main", "--format", "json", "k8s/c.yaml")
     assert {f["file"] for f in json.loads(scoped.output)["findings"]} == {"k8s/c.yaml"}
 
 
-def test_diff_with_nothing_changed_and_with_a_bad_ref(repo: Path) -> None:
-    clean = run("--diff", "HEAD")
+def test_changed_since_with_nothing_changed_and_with_a_bad_ref(repo: Path) -> None:
+    clean = run("--changed-since", "HEAD")
     assert clean.exit_code == 0
     assert "no findings (0 files" in clean.output
-    bad = run("--diff", "no-such-ref")
+    bad = run("--changed-since", "no-such-ref")
     assert bad.exit_code == 2
     assert "git merge-base no-such-ref HEAD" in bad.output
 
@@ -151,6 +151,10 @@ def test_fix_rewrites_files_in_place_keeping_comments(repo: Path) -> None:
     args = ["lint", "--select", "pss-privileged"]
     assert CliRunner().invoke(cli, [*args, "k8s/priv.yaml"]).exit_code == 1
     result = CliRunner().invoke(cli, [*args, "--fix", "k8s"])
+    assert result.exit_code == 1, result.output  # the fix is unsafe: not applied by --fix alone
+    assert "fixed 0 findings in 0 files; 1 more with --unsafe-fixes" in result.output
+    assert path.read_bytes() == PRIVILEGED.encode()
+    result = CliRunner().invoke(cli, [*args, "--fix", "--unsafe-fixes", "k8s"])
     assert result.exit_code == 0, result.output
     assert "podlint: fixed 1 findings in 1 files" in result.output
     assert path.read_bytes() == PRIVILEGED.replace("privileged: true", "privileged: false").encode()

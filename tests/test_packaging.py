@@ -1,6 +1,8 @@
-"""The wheel ships the catalog, and third-party plugins load through the entry-point group.
-
-Both build a real wheel and install it into a fresh virtual environment.
+"""The release: ``python -m build`` makes an sdist and a wheel that ``twine check`` accepts;
+the wheel (built by ``build`` from the unpacked sdist, so the sdist is complete) installs into a
+fresh virtual environment without extras, ships the catalog, runs the Python API, loads
+third-party plugins through the entry-point group, and its front doors without their extra
+say what to install.
 """
 
 from __future__ import annotations
@@ -9,11 +11,15 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 import textwrap
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
+
+from podlint import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,12 +88,38 @@ def _run(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None 
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh venv with the podlint wheel and a tiny plugin installed; returns its bin dir."""
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sdist and the wheel, as the release workflow builds them."""
+    out = tmp_path_factory.mktemp("dist")
+    built = _run(sys.executable, "-m", "build", "--outdir", out, ROOT)
+    assert built.returncode == 0, (built.stdout + built.stderr)[-3000:]
+    return out
+
+
+def test_sdist_and_wheel_pass_twine_check(dist: Path) -> None:
+    [sdist] = dist.glob("podlint-*.tar.gz")
+    [wheel] = dist.glob("podlint-*-py3-none-any.whl")
+    assert sdist.name == f"podlint-{__version__}.tar.gz"
+    checked = _run(sys.executable, "-m", "twine", "check", "--strict", sdist, wheel)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert {"LICENSE", "README.md", "CHANGELOG.md", "pyproject.toml"} <= names
+    assert "rules/latest-image-tag.yaml" in names
+    assert "tests/data/sarif/sarif-schema-2.1.0.json" in names
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = archive.read(f"podlint-{__version__}.dist-info/METADATA").decode()
+        wheel_names = set(archive.namelist())
+    assert "License-Expression: Apache-2.0" in metadata
+    assert "Provides-Extra: webhook" in metadata
+    assert "podlint/_catalog/rules/latest-image-tag.yaml" in wheel_names
+    assert not any(name.startswith("tests/") for name in wheel_names)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory, dist: Path) -> Path:
+    """A fresh venv with the podlint wheel (no extras) and a tiny plugin; returns its bin dir."""
     work = tmp_path_factory.mktemp("packaging")
-    wheels = work / "wheels"
-    built = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", wheels, ROOT)
-    assert built.returncode == 0, built.stderr[-3000:]
     plugin = work / "plugin"
     package = plugin / "podlint_acme"
     package.mkdir(parents=True)
@@ -100,7 +132,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     environment = work / "venv"
     venv.create(environment, with_pip=True)
     bin_dir = environment / ("Scripts" if os.name == "nt" else "bin")
-    [wheel] = wheels.glob("podlint-*.whl")
+    [wheel] = dist.glob("podlint-*.whl")
     install = _run(bin_dir / "python", "-m", "pip", "install", "--quiet", wheel, plugin)
     assert install.returncode == 0, install.stderr[-3000:]
     return bin_dir
@@ -153,3 +185,51 @@ def test_entry_point_plugin_rule_runs(installed: Path, tmp_path: Path) -> None:
     )
     assert disabled.returncode == 2, disabled.stdout + disabled.stderr
     assert "unknown policy 'acme'" in disabled.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "extra"),
+    [
+        (["webhook", "serve", "--tls-cert", "tls.crt", "--tls-key", "tls.key"], "webhook"),
+        (["webhook", "--help"], "webhook"),
+        (["lsp", "--stdio"], "lsp"),
+        (["audit", "--namespace", "shop"], "audit"),
+    ],
+)
+def test_front_door_without_its_extra_says_what_to_install(
+    installed: Path, tmp_path: Path, args: list[str], extra: str
+) -> None:
+    result = _run(installed / "podlint", *args, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"pip install 'podlint[{extra}]'" in result.stderr
+    assert "Traceback" not in result.stderr
+    listing = _run(installed / "podlint", "--help", cwd=tmp_path)
+    assert listing.returncode == 0, listing.stderr
+    assert "Not installed: pip install 'podlint[webhook]'" in listing.stdout
+
+
+API_PROBE = """\
+import json, sys
+import podlint
+findings = podlint.lint_text(open(sys.argv[1]).read(), filename="bad.yaml")
+request = json.load(open(sys.argv[2]))
+review = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request}
+answer = podlint.review(review)["response"]
+print(json.dumps({"rules": sorted({f.rule for f in findings}), "allowed": answer["allowed"]}))
+"""
+
+
+def test_python_api_runs_without_extras(installed: Path, tmp_path: Path) -> None:
+    capture = ROOT / "tests" / "data" / "admission" / "kw-pod-create-privileged-container.json"
+    result = _run(
+        installed / "python",
+        "-c",
+        API_PROBE,
+        ROOT / "examples" / "bad" / "pod-mistakes.yaml",
+        capture,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert "latest-image-tag" in answer["rules"]
+    assert answer["allowed"] is False

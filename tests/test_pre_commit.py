@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from ruamel.yaml import YAML
+
+from podlint.runtime import Options, build_engine
 
 GOOD = """\
 apiVersion: v1
@@ -116,3 +119,41 @@ def test_manifest_is_valid_for_pre_commit(repo_root: Path) -> None:
         "podlint-fix": "podlint lint --fix",
     }
     assert all(hook["types_or"] == ["yaml", "json"] for hook in hooks)
+
+
+def test_hook_lints_kustomize_patches_as_fragments_and_leaves_chart_templates_out(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    repos = Path(__file__).parent / "repos"
+    target = tmp_path / "project"
+    shutil.copytree(repos / "kustomize-app", target / "deploy")
+    shutil.copytree(repos / "helm-app" / "charts", target / "charts")
+    git("init", "-q", cwd=target)
+    git("add", "-A", cwd=target)
+
+    run = try_repo(repo_root, target, tmp_path / "pre-commit-home", "--all-files")
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    reported = set(re.findall(r"^(\S+\.yaml):(\d+):\d+: \w+: .* \[([a-z0-9-]+)\]$", output, re.M))
+    # Exactly the marked findings of the overlay tree, each file given by name as pre-commit
+    # gives them (see tests/test_fragments.py for the same tree with every rule enabled), and
+    # nothing from a chart template, although deployment.yaml renders a :latest image.
+    default_policy = build_engine(Options())
+    assert reported == {
+        (f"deploy/{path}", str(line), rule)
+        for path, line, rule in _markers(repos / "kustomize-app")
+        if default_policy.enabled(rule)
+    }, output
+    left_out = re.findall(r"left out (\d+) templates? of the Helm chart charts/web", output)
+    assert sum(int(n) for n in left_out) == 4, output
+    assert "helm template charts/web | podlint lint - --stdin-filename charts/web" in output
+
+
+def _markers(root: Path) -> set[tuple[str, int, str]]:
+    from podlint.testing import expected_markers
+
+    return {
+        (str(path.relative_to(root)), line, rule)
+        for path in sorted(root.rglob("*.yaml"))
+        for line, rule in expected_markers(path.read_text())
+    }

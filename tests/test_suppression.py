@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -203,7 +204,7 @@ def test_filter_works_without_text_for_admission_objects() -> None:
 
 
 def test_cli_strict_and_show_suppressed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_dir: Path
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sarif_schema: dict[str, Any]
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "pod.yaml").write_text(
@@ -227,8 +228,7 @@ def test_cli_strict_and_show_suppressed(
         ],
     )
     log = json.loads(shown.output)
-    schema = json.loads((shared_dir / "schemas" / "sarif-schema-2.1.0.json").read_text())
-    assert not list(jsonschema.Draft4Validator(schema).iter_errors(log))
+    assert not list(jsonschema.Draft4Validator(sarif_schema).iter_errors(log))
     results = log["runs"][0]["results"]
     suppressed = [r for r in results if r.get("suppressions")]
     assert [r["suppressions"][0]["justification"] for r in suppressed] == ["pinned"]

@@ -16,10 +16,12 @@ from podlint.model.version import SUPPORTED, KubeVersion
 from podlint.update import check_update
 from podlint.update.compare import field_path, parse_quantity
 
+ADMISSION = Path(__file__).resolve().parent / "data" / "admission"
 
-def _captures(shared: Path) -> list[dict[str, Any]]:
+
+def _captures() -> list[dict[str, Any]]:
     requests = []
-    for path in sorted((shared / "admission").glob("*.json")):
+    for path in sorted(ADMISSION.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         request = data.get("request") or data
         if request.get("operation") == "UPDATE" and request.get("oldObject"):
@@ -27,18 +29,16 @@ def _captures(shared: Path) -> list[dict[str, Any]]:
     return requests
 
 
-def test_real_update_captures_are_allowed(shared_dir: Path) -> None:
-    requests = [r for r in _captures(shared_dir) if not r.get("subResource")]
+def test_real_update_captures_are_allowed() -> None:
+    requests = [r for r in _captures() if not r.get("subResource")]
     assert len(requests) >= 3
     for request in requests:
         assert check_update(request["oldObject"], request["object"]) == []
 
 
-def test_changed_port_in_a_live_pod_is_reported_with_old_value(shared_dir: Path) -> None:
+def test_changed_port_in_a_live_pod_is_reported_with_old_value() -> None:
     request = next(
-        r
-        for r in _captures(shared_dir)
-        if r["object"]["kind"] == "Pod" and not r.get("subResource")
+        r for r in _captures() if r["object"]["kind"] == "Pod" and not r.get("subResource")
     )
     new = copy.deepcopy(request["object"])
     container = new["spec"]["containers"][0]

@@ -165,6 +165,12 @@ def _change(obj: ObjectView) -> ApiChange | None:
     return API_CHANGES.get((obj.api_version.strip(), obj.kind))
 
 
+def is_removed(obj: ObjectView, version: KubeVersion) -> bool:
+    """Whether ``version`` no longer serves the object's apiVersion and kind (a removal)."""
+    change = _change(obj)
+    return change is not None and change.removed is not None and version >= change.removed
+
+
 def removed_api_version(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     change = _change(obj)
     if change is None or change.removed is None or ctx.kubernetes_version < change.removed:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from podlint.checks._options import number_option
 from podlint.checks._quantity import Quantity, describe_bytes, describe_cores, parse_quantity
-from podlint.checks._resources import declared, qos_class
+from podlint.checks._resources import COMPUTE, declared, qos_class
 from podlint.model.finding import Finding
 from podlint.model.version import KubeVersion
 from podlint.model.views import ContainerView, PodSpecView
@@ -25,9 +26,20 @@ def _pod_level(container: ContainerView, ctx: RuleContext, section: str, name: s
     return isinstance(resources, dict) and declared({"resources": resources}, section, name)
 
 
+def _sets_no_compute(container: ContainerView, ctx: RuleContext) -> bool:
+    """No cpu or memory request or limit, on the container or (from 1.34) the Pod."""
+    return not any(
+        declared(container.data, section, name) or _pod_level(container, ctx, section, name)
+        for section in ("requests", "limits")
+        for name in COMPUTE
+    )
+
+
 def _missing(container: ContainerView, ctx: RuleContext, section: str, name: str) -> bool:
     if declared(container.data, section, name) or _pod_level(container, ctx, section, name):
         return False
+    if _sets_no_compute(container, ctx):
+        return False  # one root cause, reported once by missing-resources
     # Pod defaulting copies a missing request from the limit
     return not (section == "requests" and declared(container.data, "limits", name))
 
@@ -39,6 +51,28 @@ def _where(container: ContainerView, section: str) -> str:
     if isinstance(resources, dict):
         return container.at("resources")
     return container.at("name")
+
+
+def missing_resources(container: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
+    if not _sets_no_compute(container, ctx):
+        return
+    if qos_class(container.pod) == "BestEffort":
+        effect = (
+            "the scheduler counts it as using nothing, and the Pod's QoS class is BestEffort, "
+            "the first evicted when the node runs short"
+        )
+    else:
+        effect = (
+            "the scheduler counts it as using nothing, and any memory it uses is above its "
+            "request, which ranks the Pod early for eviction"
+        )
+    resources = container.get("resources")
+    yield Finding(
+        container.at("resources") if isinstance(resources, dict) else container.at("name"),
+        f"{container.label} sets no cpu or memory requests or limits: add requests.cpu, "
+        f"requests.memory and limits.memory; {effect}",
+        key=isinstance(resources, dict),
+    )
 
 
 def missing_cpu_request(container: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
@@ -153,9 +187,25 @@ def mixed_units(container: ContainerView, ctx: RuleContext) -> Iterator[Finding]
 def qos_best_effort(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
     if qos_class(pod) != "BestEffort":
         return
+    writers = [
+        container.label
+        for container in pod.containers()
+        if container.role != "ephemeral" and _declares_compute(container.data)
+    ]
+    if _declares_compute(pod.data):
+        writers.insert(0, "spec.resources")
+    if not writers:
+        return  # nothing written at all: missing-resources reports each container once
     yield Finding(
         pod.at("containers"),
-        "no container sets a cpu or memory request or limit, so the Pod's QoS class is "
-        "BestEffort: the first to be evicted when the node runs short; set requests",
+        f"the Pod's QoS class is BestEffort although {writers[0]} declares cpu or memory "
+        "resources: quantities of zero do not count, so it is the first evicted when the "
+        "node runs short; set requests above zero",
         key=True,
+    )
+
+
+def _declares_compute(data: dict[str, Any]) -> bool:
+    return any(
+        declared(data, section, name) for section in ("requests", "limits") for name in COMPUTE
     )

@@ -10,10 +10,13 @@ import difflib
 import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from podlint.checks.apiversions import is_removed
+from podlint.k8s.custom import find_schema_file
 from podlint.k8s.schemas import SchemaUnavailable, VersionSchemas, version_schemas
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
@@ -56,16 +59,17 @@ def validate(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
         yield from _findings(obj, validator.iter_errors(obj.data), schemas, kind)
         return
     custom = _custom_validator(tuple(_locations(ctx)), api_version, kind)
+    if isinstance(custom, UnusableSchema):
+        yield Finding(obj.at("kind"), custom.message(api_version, kind))
+        return
     if custom is not None:
         try:
-            errors = list(custom.iter_errors(obj.data))
-        except Exception as error:  # a user's schema: bad keywords, $refs that cannot resolve
+            errors = list(custom.validator.iter_errors(obj.data))
+        except Exception as error:  # a user's schema: $refs that cannot resolve, bad keywords
             LOG.debug("custom schema for %s %s failed", api_version, kind, exc_info=True)
-            yield Finding(
-                obj.at("kind"),
-                f'the schema for "{kind}" of apiVersion "{api_version}" cannot be used: '
-                f"{type(error).__name__}: {error}",
-            )
+            # Never the exception's text: it can quote the schema file.
+            unusable = UnusableSchema(custom.path, type(error).__name__)
+            yield Finding(obj.at("kind"), unusable.message(api_version, kind))
             return
         yield from _findings(obj, errors, None, kind)
 
@@ -81,6 +85,8 @@ def unknown_kind(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
         return
     if schemas.definition_name(api_version, kind) is not None:
         return
+    if is_removed(obj, ctx.kubernetes_version):
+        return  # one root cause, one finding: removed-api-version names the replacement
     if _custom_validator(tuple(_locations(ctx)), api_version, kind) is not None:
         return
     if schemas.serves_group(api_version):
@@ -109,34 +115,52 @@ def _locations(ctx: RuleContext) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
+@dataclass(frozen=True)
+class UnusableSchema:
+    """A schema file that was found but cannot validate anything; its content is never shown."""
+
+    path: Path
+    reason: str
+
+    def message(self, api_version: str, kind: str) -> str:
+        return (
+            f'the schema for "{kind}" of apiVersion "{api_version}" in {self.path} cannot be '
+            f"used ({self.reason})"
+        )
+
+
+@dataclass(frozen=True)
+class CustomSchema:
+    path: Path
+    validator: Any
+
+
 @cache
-def _custom_validator(locations: tuple[str, ...], api_version: str, kind: str) -> Any:
-    """A validator from a user's schema directory (kubeconform layouts), or None."""
+def _custom_validator(
+    locations: tuple[str, ...], api_version: str, kind: str
+) -> CustomSchema | UnusableSchema | None:
+    """The schema from a user's schema directory (kubeconform layouts), an UnusableSchema,
+    or None when no location holds a schema for the kind."""
     if not locations:
         return None
-    group, _, version = api_version.rpartition("/")
-    lower = kind.lower()
-    names = [
-        f"{group}/{lower}_{version}.json",
-        f"{lower}_{version}.json",
-        f"{lower}-{group.split('.')[0]}-{version}.json" if group else f"{lower}-{version}.json",
-    ]
-    for location in locations:
-        for name in names:
-            path = Path(location) / name
-            if not path.is_file():
-                continue
-            try:
-                schema = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as error:
-                LOG.warning("cannot read schema %s: %s", path, error)
-                continue
-            import jsonschema
-            from referencing import Registry
+    path = find_schema_file(locations, api_version, kind)
+    if path is None:
+        return None
+    try:
+        schema = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return UnusableSchema(path, "not readable as JSON")
+    if not isinstance(schema, (dict, bool)):
+        return UnusableSchema(path, "a JSON Schema is an object")
+    import jsonschema
+    from referencing import Registry
 
-            cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
-            return cls(schema, registry=Registry())
-    return None
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
+    try:
+        cls.check_schema(schema)
+    except jsonschema.SchemaError:
+        return UnusableSchema(path, f"not a valid {cls.__name__.removesuffix('Validator')} schema")
+    return CustomSchema(path, cls(schema, registry=Registry()))
 
 
 def _findings(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from podlint.formatters import Formatter, Summary
+from podlint.formatters import Formatter, Summary, left_out_line, printable
 from podlint.gitutil import relative_path
 from podlint.lint import SourceResult
 from podlint.model.finding import Finding, Severity
@@ -15,12 +15,17 @@ def escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def _value(text: str) -> str:
+    """A value from a manifest or a file name: no character of it reaches the log raw."""
+    return escape_data(printable(text))
+
+
 def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def annotation(finding: Finding, path: str, docs_url: str) -> str:
-    properties = [("file", path)]
+    properties = [("file", printable(path))]
     span = finding.span
     if span is not None:
         properties += [
@@ -32,8 +37,8 @@ def annotation(finding: Finding, path: str, docs_url: str) -> str:
     properties.append(("title", f"podlint {finding.rule}"))
     head = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
     where = "" if span is not None else f"{finding.pointer or '/'}: "
-    message = f"{where}{finding.message}\n{docs_url}"
-    return f"::{COMMANDS[finding.severity]} {head}::{escape_data(message)}"
+    message = f"{_value(where + finding.message)}%0A{escape_data(docs_url)}"
+    return f"::{COMMANDS[finding.severity]} {head}::{message}"
 
 
 class GithubFormatter(Formatter):
@@ -50,3 +55,6 @@ class GithubFormatter(Formatter):
             f"podlint: {summary.errors} errors, {summary.warnings} warnings, "
             f"{summary.infos} infos in {summary.files} files ({summary.documents} documents)\n"
         )
+        left_out = left_out_line(summary)
+        if left_out:
+            self.stream.write(f"podlint: {left_out}\n")

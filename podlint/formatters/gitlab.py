@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from podlint.baseline import Fingerprints
-from podlint.formatters import Formatter, Summary, one_based
+from podlint.formatters import Formatter, Summary, one_based, printable
 from podlint.gitutil import relative_path
 from podlint.lint import SourceResult
 from podlint.model.finding import Finding, Severity
@@ -41,7 +41,7 @@ class GitlabFormatter(Formatter):
         url = rule.docs_url if rule else f"{DOCS_BASE_URL}/README.md"
         line, column, end_line, end_column = one_based(finding)
         location: dict[str, Any] = {
-            "path": relative_path(finding.path, self.base),
+            "path": printable(relative_path(finding.path, self.base)),
             "lines": {"begin": line or 1, "end": end_line or line or 1},
         }
         if line is not None:
@@ -52,7 +52,7 @@ class GitlabFormatter(Formatter):
         return {
             "type": "issue",
             "check_name": finding.rule,
-            "description": f"{finding.message} [{finding.rule}]",
+            "description": printable(f"{finding.message} [{finding.rule}]"),
             "content": {"body": f"[{finding.rule}]({url})"},
             "categories": [CATEGORIES.get(category, "Bug Risk")],
             "severity": severity,

@@ -55,6 +55,7 @@ class JsonFormatter(Formatter):
                 "errors": summary.errors,
                 "warnings": summary.warnings,
                 "infos": summary.infos,
+                "helmTemplates": summary.helm_templates,
             },
         }
         if self.show_suppressed:

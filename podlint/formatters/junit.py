@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from podlint.formatters import Formatter, Summary
+from podlint.formatters import Formatter, Summary, printable
 from podlint.gitutil import relative_path
 from podlint.lint import SourceResult
 from podlint.model.finding import Finding
@@ -13,8 +13,8 @@ from podlint.model.finding import Finding
 
 def _object_name(kind: str | None, namespace: str | None, name: str | None, index: int) -> str:
     if name is None:
-        return f"{kind or 'document'} (document {index + 1})"
-    return f"{kind or '?'} {namespace + '/' if namespace else ''}{name}"
+        return printable(f"{kind or 'document'} (document {index + 1})")
+    return printable(f"{kind or '?'} {namespace + '/' if namespace else ''}{name}")
 
 
 class JunitFormatter(Formatter):
@@ -24,7 +24,10 @@ class JunitFormatter(Formatter):
         self.failures = 0
 
     def handle(self, result: SourceResult) -> None:
-        path = relative_path(result.path, self.root)
+        if result.helm_chart is not None:
+            return  # a Helm template, left out: nothing was tested
+        # Every string is printable, so also free of what XML 1.0 forbids: the report parses.
+        path = printable(relative_path(result.path, self.root))
         cases: dict[tuple[int | None, str], tuple[str, list[Finding]]] = {}
         for ref in result.objects:
             name = _object_name(ref.kind, ref.namespace, ref.name, ref.document)
@@ -61,7 +64,7 @@ class JunitFormatter(Formatter):
                 failure = ET.SubElement(
                     case,
                     "failure",
-                    message=f"{finding.message} [{finding.rule}]",
+                    message=printable(f"{finding.message} [{finding.rule}]"),
                     type=f"{finding.severity.value}:{finding.rule}",
                 )
                 failure.text = self._details(finding, path)
@@ -82,6 +85,7 @@ class JunitFormatter(Formatter):
         lines = [f"{where}: {finding.severity.value}: {finding.message} [{finding.rule}]"]
         if finding.pointer:
             lines.append(f"pointer: {finding.pointer}")
+        lines = [printable(line) for line in lines]
         if rule is not None:
             lines.append(f"docs: {rule.docs_url}")
         return "\n".join(lines)

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from podlint import __version__
 from podlint.baseline import Fingerprints, object_label
-from podlint.formatters import Formatter, Summary
+from podlint.formatters import Formatter, Summary, path_bytes, printable
 from podlint.gitutil import relative_path
 from podlint.lint import SourceResult
 from podlint.model.finding import Finding, Severity
@@ -90,11 +90,12 @@ class SarifFormatter(Formatter):
 
     def _result(self, finding: Finding) -> dict[str, Any]:
         path = relative_path(finding.path, self.root)
-        artifact: dict[str, Any] = {"uri": quote(path)}
+        # Quoted from the name's bytes, so a name that is not UTF-8 keeps them (%FF).
+        artifact: dict[str, Any] = {"uri": quote(path_bytes(path))}
         if not path.startswith("/"):
             artifact["uriBaseId"] = "%SRCROOT%"
         else:
-            artifact["uri"] = "file://" + quote(path)
+            artifact["uri"] = "file://" + quote(path_bytes(path))
         span = finding.span
         if span is not None:
             region = {
@@ -111,13 +112,16 @@ class SarifFormatter(Formatter):
         label = object_label(finding)
         if label:
             location["logicalLocations"] = [
-                {"name": label, "fullyQualifiedName": f"{label}{finding.pointer}"}
+                {
+                    "name": printable(label),
+                    "fullyQualifiedName": printable(f"{label}{finding.pointer}"),
+                }
             ]
         return {
             "ruleId": finding.rule,
             "ruleIndex": self._rule_index(finding.rule),
             "level": LEVELS[finding.severity],
-            "message": {"text": finding.message},
+            "message": {"text": printable(finding.message)},
             "locations": [location],
             "partialFingerprints": {"podlintIdentity/v1": self.fingerprints(finding)},
             "properties": {"pointer": finding.pointer},

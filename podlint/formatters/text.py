@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from podlint.formatters import Formatter, Summary
+from podlint.formatters import Formatter, Summary, left_out_line, printable
 from podlint.lint import SourceResult
 from podlint.model.finding import Finding, Severity
+from podlint.source.lines import split_lines
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -17,14 +18,14 @@ class TextFormatter(Formatter):
         suppressed = result.suppressed if self.show_suppressed else []
         if not result.findings and not suppressed:
             return
-        lines = result.text.splitlines() if result.text is not None else []
+        lines = split_lines(result.text) if result.text is not None else []
         for finding in result.findings:
             self.stream.write(self._headline(finding) + "\n")
             excerpt = self._excerpt(finding, lines)
             if excerpt:
                 self.stream.write(excerpt)
         for item in suppressed:
-            reason = f" -- {item.reason}" if item.reason else ""
+            reason = f" -- {printable(item.reason)}" if item.reason else ""
             headline = self._headline(item.finding).replace(
                 f": {item.finding.severity.value}: ", ": suppressed: ", 1
             )
@@ -37,30 +38,65 @@ class TextFormatter(Formatter):
         else:
             where = f"{finding.path}:{finding.pointer or '/'}"
         severity = self._paint(finding.severity.value, "1;" + _COLORS[finding.severity])
-        rule = self._paint(f"[{finding.rule}]", "2")
-        return f"{self._paint(where, '1')}: {severity}: {finding.message} {rule}"
+        rule = self._paint(f"[{printable(finding.rule)}]", "2")
+        message = printable(finding.message)
+        return f"{self._paint(printable(where), '1')}: {severity}: {message} {rule}"
 
     def _excerpt(self, finding: Finding, lines: list[str]) -> str:
         span = finding.span
         if span is None or span.line >= len(lines):
             return ""
-        source = lines[span.line].replace("\t", " ")
+        raw = lines[span.line].replace("\t", " ")
+        # Escapes are wider than the characters they stand for: the caret follows them.
+        source = printable(raw)
+        column = len(printable(raw[: span.column]))
+        end = span.end_column if span.end_line == span.line else span.column + 1
+        width = len(printable(raw[span.column : end])) or 1
+        width = max(1, min(width, len(source) - column))
         number = str(span.line + 1)
         gutter = " " * len(number)
-        width = span.end_column - span.column if span.end_line == span.line else 1
-        width = max(1, min(width, len(source) - span.column))
-        caret = " " * span.column + self._paint("^" * width, _COLORS[finding.severity])
+        caret = " " * column + self._paint("^" * width, _COLORS[finding.severity])
         bar = self._paint("|", "34")
         return (
             f"{gutter} {bar}\n{self._paint(number, '34')} {bar} {source}\n{gutter} {bar} {caret}\n"
         )
 
     def stop(self, summary: Summary) -> None:
-        if summary.findings == 0:
-            self.stream.write(
-                f"no findings ({summary.files} files, {summary.documents} documents)\n"
-            )
-            return
+        self.stream.write(summary_line(summary) + "\n")
+        left_out = left_out_line(summary)
+        if left_out:
+            self.stream.write(left_out + "\n")
+
+
+class ConciseFormatter(TextFormatter):
+    """``--format concise``: one line per finding, no source excerpt (ruff's concise)."""
+
+    def handle(self, result: SourceResult) -> None:
+        for finding in result.findings:
+            self.stream.write(self._headline(finding) + "\n")
+        if self.show_suppressed:
+            for item in result.suppressed:
+                reason = f" -- {printable(item.reason)}" if item.reason else ""
+                headline = self._headline(item.finding).replace(
+                    f": {item.finding.severity.value}: ", ": suppressed: ", 1
+                )
+                self.stream.write(f"{headline} (by {item.form}{reason})\n")
+
+
+# What the next policy up adds, for the summary line's hint.
+MORE = {
+    "default": "`--policy recommended` for resources and probes",
+    "baseline": "`--policy recommended` for resources and probes",
+    "recommended": "`--policy hardened` for security hardening",
+    "restricted": "`--policy hardened` for resources, probes and hardening",
+}
+
+
+def summary_line(summary: Summary, *, statistics: bool = False) -> str:
+    """Which policy ran, what it found, and how to see more."""
+    if summary.findings == 0:
+        found = f"no findings ({summary.files} files, {summary.documents} documents)"
+    else:
         parts = []
         for count, word in (
             (summary.errors, "error"),
@@ -69,6 +105,13 @@ class TextFormatter(Formatter):
         ):
             if count:
                 parts.append(f"{count} {word}{'s' if count != 1 else ''}")
-        self.stream.write(
-            f"found {', '.join(parts)} in {summary.files} files ({summary.documents} documents)\n"
-        )
+        found = f"found {', '.join(parts)} in {summary.files} files ({summary.documents} documents)"
+    policies = [printable(policy) for policy in summary.policies]  # a config can name a file
+    if len(policies) == 1:
+        found = f"{policies[0]} policy: {found}"
+    elif policies:
+        found = f"policies {', '.join(policies)}: {found}"
+    hints = [MORE[policies[0]]] if len(policies) == 1 and policies[0] in MORE else []
+    if summary.findings and not statistics:
+        hints.append("`--statistics` for counts per rule")
+    return f"{found}; {', '.join(hints)}" if hints else found

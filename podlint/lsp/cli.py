@@ -7,7 +7,12 @@ from typing import Any
 
 import click
 
-from podlint.cli import EXIT_USAGE, _explicit, kubernetes_version_option, policy_option
+from podlint.commands import (
+    explicit_options,
+    kubernetes_version_option,
+    policy_option,
+    require_extra,
+)
 
 
 @click.command("lsp")
@@ -50,16 +55,7 @@ def lsp(
     max_file_size: int,
 ) -> None:
     """Run the language server (diagnostics, hover, quick fixes) for editors."""
-    try:
-        import lsprotocol  # noqa: F401
-        import pygls  # noqa: F401
-    except ImportError:
-        click.echo(
-            "podlint: error: the language server needs the lsp extra: pip install 'podlint[lsp]'",
-            err=True,
-        )
-        raise SystemExit(EXIT_USAGE) from None
-
+    require_extra("lsp")
     from podlint.lsp.server import create_server
     from podlint.lsp.settings import Engines
     from podlint.policy import PolicyError
@@ -72,7 +68,7 @@ def lsp(
         engines = Engines(
             options,
             registry,
-            explicit=_explicit(ctx, ["policy", "kubernetes_version"]),
+            explicit=explicit_options(ctx, ["policy", "kubernetes_version"]),
             config_file=Path(config_file) if config_file else None,
             use_config=not no_config,
         )

@@ -17,6 +17,7 @@ from podlint.lint import SourceResult, source_result
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.span import Span
+from podlint.source.json6902 import parse_fragment
 from podlint.source.locator import NodeLocator
 from podlint.source.manifest import parse_text
 
@@ -34,13 +35,15 @@ class DocumentCache:
         self.hits = 0
         self.misses = 0
 
-    def lint_text(self, engine: Engine, path: str, text: str) -> SourceResult:
-        """What ``podlint.lint.lint_text(engine, path, text)`` returns, from cached findings
-        for the documents whose text did not change."""
+    def lint_text(
+        self, engine: Engine, path: str, text: str, *, fragment: bool = False
+    ) -> SourceResult:
+        """What ``podlint.lint.lint_text(engine, path, text, fragment=fragment)`` returns, from
+        cached findings for the documents whose text did not change."""
         if engine is not self.engine:
             self.engine = engine
             self.entries = {}
-        items = list(parse_text(text, path))
+        items = list((parse_fragment if fragment else parse_text)(text, path))
         documents = [item for item in items if isinstance(item, Document)]
         lines = text.splitlines(keepends=True)
         offsets = sorted({_offset(document) for document in documents})
@@ -52,7 +55,7 @@ class DocumentCache:
             else:
                 findings.extend(engine.lint(path, [item]))
         self.entries = used
-        return source_result(engine, path, text, findings, documents)
+        return source_result(engine, path, text, findings, documents, fragment=fragment)
 
     def _document(
         self,

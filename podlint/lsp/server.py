@@ -17,6 +17,7 @@ from pygls.workspace.position_codec import PositionCodec
 from podlint import __version__
 from podlint.docs import render_rule
 from podlint.fixes import (
+    Reading,
     TextEdit,
     changed_lines,
     disable_edit,
@@ -24,6 +25,7 @@ from podlint.fixes import (
     document_of,
     fix_for,
     fix_text,
+    verified,
 )
 from podlint.lint import SourceResult
 from podlint.lsp.convert import SOURCE, client_range, diagnostics_for
@@ -33,10 +35,15 @@ from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.span import Span
 from podlint.registry import Registry
+from podlint.source.layout import (
+    CHART_FILE,
+    KUSTOMIZATION_FILES,
+    helm_chart_of,
+    kustomize_patch,
+)
 from podlint.source.manifest import (
     DEFAULT_MAX_BYTES,
     MANIFEST_SUFFIXES,
-    parse_text,
     too_large,
 )
 
@@ -62,13 +69,15 @@ class Linted:
     codec: PositionCodec
     results: list[tuple[Finding, types.Diagnostic]]
     registry: Registry
-    _documents: list[Document] | None = field(default=None, repr=False)
+    _reading: Reading | None = field(default=None, repr=False)
+
+    def reading(self) -> Reading:
+        if self._reading is None:
+            self._reading = Reading.of(self.text, self.name)
+        return self._reading
 
     def documents(self) -> list[Document]:
-        if self._documents is None:
-            parsed = parse_text(self.text, self.name)
-            self._documents = [item for item in parsed if isinstance(item, Document)]
-        return self._documents
+        return self.reading().documents
 
     def document_of(self, finding: Finding) -> Document | None:
         return document_of(self.documents(), finding)
@@ -141,9 +150,13 @@ class PodlintServer(LanguageServer):
             # As `podlint lint` does: a file this large is refused, not parsed on every edit.
             problem = too_large(size, limit)
             result = SourceResult(name, list(resolved.engine.lint(name, [problem])))
+        elif path is not None and helm_chart_of(path) is not None:
+            # A chart template: Helm renders it before it is a manifest.
+            result = SourceResult(name, helm_chart=str(helm_chart_of(path)))
         else:
             cache = self._caches.setdefault(document.uri, DocumentCache())
-            result = cache.lint_text(resolved.engine, name, text)
+            fragment = path is not None and kustomize_patch(path) is not None
+            result = cache.lint_text(resolved.engine, name, text, fragment=fragment)
         results = diagnostics_for(
             text,
             result.documents,
@@ -270,16 +283,17 @@ class PodlintServer(LanguageServer):
         return actions
 
     def fix_all(self, uri: str, linted: Linted) -> types.CodeAction | None:
-        """Every available fix in the buffer, as one edit of the lines that change."""
+        """Every safe fix in the buffer, as one edit of the lines that change (unsafe fixes
+        are offered one by one, as quick fixes)."""
         document = self.workspace.text_documents.get(uri)
         path = Path(document.path) if document and uri.startswith("file:") else None
         engine = self.engines.for_path(path).engine
-        fixed, count = fix_text(engine, linted.name, linted.text)
-        edit = changed_lines(linted.text, fixed)
+        outcome = fix_text(engine, linted.name, linted.text)
+        edit = changed_lines(linted.text, outcome.text)
         if edit is None:
             return None
         return types.CodeAction(
-            title=f"Fix all podlint problems that have a fix ({count})",
+            title=f"Fix all podlint problems that have a safe fix ({outcome.applied})",
             kind=FIX_ALL,
             edit=types.WorkspaceEdit(
                 changes={
@@ -299,12 +313,9 @@ class PodlintServer(LanguageServer):
         for finding, diagnostic in linted.results:
             if not _overlaps(diagnostic.range, wanted) or finding.span is None:
                 continue
-            document = linted.document_of(finding)
-            fix = fix_for(finding, document, linted.text) if document is not None else None
-            if fix is not None:
-                actions.append(
-                    _action(fix.title, uri, fix.edits, linted, diagnostic, preferred=True)
-                )
+            action = self._fix_action(uri, linted, finding, diagnostic)
+            if action is not None:
+                actions.append(action)
             line = finding.span.line
             if (line, finding.rule) in disabled:
                 continue
@@ -314,6 +325,22 @@ class PodlintServer(LanguageServer):
                 title = f"Disable {finding.rule} for this line"
                 actions.append(_action(title, uri, (edit,), linted, diagnostic))
         return actions
+
+    def _fix_action(
+        self, uri: str, linted: Linted, finding: Finding, diagnostic: types.Diagnostic
+    ) -> types.CodeAction | None:
+        """The finding's fix, if it checks out: a safe one is the preferred quick fix; an
+        unsafe one is offered too, marked, never preferred (so never applied automatically)."""
+        document = linted.document_of(finding)
+        if document is None:
+            return None
+        fix = fix_for(finding, document, linted.text, rules=linted.registry.rules)
+        if fix is None or not verified(fix, document, linted.text, linted.name, linted.reading()):
+            return None
+        if fix.safe:
+            return _action(fix.title, uri, fix.edits, linted, diagnostic, preferred=True)
+        title = f"{fix.title} (unsafe fix: may change what the Pod does)"
+        return _action(title, uri, fix.edits, linted, diagnostic)
 
 
 def _matches(kind: str, requested: str) -> bool:
@@ -391,6 +418,11 @@ def _is_config(uri: str) -> bool:
     return uri.rsplit("/", 1)[-1] in CONFIG_NAMES
 
 
+def _is_layout(uri: str) -> bool:
+    name = uri.rsplit("/", 1)[-1]
+    return name in KUSTOMIZATION_FILES or name == CHART_FILE
+
+
 def create_server(
     engines: Engines, *, debounce: float = 0.03, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> PodlintServer:
@@ -433,6 +465,10 @@ def create_server(
     def did_save(ls: PodlintServer, params: types.DidSaveTextDocumentParams) -> None:
         if _is_config(params.text_document.uri):
             ls.config_changed()
+        elif _is_layout(params.text_document.uri):
+            # A kustomization or Chart.yaml decides what the files around it are.
+            for uri in list(ls.workspace.text_documents):
+                ls.lint_now(uri)
         else:
             ls.lint_now(params.text_document.uri)
 

@@ -17,6 +17,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.tag import Tag
 
 from podlint.model.span import Span
+from podlint.source.lines import LineIndex, has_unusual_breaks, split_lines
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"})
@@ -36,6 +37,7 @@ _SPECIAL_FLOATS = {
     ".NAN": math.nan,
 }
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_DOT_FLOAT = re.compile(r"\.[0-9]+([eE][-+]?[0-9]+)?\Z")
 _NUMERIC_START = frozenset("+-.0123456789")
 _INT_PREFIXES = {"0x": 16, "0o": 8, "0b": 2}
 _INT_DIGITS = {
@@ -58,6 +60,9 @@ def resolve_plain_scalar(text: str) -> Any:
         return text
     if text in _SPECIAL_FLOATS:
         return _SPECIAL_FLOATS[text]
+    if text[0] == ".":
+        # go-yaml hands a scalar starting with "." to ParseFloat as written: no underscores.
+        return float(text) if _DOT_FLOAT.match(text) else text
     plain = text.replace("_", "")
     number = _parse_go_int(plain)
     if number is not None:
@@ -195,23 +200,140 @@ def make_composer() -> Any:
     return _LOADER_CLASS
 
 
+# No Kubernetes object nests collections anywhere near this deep. The C composer recurses once
+# per level without bound (tens of thousands of levels crash the process), and turning nodes
+# into data recurses too, so a deeper document is refused before it is composed.
+MAX_DEPTH = 256
+_DEEP_INDENT_CACHE: dict[int, re.Pattern[str]] = {}
+_COLLECTION_STARTS = frozenset({"SequenceStartEvent", "MappingStartEvent"})
+_COLLECTION_ENDS = frozenset({"SequenceEndEvent", "MappingEndEvent"})
+
+
+def _may_be_too_deep(text: str) -> bool:
+    """A linear over-estimate: False only when the text cannot nest beyond MAX_DEPTH.
+
+    Flow collections nest at most once per bracket; a block collection nested on one line
+    (``- - x``, ``? - x``) costs an indicator, and one on a new line needs more indentation,
+    so block depth is at most about twice the longest run of spaces and indicators that
+    starts a line.
+    """
+    flow = text.count("[") + text.count("{")
+    room = (MAX_DEPTH - flow - 4) // 2
+    if room <= 0:
+        return True
+    pattern = _DEEP_INDENT_CACHE.get(room)
+    if pattern is None:
+        pattern = _DEEP_INDENT_CACHE[room] = re.compile(rf"^[ \t?:-]{{{room},}}", re.MULTILINE)
+    return pattern.search(text) is not None
+
+
+def _check_depth(composer: Any, text: str, index: LineIndex | None) -> None:
+    """Raise ComposeError where nesting first goes beyond MAX_DEPTH.
+
+    The parser (not the composer) reads events iteratively, so counting them is safe at any
+    depth; it stops at the first level too many, so a hostile text costs no more than that.
+    """
+    if not _may_be_too_deep(text):
+        return
+    next_event = getattr(composer(text), "get_event", None)
+    if next_event is None:  # pragma: no cover - the pure-Python composer raises RecursionError
+        return
+    depth = 0
+    while True:
+        try:
+            event = next_event()
+        except Exception:  # a syntax error: composing reports it with its position
+            return
+        name = type(event).__name__
+        if name in _COLLECTION_STARTS:
+            depth += 1
+            if depth > MAX_DEPTH:
+                line, column = _position(event.start_mark, index)
+                raise ComposeError(
+                    f"nesting is too deep: more than {MAX_DEPTH} levels of lists and mappings",
+                    line,
+                    column,
+                )
+        elif name in _COLLECTION_ENDS:
+            depth -= 1
+        elif event is None or name == "StreamEndEvent":
+            return
+
+
 def compose(composer: Any, text: str) -> Node | None:
-    """Compose one YAML document; raises ComposeError with the position of the problem."""
+    """Compose one YAML document; raises ComposeError with the position of the problem.
+
+    Positions (of nodes and of problems) count lines as editors do (see podlint.source.lines).
+    """
+    index = LineIndex(text) if has_unusual_breaks(text) else None
     try:
-        return composer(text).get_single_node()  # type: ignore[no-any-return]
+        _check_depth(composer, text, index)
+        root: Node | None = composer(text).get_single_node()
+    except ComposeError:
+        raise
     except RecursionError:
         raise ComposeError("nesting is too deep to read") from None
     except Exception as error:  # ruamel raises a family of MarkedYAMLError and a few others
-        raise _compose_error(error, text) from None
+        raise _compose_error(error, text, index) from None
+    if root is not None and index is not None:
+        _renumber(root, index)
+    return root
 
 
-def _compose_error(error: Exception, text: str) -> ComposeError:
+@dataclass(frozen=True, slots=True)
+class EditorMark:
+    """A node position renumbered as editors count lines (the parser's marks are read-only)."""
+
+    line: int
+    column: int
+    index: int
+
+
+def _position(mark: Any, index: LineIndex | None) -> tuple[int, int]:
+    if index is None:
+        return mark.line, mark.column
+    return index.position(mark.index)
+
+
+def _renumber(root: Node, index: LineIndex) -> None:
+    seen: set[int] = set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for attribute in ("start_mark", "end_mark"):
+            mark = getattr(node, attribute)
+            line, column = index.position(mark.index)
+            setattr(node, attribute, EditorMark(line, column, mark.index))
+        if isinstance(node, SequenceNode):
+            pending.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                pending.extend((key, value))
+
+
+def _compose_error(error: Exception, text: str, index: LineIndex | None) -> ComposeError:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     problem = getattr(error, "problem", None) or str(error).strip().splitlines()[0]
     context = getattr(error, "context", None)
-    line = mark.line if mark is not None else 0
-    column = mark.column if mark is not None else 0
-    lines = text.splitlines()
+    line, column = _position(mark, index) if mark is not None else (0, 0)
+    position = getattr(error, "position", None)
+    if mark is None and isinstance(position, int):
+        # A character the reader refuses (NUL, ESC, ...): its position counts UTF-8 bytes.
+        at = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+        line, column = (index or LineIndex(text)).position(at)
+        character = getattr(error, "character", None)
+        if isinstance(character, int):
+            escaped = f"\\x{character:02x}" if character <= 0xFF else f"\\u{character:04x}"
+            return ComposeError(
+                f"invalid YAML: character U+{character:04X} is not allowed in YAML text; "
+                f'write it as "{escaped}" in a double-quoted string if it is meant',
+                line,
+                column,
+            )
+    lines = split_lines(text)
     if line >= len(lines) or not lines[line].strip():
         # At the end of the document: point at the end of its last line that has content.
         content = [i for i, row in enumerate(lines[: line + 1]) if row.strip()]
@@ -230,13 +352,33 @@ def _compose_error(error: Exception, text: str) -> ComposeError:
     return ComposeError(f"invalid YAML: {message}", line, column)
 
 
+class ExpansionError(ComposeError):
+    """Aliases that expand far beyond the text; ``limit`` is the bound that was crossed."""
+
+    def __init__(self, message: str, line: int, column: int, limit: int) -> None:
+        super().__init__(message, line, column)
+        self.limit = limit
+
+
+# Aliases may repeat what a document says a few times over (shared env lists, merge keys),
+# never more: everything after composing (checks, findings, reports) costs per expanded node.
+ALIAS_ROOM = 10_000
+ALIAS_FACTOR = 4
+
+
+def expansion_limit(written: int, max_expansion: int = 1_000_000) -> int:
+    """The most nodes a document that writes ``written`` nodes (aliases count one) may expand to."""
+    return min(max_expansion, ALIAS_ROOM + ALIAS_FACTOR * written)
+
+
 def to_data(
     node: Node, *, json_numbers: bool = False, max_expansion: int = 1_000_000
 ) -> Conversion:
     """Build plain dicts, lists and scalars from a composed node tree.
 
     Aliases share their converted value; the size of the tree with every alias expanded is
-    bounded, since a consumer walking the data would otherwise walk the expansion.
+    bounded (a few times the document's own size), since a consumer walking the data would
+    otherwise walk the expansion.
     """
     builder = _Builder(json_numbers=json_numbers)
     try:
@@ -245,13 +387,60 @@ def to_data(
         expanded = builder.expanded_size(node) if builder.shared else builder.distinct
     except RecursionError:
         raise ComposeError("nesting is too deep to read") from None
-    if expanded > max_expansion and expanded > 4 * builder.distinct:
-        raise ComposeError(
-            f"aliases expand to more than {max_expansion:,} nodes (a YAML alias bomb?)",
+    written = builder.distinct + builder.shared  # every alias is written out once
+    limit = expansion_limit(written, max_expansion)
+    if expanded > limit:
+        raise ExpansionError(
+            f"aliases expand to {expanded:,} nodes, over the bound of {limit:,} for a document "
+            f"that writes {written:,} (a YAML alias bomb?)",
             node.start_mark.line,
             node.start_mark.column,
+            limit,
         )
     return Conversion(data, builder.duplicates)
+
+
+def locate_expansion(composer: Any, text: str, limit: int) -> tuple[int, int] | None:
+    """Where, reading in order, the expansion of aliases first goes beyond ``limit``.
+
+    Read from the parser's events (an alias event has the position of the ``*name``),
+    counting nodes as ``to_data`` does.
+    """
+    index = LineIndex(text) if has_unusual_breaks(text) else None
+    next_event = getattr(composer(text), "get_event", None)
+    if next_event is None:  # pragma: no cover - without the C parser
+        return None
+    sizes: dict[str, int] = {}
+    # For each open collection: its anchor and the expanded size of what it holds so far.
+    open_collections: list[tuple[str | None, int]] = []
+    total = 0
+    while True:
+        try:
+            event = next_event()
+        except Exception:
+            return None
+        name = type(event).__name__
+        if name in ("ScalarEvent", "AliasEvent") or name in _COLLECTION_STARTS:
+            size = 1 if name != "AliasEvent" else sizes.get(event.anchor, 1)
+            total += size
+            if name == "AliasEvent" and total > limit:
+                return _position(event.start_mark, index)
+            if open_collections:
+                anchor, held = open_collections[-1]
+                open_collections[-1] = (anchor, held + size)
+            if name in _COLLECTION_STARTS:
+                open_collections.append((event.anchor, 0))
+            elif name == "ScalarEvent" and event.anchor:
+                sizes[event.anchor] = 1
+        elif name in _COLLECTION_ENDS:
+            anchor, held = open_collections.pop()
+            if open_collections:
+                parent, parent_held = open_collections[-1]
+                open_collections[-1] = (parent, parent_held + held)
+            if anchor:
+                sizes[anchor] = 1 + held
+        elif event is None or name == "StreamEndEvent":
+            return None
 
 
 class _Builder:

@@ -12,7 +12,14 @@ from typing import Any
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.span import Span
-from podlint.source.compose import ComposeError, compose, make_composer, to_data
+from podlint.source.compose import (
+    ComposeError,
+    ExpansionError,
+    compose,
+    locate_expansion,
+    make_composer,
+    to_data,
+)
 from podlint.source.locator import NodeLocator
 
 LOG = logging.getLogger(__name__)
@@ -78,11 +85,12 @@ def decode(data: bytes) -> str | SourceProblem:
     return text.removeprefix("\ufeff")
 
 
-def too_large(size: int, max_bytes: int) -> SourceProblem:
+def too_large(size: int | None, max_bytes: int) -> SourceProblem:
+    """``size`` is None for a stream that was not read to its end."""
+    amount = f"{size:,} bytes" if size is not None else f"more than {max_bytes:,} bytes"
     return SourceProblem(
         "file-too-large",
-        f"file is {size:,} bytes, over the {max_bytes:,}-byte bound "
-        "(raise it with --max-file-size)",
+        f"file is {amount}, over the {max_bytes:,}-byte bound (raise it with --max-file-size)",
         _at(0),
     )
 
@@ -136,17 +144,24 @@ def _has_content(text: str) -> bool:
 
 
 def _split_documents(text: str) -> Iterator[tuple[int, str]]:
-    """(first line, text) of each YAML document; markers at column 0 always end a document."""
+    """(first line, text) of each YAML document; markers at column 0 always end a document.
+
+    Linear in the text: each line break is counted once, however many documents there are.
+    """
     starts = [m.start() for m in _DOCUMENT_START.finditer(text)]
     bounds = [0, *starts, len(text)]
+    line = 0
+    counted_to = 0
     for begin, end in itertools.pairwise(bounds):
+        line += text.count("\n", counted_to, begin)
+        counted_to = begin
         chunk = text[begin:end]
         closing = _DOCUMENT_END.search(chunk)
         if closing:
             chunk = chunk[: closing.start()]
         if begin == 0 and starts and not _has_content(chunk):
             continue
-        yield text.count("\n", 0, begin), chunk
+        yield line, chunk
 
 
 def _parse_document(
@@ -157,6 +172,10 @@ def _parse_document(
         if root is None:
             return
         converted = to_data(root, json_numbers=json_numbers)
+    except ExpansionError as error:
+        line, column = locate_expansion(yaml, chunk, error.limit) or (error.line, error.column)
+        yield SourceProblem("yaml-syntax", error.message, _at(line + offset, column), index)
+        return
     except ComposeError as error:
         message = error.message + (_TEMPLATE_HINT if "{{" in chunk else "")
         yield SourceProblem("yaml-syntax", message, _at(error.line + offset, error.column), index)

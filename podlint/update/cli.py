@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -18,10 +18,10 @@ from typing import NoReturn
 import click
 
 from podlint.engine import Engine
-from podlint.model.document import Document
-from podlint.model.finding import Finding
-from podlint.source.files import PathError, discover
+from podlint.source.files import HelmTemplate, PathError, discover
+from podlint.source.layout import holds_objects
 from podlint.source.manifest import DEFAULT_MAX_BYTES, MANIFEST_SUFFIXES
+from podlint.update.engine import UpdateEngine
 from podlint.update.git import (
     GitError,
     manifest_files,
@@ -29,32 +29,9 @@ from podlint.update.git import (
     renamed_from,
     repository_root,
 )
-from podlint.update.run import OldObjects, compare_document, identity, update_rules
+from podlint.update.run import OldObjects
 
 EXIT_USAGE = 2
-
-
-class UpdateEngine(Engine):
-    """An engine that also compares every object with its previous version, when there is one.
-
-    With ``lint=False`` it runs only the comparison (problems reading the input still count).
-    """
-
-    compares_versions = True
-
-    def __init__(self, inner: Engine, old: OldObjects, *, lint: bool = True) -> None:
-        self.__dict__.update(inner.__dict__)
-        self.old = old
-        self.include_lint = lint
-        self.update_rules = update_rules(inner)
-
-    def lint_document(self, document: Document) -> Iterator[Finding]:
-        if self.include_lint:
-            yield from super().lint_document(document)
-        key = identity(document)
-        previous = self.old.objects.get(key) if key is not None else None
-        if previous is not None:
-            yield from compare_document(self, self.update_rules, previous, document)
 
 
 EngineFor = Callable[[str], Engine]
@@ -89,6 +66,8 @@ def read_git_base(ref: str, paths: Sequence[str], max_bytes: int = DEFAULT_MAX_B
         raise GitError(f"--base {ref}: {error}") from None
     old = OldObjects()
     for name, data in read_files(ref, files, top):
+        if not holds_objects(top / name):
+            continue
         old.add_text(f"{ref}:{name}", data, max_bytes)
     return old
 
@@ -116,6 +95,8 @@ def read_paths(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> OldObjects:
     for found in discover([path]):
         if isinstance(found, PathError):
             old.add_error(found.path, found.reason)
+            continue
+        if isinstance(found, HelmTemplate) or not holds_objects(found):
             continue
         try:
             data = found.read_bytes()
@@ -148,7 +129,7 @@ def with_base(
         found = wrapped.get(id(inner))
         if found is None:
             assert side is not None
-            found = UpdateEngine(inner, side.objects, lint=side.lint)
+            found = UpdateEngine.around(inner, side.objects, lint=side.lint)
             wrapped[id(inner)] = found
         return found
 
@@ -174,15 +155,14 @@ def diff(old: str, new: str, lint_options: tuple[str, ...]) -> None:
     'podlint lint' (--format, --output, --fail-on, --policy, --kubernetes-version, --select,
     --ignore, --config, --strict, ...).
     """
-    from podlint.cli import main
-
+    root = click.get_current_context().find_root().command
     max_bytes = _max_file_size(lint_options)
     token = _OLD_SIDE.set(_OldSide(read_paths(old, max_bytes), lint=False))
     try:
-        code = main(["lint", new, "--base", old, *lint_options])
+        # The lint command of the same command group, which exits with its code.
+        root.main(args=["lint", new, "--base", old, *lint_options], prog_name="podlint")
     finally:
         _OLD_SIDE.reset(token)
-    sys.exit(code)
 
 
 def _max_file_size(options: Sequence[str]) -> int:

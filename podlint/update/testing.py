@@ -18,7 +18,7 @@ from podlint.model.version import LATEST, KubeVersion
 from podlint.policy import RuleSetting
 from podlint.registry import Registry, default_registry
 from podlint.testing import expected_markers
-from podlint.update.cli import UpdateEngine
+from podlint.update.engine import UpdateEngine
 from podlint.update.run import OldObjects
 
 UPDATE_RULE_PREFIX = "immutable-"
@@ -48,7 +48,7 @@ def update_engine(
         old.add_text(str(path), path.read_bytes(), 10 * 1024 * 1024)
     assert not old.problems, f"{directory}: old side does not read: {old.problems}"
     inner = Engine(registry, settings, version or case_version(directory))
-    return UpdateEngine(inner, old, lint=False)
+    return UpdateEngine.around(inner, old, lint=False)
 
 
 def check_case(directory: Path, registry: Registry | None = None) -> None:

@@ -53,6 +53,43 @@ def _san(names: Iterable[str]) -> x509.SubjectAlternativeName:
     return x509.SubjectAlternativeName(entries)
 
 
+def self_signed_ca(
+    ca_key: ec.EllipticCurvePrivateKey, namespace: str, days: int = 365
+) -> x509.Certificate:
+    """A CA that outlives the serving certificates it signs ten times over, so that rotating
+    the serving pair never needs a new caBundle."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    start = now - datetime.timedelta(minutes=5)  # tolerate clock skew between nodes
+    return (
+        x509.CertificateBuilder()
+        .subject_name(_name(f"podlint-webhook-ca.{namespace}"))
+        .issuer_name(_name(f"podlint-webhook-ca.{namespace}"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(now + datetime.timedelta(days=max(days, 1) * 10))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+
+
 def issue(
     service: str,
     namespace: str,
@@ -65,34 +102,7 @@ def issue(
     start = now - datetime.timedelta(minutes=5)  # tolerate clock skew between nodes
     if ca is None:
         ca_key = ec.generate_private_key(ec.SECP256R1())
-        ca_cert = (
-            x509.CertificateBuilder()
-            .subject_name(_name(f"podlint-webhook-ca.{namespace}"))
-            .issuer_name(_name(f"podlint-webhook-ca.{namespace}"))
-            .public_key(ca_key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(start)
-            .not_valid_after(now + datetime.timedelta(days=max(days, 1) * 10))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-            .add_extension(
-                x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
-            )
-            .sign(ca_key, hashes.SHA256())
-        )
+        ca_cert = self_signed_ca(ca_key, namespace, days)
     else:
         ca_key, ca_cert = ca
     key = ec.generate_private_key(ec.SECP256R1())

@@ -8,12 +8,14 @@ from typing import Any
 
 import click
 
-from podlint.webhook.manifests import NAME
+from podlint.commands import require_extra
+from podlint.webhook.manifests import DEFAULT_EXCLUDED_GROUPS, NAME
 
 
 @click.group()
 def webhook() -> None:
     """The validating admission webhook: the lint engine at the cluster's door."""
+    require_extra("webhook")
 
 
 @webhook.command()
@@ -36,6 +38,20 @@ def webhook() -> None:
     show_default=True,
     help="Seconds to keep serving (not ready, closing keep-alive) after SIGTERM.",
 )
+@click.option(
+    "--read-timeout",
+    type=click.FloatRange(0.1, 300),
+    default=10.0,
+    show_default=True,
+    help="Seconds a new connection has for its TLS handshake, and then for its request headers.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(1),
+    default=1000,
+    show_default=True,
+    help="Open connections per worker; past it requests get 503.",
+)
 def serve(
     tls_cert: Path,
     tls_key: Path,
@@ -44,6 +60,8 @@ def serve(
     config_path: Path | None,
     workers: int,
     shutdown_delay: float,
+    read_timeout: float,
+    max_connections: int,
 ) -> None:
     """Serve /validate, /healthz, /readyz and /metrics over HTTPS."""
     import ssl
@@ -77,6 +95,8 @@ def serve(
             config=config_path,
             workers=workers,
             shutdown_delay=shutdown_delay,
+            read_timeout=read_timeout,
+            max_connections=max_connections,
         )
     )
 
@@ -126,15 +146,65 @@ def certs(
     show_default=True,
     help="What the apiserver does when no replica answers in time.",
 )
+@click.option(
+    "--url",
+    default=None,
+    help="Have the apiserver call this https:// URL (a webhook outside the cluster) "
+    "instead of the Service.",
+)
+@click.option(
+    "--kubernetes-version",
+    default="latest",
+    show_default=True,
+    help="The cluster's version (MAJOR.MINOR): matchConditions are used from 1.28 on.",
+)
+@click.option(
+    "--exclude-group",
+    "excluded_groups",
+    multiple=True,
+    default=DEFAULT_EXCLUDED_GROUPS,
+    show_default=True,
+    help="Requests from this group never reach the webhook (repeatable; matchConditions).",
+)
+@click.option(
+    "--exclude-user",
+    "excluded_users",
+    multiple=True,
+    help="Requests from this user never reach the webhook (repeatable; matchConditions).",
+)
 def manifests(
-    namespace: str, service: str, image: str | None, certs_dir: Path | None, failure_policy: str
+    namespace: str,
+    service: str,
+    image: str | None,
+    certs_dir: Path | None,
+    failure_policy: str,
+    url: str | None,
+    kubernetes_version: str,
+    excluded_groups: tuple[str, ...],
+    excluded_users: tuple[str, ...],
 ) -> None:
     """Print the Deployment, PodDisruptionBudget, Service and ValidatingWebhookConfiguration."""
+    from urllib.parse import urlsplit
+
+    from podlint.model.version import KubeVersion
     from podlint.webhook.certs import CA_FILE, CERT_FILE, KEY_FILE
     from podlint.webhook.manifests import default_image, objects, render
 
+    try:
+        version = KubeVersion.parse(kubernetes_version)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--kubernetes-version") from None
+    if url is not None:
+        parts = urlsplit(url)
+        # What the apiserver accepts in clientConfig.url.
+        if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+            raise click.BadParameter(
+                f"{url!r}: expected https://HOST[:PORT]/PATH without a query or fragment",
+                param_hint="--url",
+            )
+
     ca_pem = None
-    items: list[dict[str, Any]] = []
+    secret: list[dict[str, Any]] = []
     if certs_dir is not None:
         try:
             ca_pem = (certs_dir / CA_FILE).read_bytes()
@@ -144,7 +214,7 @@ def manifests(
             }
         except OSError as error:
             raise click.UsageError(f"cannot read {error.filename}: {error.strerror}") from None
-        items.append(
+        secret.append(
             {
                 "apiVersion": "v1",
                 "kind": "Secret",
@@ -153,5 +223,17 @@ def manifests(
                 "data": secret_data,
             }
         )
-    items += objects(namespace, image or default_image(), ca_pem, failure_policy, service)
+    namespace_object, *rest = objects(
+        namespace,
+        image or default_image(),
+        ca_pem,
+        failure_policy,
+        service,
+        url=url,
+        kubernetes_version=version,
+        excluded_groups=excluded_groups,
+        excluded_users=excluded_users,
+    )
+    # The Secret goes into the namespace, so after it.
+    items = [namespace_object, *secret, *rest]
     click.echo(render(items), nl=False)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import base64
 import io
+import json
+from collections.abc import Sequence
 from typing import Any
 
 from podlint import __version__
+from podlint.model.version import LATEST, KubeVersion
 
 NAME = "podlint-webhook"
 LABELS = {"app.kubernetes.io/name": NAME, "app.kubernetes.io/component": "admission-webhook"}
@@ -22,11 +25,20 @@ exemptions:
   namespaces: []
   runtimeClasses: []
 """
+# A namespace with this label (any value) is never sent to the webhook, as Gatekeeper's
+# admission.gatekeeper.sh/ignore.
+OPT_OUT_LABEL = "admission.podlint.io/ignore"
 FAILURE_POLICY_NOTE = (
     "failurePolicy: Fail refuses Pods while no replica answers (safe, but an outage of this "
     "webhook blocks Pod creation outside the excluded namespaces); Ignore admits them unchecked. "
-    "Start with Ignore during rollout, switch to Fail once two replicas run."
+    "Start with Ignore during rollout, switch to Fail once two replicas run. The workloads "
+    f"webhook never denies and always ignores an outage. Opt a namespace out with the label "
+    f"{OPT_OUT_LABEL}."
 )
+# The kubelet's mirror Pods of static Pods run whatever the answer; Kyverno excludes them too.
+DEFAULT_EXCLUDED_GROUPS = ("system:nodes",)
+# matchConditions: beta and on by default since 1.28, GA in 1.30.
+MATCH_CONDITIONS_SINCE = KubeVersion(1, 28)
 
 
 def objects(
@@ -35,8 +47,33 @@ def objects(
     ca_pem: bytes | None,
     failure_policy: str = "Fail",
     service: str = NAME,
+    *,
+    url: str | None = None,
+    kubernetes_version: KubeVersion = LATEST,
+    excluded_groups: Sequence[str] = DEFAULT_EXCLUDED_GROUPS,
+    excluded_users: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
+    """Everything a cluster needs; with url, the apiserver calls that address (a webhook
+    outside the cluster) instead of the Service."""
     selector = {"app.kubernetes.io/name": NAME}
+    # Pod Security Admission holds the webhook's own Pods to what the webhook asks of others.
+    namespace_object = {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": namespace,
+            "labels": {
+                f"pod-security.kubernetes.io/{mode}": "restricted"
+                for mode in ("enforce", "warn", "audit")
+            },
+        },
+    }
+    service_account = {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": {"name": NAME, "namespace": namespace, "labels": LABELS},
+        "automountServiceAccountToken": False,
+    }
     config_map = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
@@ -101,6 +138,7 @@ def objects(
             "template": {
                 "metadata": {"labels": LABELS},
                 "spec": {
+                    "serviceAccountName": NAME,
                     "automountServiceAccountToken": False,
                     # Longer than --shutdown-delay plus the apiserver's webhook timeout.
                     "terminationGracePeriodSeconds": 30,
@@ -140,32 +178,47 @@ def objects(
             "ports": [{"name": "https", "port": 443, "targetPort": "https", "protocol": "TCP"}],
         },
     }
-    client_config: dict[str, Any] = {
-        "service": {"name": service, "namespace": namespace, "path": "/validate", "port": 443}
-    }
+    client_config: dict[str, Any] = (
+        {"url": url}
+        if url is not None
+        else {
+            "service": {"name": service, "namespace": namespace, "path": "/validate", "port": 443}
+        }
+    )
     metadata: dict[str, Any] = {"name": f"{NAME}.podlint.io", "labels": LABELS}
     if ca_pem is not None:
         client_config["caBundle"] = base64.b64encode(ca_pem).decode("ascii")
     else:
         metadata["annotations"] = {"cert-manager.io/inject-ca-from": f"{namespace}/{NAME}"}
-    excluded = {
-        "key": "kubernetes.io/metadata.name",
-        "operator": "NotIn",
-        "values": sorted({"kube-system", namespace}),
-    }
+    excluded = [
+        {
+            "key": "kubernetes.io/metadata.name",
+            "operator": "NotIn",
+            "values": sorted({"kube-system", namespace}),
+        },
+        {"key": OPT_OUT_LABEL, "operator": "DoesNotExist"},
+    ]
+    conditions = (
+        match_conditions(excluded_groups, excluded_users)
+        if kubernetes_version >= MATCH_CONDITIONS_SINCE
+        else []
+    )
 
-    def webhook(name: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
-        return {
+    def webhook(name: str, rules: list[dict[str, Any]], failure: str) -> dict[str, Any]:
+        hook = {
             "name": name,
             "admissionReviewVersions": ["v1"],
             "sideEffects": "None",
             "timeoutSeconds": 5,
-            "failurePolicy": failure_policy,
+            "failurePolicy": failure,
             "matchPolicy": "Equivalent",
-            "namespaceSelector": {"matchExpressions": [excluded]},
+            "namespaceSelector": {"matchExpressions": excluded},
             "clientConfig": client_config,
             "rules": rules,
         }
+        if conditions:
+            hook["matchConditions"] = conditions
+        return hook
 
     configuration = {
         "apiVersion": "admissionregistration.k8s.io/v1",
@@ -183,7 +236,9 @@ def objects(
                         "scope": "Namespaced",
                     }
                 ],
+                failure_policy,
             ),
+            # Never denies (workloads are warned), so an outage must not block them either.
             webhook(
                 "workloads.podlint.io",
                 [
@@ -209,14 +264,42 @@ def objects(
                         "scope": "Namespaced",
                     },
                 ],
+                "Ignore",
             ),
         ],
     }
-    result: list[dict[str, Any]] = [config_map, deployment, budget, service_object]
+    result: list[dict[str, Any]] = [
+        namespace_object,
+        service_account,
+        config_map,
+        deployment,
+        budget,
+        service_object,
+    ]
     if ca_pem is None:
         result += _cert_manager(namespace, service)
     result.append(configuration)
     return result
+
+
+def match_conditions(groups: Sequence[str], users: Sequence[str]) -> list[dict[str, str]]:
+    """CEL conditions that keep requests from the named groups and users away."""
+    conditions = []
+    if groups:
+        listed = ", ".join(json.dumps(group) for group in groups)
+        conditions.append(
+            {
+                "name": "exclude-groups",
+                "expression": "!(has(request.userInfo.groups) && "
+                f"request.userInfo.groups.exists(g, g in [{listed}]))",
+            }
+        )
+    if users:
+        listed = ", ".join(json.dumps(user) for user in users)
+        conditions.append(
+            {"name": "exclude-users", "expression": f"!(request.userInfo.username in [{listed}])"}
+        )
+    return conditions
 
 
 def _cert_manager(namespace: str, service: str) -> list[dict[str, Any]]:
@@ -255,6 +338,7 @@ def render(items: list[dict[str, Any]]) -> str:
 
     yaml = YAML(typ="rt")
     yaml.representer.ignore_aliases = lambda data: True  # shared label dicts, written out
+    yaml.width = 4096  # CEL expressions on one line
     stream = io.StringIO()
     stream.write(f"# podlint webhook {__version__}\n# {FAILURE_POLICY_NOTE}\n")
     for item in items:

@@ -16,6 +16,8 @@ from podlint.model.finding import Finding
 WARNINGS_TOTAL = 4096
 WARNING_ITEM = 256
 DENY_LINES = 50
+DENY_LINE = 1024
+DENY_TOTAL = 8192
 ANNOTATION_VALUE = 4096
 
 
@@ -61,12 +63,22 @@ def warnings_for(findings: Sequence[Finding], total: int = WARNINGS_TOTAL) -> li
     return kept
 
 
-def denial_message(findings: Sequence[Finding], limit: int = DENY_LINES) -> str:
-    """One `rule: pointer: message` line per finding; the first line stands on its own."""
-    lines = [clean(finding_line(finding)) for finding in by_severity(findings)]
-    if len(lines) > limit:
-        lines = [*lines[: limit - 1], f"and {len(lines) - limit + 1} more"]
-    return "\n".join(lines)
+def denial_message(
+    findings: Sequence[Finding], limit: int = DENY_LINES, total: int = DENY_TOTAL
+) -> str:
+    """One `rule: pointer: message` line per finding, the first standing on its own; lines
+    and their total are bounded as warnings are, so one object cannot make a huge answer."""
+    lines = [_shorten(clean(finding_line(f)), DENY_LINE) for f in by_severity(findings)]
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        left = len(lines) - index
+        if (index == limit - 1 and left > 1) or used + len(line) + 1 > total:
+            kept.append(f"and {left} more")
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept)
 
 
 def annotation_value(findings: Sequence[Finding], limit: int = ANNOTATION_VALUE) -> str:

@@ -42,3 +42,8 @@ class Metrics:
             ["what", "result"],
             registry=self.registry,
         )
+        self.timeouts = Counter(
+            "podlint_admission_timeouts",
+            "Reviews answered by failure-mode because they ran past the apiserver's timeout.",
+            registry=self.registry,
+        )

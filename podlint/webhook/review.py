@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from podlint.engine import Engine
+from podlint.model.defaulted import DefaultedFields
 from podlint.model.document import Document
 from podlint.model.finding import Finding, Severity
 from podlint.model.views import ObjectView
@@ -25,7 +26,6 @@ from podlint.policy import PolicyError
 from podlint.registry import Registry, RegistryError, default_registry
 from podlint.runtime import Options, build_engine
 from podlint.webhook.config import Mode, WebhookConfig, WebhookConfigError
-from podlint.webhook.defaults import DefaultedFields
 from podlint.webhook.messages import annotation_value, denial_message, warnings_for
 from podlint.webhook.significance import IGNORED_POD_SUBRESOURCES, significant_pod_update
 from podlint.webhook.source import AdmissionRequest, ReviewError, admission_document, parse_review
@@ -97,12 +97,14 @@ class Reviewer:
         return self.decide(admission_review).response
 
     def decide(self, admission_review: Any) -> Decision:
-        request = parse_review(admission_review)
+        return self.decide_request(parse_review(admission_review))
+
+    def decide_request(self, request: AdmissionRequest) -> Decision:
         try:
             return self._decide(request)
         except Exception as error:
             LOG.exception("review of request %s failed", request.uid)
-            return self._failure(request, f"{type(error).__name__}: {error}")
+            return self.failure(request, f"{type(error).__name__}: {error}")
 
     def _decide(self, request: AdmissionRequest) -> Decision:
         config = self.config
@@ -135,7 +137,10 @@ class Reviewer:
         spec = _resolve(obj, pointer) if pointer is not None else None
         if spec is not None:
             runtime_class = spec.get("runtimeClassName")
-            if runtime_class and runtime_class in config.exemptions.runtime_classes:
+            if (
+                isinstance(runtime_class, str)
+                and runtime_class in config.exemptions.runtime_classes
+            ):
                 return _allow(request, "exempt", "runtimeClass", {"exempt": "runtimeClass"})
         if reevaluate:
             found = engine.lint_document(document)
@@ -266,7 +271,7 @@ class Reviewer:
             errors=errors,
         )
 
-    def _failure(self, request: AdmissionRequest, error: str) -> Decision:
+    def failure(self, request: AdmissionRequest, error: str) -> Decision:
         """A review that could not run at all: decided by failure-mode, never a crash."""
         message = f"podlint could not review this object: {error}"
         response: dict[str, Any] = {"uid": request.uid, "allowed": True}

@@ -7,7 +7,9 @@ Operational behaviour, each for a reason learned from webhook outages:
   and ConfigMap updates) without a restart; a broken new file is logged and the old one kept.
 - On SIGTERM /readyz turns 503 and responses say `Connection: close` for --shutdown-delay
   seconds (the endpoints controller removes the pod meanwhile), then uvicorn stops accepting,
-  lets in-flight requests finish and exits 0.
+  lets in-flight requests finish, idle pooled connections are dropped, and it exits 0.
+- Reviews run on worker threads, bounded by the apiserver's ?timeout=: past it the answer is
+  the configured failure-mode, before the apiserver gives up and applies its own.
 """
 
 from __future__ import annotations
@@ -38,14 +40,22 @@ from starlette.routing import Route
 
 from podlint.webhook import certs
 from podlint.webhook.config import WebhookConfig, WebhookConfigError, load_config
+from podlint.webhook.connections import bound_tls, with_header_timeout
+from podlint.webhook.limits import review_budget
 from podlint.webhook.metrics import Metrics
+from podlint.webhook.pool import ReviewPool
 from podlint.webhook.review import Decision, Reviewer
-from podlint.webhook.source import ReviewError
+from podlint.webhook.source import AdmissionRequest, ReviewError, parse_review
 
 LOG = logging.getLogger("podlint.webhook")
 DECISIONS = logging.getLogger("podlint.webhook.decision")
 
 MAX_BODY = 3 * 1024 * 1024  # what kube-apiserver itself accepts, and what PSA's webhook reads
+# Enough that a few slow reviews, answered at their deadline but still running, leave threads
+# for the others.
+REVIEW_THREADS = 8
+# How long an idle connection gets to close politely once the server stops.
+IDLE_CLOSE_GRACE = 0.5
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,10 @@ class ServeOptions:
     workers: int = 1
     shutdown_delay: float = 0.0
     reload_interval: float = 1.0
+    # The TLS handshake and a new connection's request headers, each.
+    read_timeout: float = 10.0
+    # Past it, uvicorn answers 503 (the apiserver's failurePolicy decides).
+    max_connections: int = 1000
 
 
 def _stamp(path: Path | None) -> tuple[int, int, int] | None:
@@ -75,9 +89,14 @@ class WebhookState:
 
     def __init__(self, options: ServeOptions, ssl_context: ssl.SSLContext | None) -> None:
         self.options = options
+        # The context uvicorn serves with; each handshake switches to current_ssl.
         self.ssl_context = ssl_context
+        self.current_ssl = ssl_context
+        if ssl_context is not None:
+            ssl_context.sni_callback = self._choose_context
         self.metrics = Metrics()
         self.draining = False
+        self.pool = ReviewPool(REVIEW_THREADS)
         self.reviewer = Reviewer(self._load_config())
         self.reviewer.warm_up()
         self._config_stamp = _stamp(options.config)
@@ -112,23 +131,34 @@ class WebhookState:
                 LOG.info("configuration reloaded from %s", self.options.config)
 
     def reload_certificate_if_changed(self) -> None:
+        """A new pair goes into a new TLS context, used only once both files load together.
+
+        A rotation writes two files one after the other (a Secret's volume swaps them at
+        once, a cert-manager-less script may not): with the certificate written and the key
+        not yet, the previous pair keeps serving, the mismatch is logged once, and the pair
+        is tried again when a file changes next.
+        """
         cert_stamp = (_stamp(self.options.tls_cert), _stamp(self.options.tls_key))
-        if cert_stamp != self._cert_stamp and None not in cert_stamp:
-            self._cert_stamp = cert_stamp
-            if self.ssl_context is None:
-                return
-            try:
-                # New handshakes use the new pair; established connections keep theirs.
-                self.ssl_context.load_cert_chain(self.options.tls_cert, self.options.tls_key)
-            except (OSError, ssl.SSLError) as error:
-                # A rotation writes two files; a mismatched pair is retried on the next change.
-                self._cert_stamp = (None, None)
-                self.metrics.reloads.labels("certificate", "error").inc()
-                LOG.error("certificate not reloaded, keeping the previous one: %s", error)
-            else:
-                self.metrics.reloads.labels("certificate", "ok").inc()
-                self._update_cert_expiry()
-                LOG.info("certificate reloaded from %s", self.options.tls_cert)
+        if cert_stamp == self._cert_stamp or None in cert_stamp:
+            return
+        self._cert_stamp = cert_stamp
+        if self.ssl_context is None:
+            return
+        try:
+            context = server_ssl_context(self.options.tls_cert, self.options.tls_key)
+        except (OSError, ssl.SSLError) as error:
+            self.metrics.reloads.labels("certificate", "error").inc()
+            LOG.error("certificate not reloaded, keeping the previous one: %s", error)
+        else:
+            self.current_ssl = context
+            self.metrics.reloads.labels("certificate", "ok").inc()
+            self._update_cert_expiry()
+            LOG.info("certificate reloaded from %s", self.options.tls_cert)
+
+    def _choose_context(self, connection: Any, server_name: str | None, _: Any) -> None:
+        # Called in every handshake, with or without SNI: hand it the newest good pair.
+        if self.current_ssl is not self.ssl_context:
+            connection.context = self.current_ssl
 
 
 def _status(code: int, message: str) -> JSONResponse:
@@ -151,6 +181,10 @@ async def _read_body(request: Request) -> bytes | Response:
             return _status(413, f"request body over {MAX_BODY} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _parse(body: bytes) -> AdmissionRequest:
+    return parse_review(json.loads(body))
 
 
 def _log_decision(decision: Decision, latency: float) -> None:
@@ -180,6 +214,8 @@ def create_app(state: WebhookState) -> Starlette:
     metrics = state.metrics
 
     async def validate(request: Request) -> Response:
+        arrived = time.monotonic()
+        budget = review_budget(request.query_params.get("timeout"))
         body = await _read_body(request)
         if isinstance(body, Response):
             metrics.requests.labels("", "invalid").inc()
@@ -193,7 +229,7 @@ def create_app(state: WebhookState) -> Starlette:
             problem = "empty request body; expected an AdmissionReview"
         if problem is None:
             try:
-                decision = state.reviewer.decide(json.loads(body))
+                admission = await state.pool.run(_parse, body)
             except (ValueError, RecursionError) as error:
                 # json.JSONDecodeError and ReviewError are both ValueErrors.
                 what = "" if isinstance(error, ReviewError) else "malformed JSON: "
@@ -202,6 +238,18 @@ def create_app(state: WebhookState) -> Starlette:
             metrics.requests.labels("", "invalid").inc()
             LOG.warning("invalid admission request: %s", problem)
             return _status(400, problem)
+        reviewer = state.reviewer
+        remaining = budget - (time.monotonic() - arrived)
+        try:
+            decision = await asyncio.wait_for(
+                state.pool.run(reviewer.decide_request, admission), max(remaining, 0.0)
+            )
+        except asyncio.TimeoutError:
+            metrics.timeouts.inc()
+            decision = reviewer.failure(
+                admission,
+                f"the review did not finish within {budget:.1f}s, inside the apiserver's timeout",
+            )
         latency = time.perf_counter() - started
         if not decision.request.dry_run:
             operation = decision.request.operation
@@ -281,6 +329,34 @@ class _DrainingServer(uvicorn.Server):
     def _exit(self) -> None:
         self.should_exit = True
 
+    async def startup(self, sockets: list[Any] | None = None) -> None:
+        bound_tls(asyncio.get_running_loop(), self.state.options.read_timeout)
+        await super().startup(sockets)
+
+    async def shutdown(self, sockets: list[Any] | None = None) -> None:
+        aborter = asyncio.create_task(self._abort_idle_connections())
+        try:
+            await super().shutdown(sockets)
+        finally:
+            aborter.cancel()
+
+    async def _abort_idle_connections(self) -> None:
+        """Close idle connections without the TLS goodbye.
+
+        uvicorn closes an idle connection politely, and asyncio then waits for the peer's TLS
+        close_notify (30 s by default), which a client that keeps its pooled connection and
+        does not read (kube-apiserver) never sends: exit would take a Pod's whole grace period.
+        Connections with a request in flight are left to finish.
+        """
+        await asyncio.sleep(IDLE_CLOSE_GRACE)
+        while True:
+            for connection in list(self.server_state.connections):
+                cycle = getattr(connection, "cycle", None)
+                transport = getattr(connection, "transport", None)
+                if transport is not None and (cycle is None or cycle.response_complete):
+                    transport.abort()
+            await asyncio.sleep(0.1)
+
 
 def _uvicorn_config(options: ServeOptions, app: Any = None) -> uvicorn.Config:
     fast = sys.implementation.name == "cpython"
@@ -296,6 +372,7 @@ def _uvicorn_config(options: ServeOptions, app: Any = None) -> uvicorn.Config:
         server_header=False,
         timeout_graceful_shutdown=30,
         timeout_keep_alive=90,  # the apiserver keeps idle connections for 90 s
+        limit_concurrency=options.max_connections,
     )
 
 
@@ -321,7 +398,10 @@ def _run_one(options: ServeOptions, sockets: Sequence[Any] | None = None) -> Non
     gc.freeze()
     config = _uvicorn_config(options, create_app(state))
     config.load()
-    config.ssl = ssl_context  # uvicorn serves with it; the reloader updates it in place
+    config.http_protocol_class = with_header_timeout(
+        config.http_protocol_class, options.read_timeout
+    )
+    config.ssl = ssl_context  # uvicorn serves with it; its callback picks the newest pair
     server = _DrainingServer(config, state)
     server.run(sockets=list(sockets) if sockets else None)
 

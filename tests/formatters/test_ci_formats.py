@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -58,12 +59,11 @@ def run(*args: str, env: dict[str, str] | None = None):
     return CliRunner().invoke(cli, ["lint", "--select", RULES, *args], env=env)
 
 
-def test_sarif_validates_and_has_rule_metadata(repo: Path, shared_dir: Path) -> None:
+def test_sarif_validates_and_has_rule_metadata(repo: Path, sarif_schema: dict[str, Any]) -> None:
     result = run("--format", "sarif", ".")
     assert result.exit_code == 1
     log = json.loads(result.output)
-    schema = json.loads((shared_dir / "schemas" / "sarif-schema-2.1.0.json").read_text())
-    errors = list(jsonschema.Draft4Validator(schema).iter_errors(log))
+    errors = list(jsonschema.Draft4Validator(sarif_schema).iter_errors(log))
     assert not errors, [e.message for e in errors]
     run_ = log["runs"][0]
     rules = {r["id"]: r for r in run_["tool"]["driver"]["rules"]}

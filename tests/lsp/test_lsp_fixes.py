@@ -16,6 +16,7 @@ from podlint.fixes import (
     fix_for,
     fix_text,
 )
+from podlint.fixes import verified as fixes_verified
 from podlint.lint import lint_text
 from podlint.model.document import Document
 from podlint.model.finding import Finding
@@ -45,6 +46,7 @@ def _fix_all(rule_id: str, text: str, name: str = "pod.yaml") -> str:
         ]
         fix = fix_for(finding, document, text)
         assert fix is not None, f"no fix for {finding}"
+        assert fixes_verified(fix, document, text, name), f"fix does not check out: {fix}"
         text = apply_edits(text, fix.edits)
     raise AssertionError(f"{rule_id}: findings left after 10 fixes:\n{text}")
 
@@ -287,8 +289,64 @@ def test_fix_text_reaches_a_fixed_point() -> None:
     registry = default_registry()
     rules = ["pss-run-as-non-root", "pss-allow-privilege-escalation", "suspicious-quantity"]
     engine = Engine(registry, {r: RuleSetting(registry.rules[r].severity) for r in rules})
-    fixed, count = fix_text(engine, "pod.yaml", POD)
-    assert count == 5
+    outcome = fix_text(engine, "pod.yaml", POD, unsafe=True)
+    assert (outcome.applied, outcome.refused) == (5, 0)
+    fixed = outcome.text
     assert [f.rule for f in lint_text(engine, "pod.yaml", fixed).findings] == []
     assert _comments(fixed) == _comments(POD)
-    assert fix_text(engine, "pod.yaml", fixed) == (fixed, 0)
+    again = fix_text(engine, "pod.yaml", fixed, unsafe=True)
+    assert (again.text, again.applied) == (fixed, 0)
+
+
+def test_only_safe_fixes_without_unsafe() -> None:
+    registry = default_registry()
+    rules = ["pss-privileged", "removed-api-version"]
+    engine = Engine(registry, {r: RuleSetting(registry.rules[r].severity) for r in rules})
+    text = CRONJOB.replace("      containers:", "      containers:", 1)
+    outcome = fix_text(engine, "cron.yaml", text)
+    assert (outcome.applied, outcome.unsafe_left) == (1, 1)
+    assert outcome.text == text.replace("batch/v1beta1", "batch/v1")
+    assert [f.rule for f in lint_text(engine, "cron.yaml", outcome.text).findings] == [
+        "pss-privileged"
+    ]
+    everything = fix_text(engine, "cron.yaml", text, unsafe=True)
+    assert (everything.applied, everything.unsafe_left) == (2, 0)
+    assert "privileged: false   # for the backup tool" in everything.text
+
+
+CRONJOB = """\
+apiVersion: batch/v1beta1   # old chart
+kind: CronJob
+metadata: {name: backup}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+          - name: backup
+            image: registry.example.com/backup:2.1
+            securityContext:
+              privileged: true   # for the backup tool
+"""
+
+
+def test_api_version_fix_only_where_the_object_keeps_its_meaning() -> None:
+    registry = default_registry()
+    engine = Engine(
+        registry,
+        {"removed-api-version": RuleSetting(registry.rules["removed-api-version"].severity)},
+    )
+    deployment = (
+        "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: a}\n"
+        "spec:\n  template:\n    spec:\n      containers: [{name: a, image: 'nginx:1'}]\n"
+    )
+    assert [f.rule for f in lint_text(engine, "d.yaml", deployment).findings] == [
+        "removed-api-version"
+    ]
+    outcome = fix_text(engine, "d.yaml", deployment, unsafe=True)
+    assert (outcome.text, outcome.applied) == (deployment, 0)
+    quoted = CRONJOB.replace("apiVersion: batch/v1beta1", 'apiVersion: "batch/v1beta1"')
+    assert 'apiVersion: "batch/v1"   # old chart' in fix_text(engine, "c.yaml", quoted).text

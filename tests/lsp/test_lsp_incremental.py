@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from podlint.engine import Engine
@@ -74,14 +72,3 @@ def test_edits_shift_and_reuse_findings(engine: Engine) -> None:
     assert cache.misses == misses + 1
     # Removing the suppression comment brings its findings back.
     _same(engine, cache, inserted.replace("# podlint: disable-file=latest-image-tag\n", ""))
-
-
-def test_corpus_files_match(engine: Engine, shared_dir: Path) -> None:
-    corpus = shared_dir / "corpus" / "microservices-demo" / "kubernetes-manifests"
-    texts = [path.read_text(encoding="utf-8") for path in sorted(corpus.glob("*.yaml"))]
-    assert texts
-    whole = "---\n".join(texts)
-    cache = DocumentCache()
-    _same(engine, cache, whole)
-    _same(engine, cache, whole.replace("image: ", "image:  ", 3))
-    _same(engine, cache, "# header\n" + whole)

@@ -319,8 +319,12 @@ async def test_fix_actions_apply(fixing_client: PodlintClient, tmp_path: Path) -
 
     actions = await _actions(client, uri, 13, 10)
     by_title = {action.title: action for action in actions}
-    fix = by_title["Set securityContext.allowPrivilegeEscalation: false"]
-    assert fix.is_preferred
+    # Unsafe fixes are offered one by one, marked, and never preferred (never auto-applied).
+    fix = by_title[
+        "Set securityContext.allowPrivilegeEscalation: false "
+        "(unsafe fix: may change what the Pod does)"
+    ]
+    assert not fix.is_preferred
     assert fix.edit is not None and fix.edit.changes is not None
     text = _apply(FIXABLE, list(fix.edit.changes[uri]))
     assert text == FIXABLE.replace(
@@ -335,7 +339,9 @@ async def test_fix_actions_apply(fixing_client: PodlintClient, tmp_path: Path) -
 
     actions = await _actions(client, uri, 11, 25)
     by_title = {action.title: action for action in actions}
-    fix = by_title["Set securityContext.runAsNonRoot: true"]
+    fix = by_title[
+        "Set securityContext.runAsNonRoot: true (unsafe fix: may change what the Pod does)"
+    ]
     assert fix.edit is not None and fix.edit.changes is not None
     text = _apply(text, list(fix.edit.changes[uri]))
     assert "        runAsNonRoot: true   # legacy image\n" in text
@@ -371,26 +377,53 @@ async def test_oversized_buffer_is_refused(client: PodlintClient, tmp_path: Path
     assert "--max-file-size" in diagnostic.message
 
 
+CRONJOB = """\
+apiVersion: batch/v1beta1   # from the old chart
+kind: CronJob
+metadata:
+  name: report
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+          - name: report
+            image: registry.example.com/report:1.0.0
+"""
+
+
 async def test_fix_all_source_action(fixing_client: PodlintClient, tmp_path: Path) -> None:
     client = fixing_client
     uri = (tmp_path / "web.yaml").as_uri()
-    text = FIXABLE + "---\n" + FIXABLE.replace("name: web", "name: api")
+    text = FIXABLE + "---\n" + CRONJOB + "---\n" + CRONJOB.replace("name: report", "name: audit")
     _open(client, uri, text)
     codes = [str(d.code) for d in await client.diagnostics_of(uri, 1)]
-    assert codes.count("pss-allow-privilege-escalation") == 2
+    assert codes.count("removed-api-version") == 2
+    assert codes.count("pss-allow-privilege-escalation") == 3
     assert all("fixAll" not in str(a.kind) for a in await _actions(client, uri, 13, 10))
+    [safe] = [a for a in await _actions(client, uri, 18, 15) if a.title.startswith("Replace")]
+    assert safe.title == 'Replace apiVersion "batch/v1beta1" with "batch/v1"'
+    assert safe.is_preferred
 
+    # Fix all applies the safe fixes only; the unsafe ones stay available one by one.
     [action] = await _actions(client, uri, 0, 0, only=["source.fixAll"])
     assert action.kind == "source.fixAll.podlint"
-    assert action.title == "Fix all podlint problems that have a fix (4)"
+    assert action.title == "Fix all podlint problems that have a safe fix (2)"
     assert action.edit is not None and action.edit.changes is not None
     [edit] = action.edit.changes[uri]
     # Only the lines from the first change to the last are replaced.
-    assert edit.range.start == types.Position(line=11, character=0)
+    assert edit.range.start == types.Position(line=18, character=0)
     fixed = _apply(text, [edit])
+    assert fixed == text.replace("apiVersion: batch/v1beta1", "apiVersion: batch/v1")
     assert _comments(fixed) == _comments(text)
     _change(client, uri, 2, fixed)
-    assert await client.diagnostics_of(uri, 2) == []
+    after = [str(d.code) for d in await client.diagnostics_of(uri, 2)]
+    assert "removed-api-version" not in after
+    assert after.count("pss-allow-privilege-escalation") == 3
+    assert await _actions(client, uri, 0, 0, only=["source.fixAll"]) == []
 
 
 def _comments(text: str) -> list[str]:

@@ -4,10 +4,13 @@ Every manifest in ../shared/corpus comes from a public project. Linting all of i
 schema and api-* rules (newest Kubernetes version) must report exactly the findings listed in
 KNOWN, each a rejection kube-apiserver would really answer for the file as written (the comment
 says why); most are kustomize patches or files with placeholders to fill in before applying.
+The default policy stays within its noise budget there and keeps every error.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -100,3 +103,41 @@ def test_corpus_has_only_real_apiserver_errors() -> None:
         + "\n".join(f"  {p}:{line}: {rule}: {m}" for (p, line, rule), m in unexpected.items())
         + f"\nknown errors no longer reported: {missing}"
     )
+
+
+# The default policy's noise budget on the corpus (issue #12: a default set a user keeps on).
+# `python bench/corpus_findings.py ../shared/corpus` prints the count per rule.
+DEFAULT_BUDGET = 700
+NARROW_RESOURCE_RULES = {"missing-cpu-request", "missing-memory-request", "missing-memory-limit"}
+CONTAINER = re.compile(r"^.*/(?:initContainers|containers)/\d+")
+
+
+def _findings(policy: str) -> list[tuple[str, int, int, str, str, str]]:
+    engine = build_engine(Options(policy=policy))
+    found = []
+    for result in lint_sources(engine, [str(CORPUS)]):
+        for finding in result.findings:
+            span = finding.span
+            where = (span.line + 1, span.column + 1) if span else (0, 0)
+            pointer = f"{finding.document}{finding.pointer}"
+            found.append((result.path, *where, finding.rule, finding.severity.value, pointer))
+    return found
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the checkout")
+def test_default_policy_is_quiet_and_keeps_every_error() -> None:
+    default = _findings("default")
+    recommended = _findings("recommended")
+    assert len(default) <= DEFAULT_BUDGET, Counter(f[3] for f in default).most_common()
+    errors = {f for f in recommended if f[4] == "error"}
+    assert errors and errors <= set(default)
+    assert set(default) <= set(recommended)
+    # One root cause, one finding: a container that sets no resources gets missing-resources
+    # and none of the narrower resource rules.
+    by_container: dict[tuple[str, str], set[str]] = {}
+    for path, _line, _column, rule, _severity, pointer in recommended:
+        match = CONTAINER.match(pointer)
+        if match:
+            by_container.setdefault((path, match.group()), set()).add(rule)
+    nothing_set = [rules for rules in by_container.values() if "missing-resources" in rules]
+    assert nothing_set and not any(rules & NARROW_RESOURCE_RULES for rules in nothing_set)

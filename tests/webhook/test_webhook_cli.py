@@ -44,6 +44,8 @@ def test_manifests_with_generated_certs(tmp_path: Path, capsys: pytest.CaptureFi
     text, items = _manifests(capsys, "--namespace", "ops", "--certs", str(tmp_path / "certs"))
     by_kind = {item["kind"]: item for item in items}
     assert set(by_kind) == {
+        "Namespace",
+        "ServiceAccount",
         "Secret",
         "ConfigMap",
         "Deployment",
@@ -56,20 +58,87 @@ def test_manifests_with_generated_certs(tmp_path: Path, capsys: pytest.CaptureFi
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert set(container["resources"]) == {"requests", "limits"}
+    pod_spec = deployment["spec"]["template"]["spec"]
+    (spread,) = pod_spec["topologySpreadConstraints"]
+    assert spread["topologyKey"] == "kubernetes.io/hostname"
+    assert spread["labelSelector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
+    assert pod_spec["serviceAccountName"] == by_kind["ServiceAccount"]["metadata"]["name"]
+    budget = by_kind["PodDisruptionBudget"]["spec"]
+    assert budget["minAvailable"] == 1 and budget["selector"] == deployment["spec"]["selector"]
     configuration = by_kind["ValidatingWebhookConfiguration"]
     ca = (tmp_path / "certs" / "ca.crt").read_bytes()
     for hook in configuration["webhooks"]:
         assert base64.b64decode(hook["clientConfig"]["caBundle"]) == ca
+        assert hook["clientConfig"]["service"]["namespace"] == "ops"
         assert hook["sideEffects"] == "None"
         assert hook["admissionReviewVersions"] == ["v1"]
         assert hook["timeoutSeconds"] == 5
-        (expression,) = hook["namespaceSelector"]["matchExpressions"]
-        assert expression["operator"] == "NotIn"
-        assert expression["values"] == ["kube-system", "ops"]
+        by_name, opt_out = hook["namespaceSelector"]["matchExpressions"]
+        assert by_name["operator"] == "NotIn"
+        assert by_name["values"] == ["kube-system", "ops"]
+        assert opt_out == {"key": "admission.podlint.io/ignore", "operator": "DoesNotExist"}
+        (condition,) = hook["matchConditions"]
+        assert '"system:nodes"' in condition["expression"]
+    pods, workloads = configuration["webhooks"]
+    assert pods["failurePolicy"] == "Fail"
+    assert workloads["failurePolicy"] == "Ignore"  # it never denies, so it never blocks
     assert "failurePolicy" in text.splitlines()[1]
+    kinds = [item["kind"] for item in items]
+    assert kinds.index("Namespace") < kinds.index("Secret")  # applied in order
+    assert by_kind["Namespace"]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == (
+        "restricted"
+    )
     out = tmp_path / "deploy.yaml"
     out.write_text(text, encoding="utf-8")
-    assert main(["lint", "--policy", "restricted", "--no-config", str(out)]) == 0
+    for policy in ("restricted", "hardened"):
+        assert main(["lint", "--policy", policy, "--no-config", str(out)]) == 0
+
+
+def test_manifests_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _certs(tmp_path / "certs")
+    _, items = _manifests(
+        capsys,
+        "--certs",
+        str(tmp_path / "certs"),
+        "--url",
+        "https://127.0.0.1:8443/validate",
+        "--failure-policy",
+        "Ignore",
+        "--exclude-group",
+        "system:nodes",
+        "--exclude-group",
+        "ops:robots",
+        "--exclude-user",
+        "system:serviceaccount:ci:deployer",
+    )
+    pods, workloads = items[-1]["webhooks"]
+    assert pods["clientConfig"]["url"] == "https://127.0.0.1:8443/validate"
+    assert "service" not in pods["clientConfig"]
+    assert pods["failurePolicy"] == workloads["failurePolicy"] == "Ignore"
+    groups, users = pods["matchConditions"]
+    assert '"ops:robots"' in groups["expression"]
+    assert users["expression"] == (
+        '!(request.userInfo.username in ["system:serviceaccount:ci:deployer"])'
+    )
+    # Before 1.28 an apiserver does not know matchConditions.
+    _, older = _manifests(capsys, "--kubernetes-version", "1.27")
+    assert all("matchConditions" not in hook for hook in older[-1]["webhooks"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--url", "http://127.0.0.1/validate"], "expected https://HOST"),
+        (["--url", "https://example.com/validate?x=1"], "without a query"),
+        (["--kubernetes-version", "1.2"], "unsupported Kubernetes version"),
+    ],
+)
+def test_manifests_refuse_bad_options(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["webhook", "manifests", *args]) == 2
+    assert message in capsys.readouterr().err
 
 
 def test_manifests_without_certs_use_cert_manager(

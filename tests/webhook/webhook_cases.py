@@ -1,4 +1,4 @@
-"""Review cases: a capture from ../shared/admission, wrapped as kube-apiserver sends it, edited."""
+"""Review cases: a capture from tests/data/admission, wrapped as kube-apiserver sends it, edited."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from podlint.webhook.config import WebhookConfig, parse_config
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "cases"
 POLICY = HERE / "webhook-test.yaml"
-ADMISSION = HERE.parent.parent.parent / "shared" / "admission"
+ADMISSION = HERE.parent / "data" / "admission"
 
 
 def case_names() -> list[str]:

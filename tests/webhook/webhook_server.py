@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import ssl
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from podlint.webhook import certs
 
@@ -48,11 +51,35 @@ def client_context(ca_file: Path) -> ssl.SSLContext:
 
 class WebhookProcess:
     def __init__(
-        self, directory: Path, config: dict[str, Any] | None = None, *extra_args: str
+        self,
+        directory: Path,
+        config: dict[str, Any] | None = None,
+        *extra_args: str,
+        extra_names: tuple[str, ...] = (),
+        python_path: Path | None = None,
+        keep_ca_key: bool = False,
     ) -> None:
         self.directory = directory
-        self.cert_dir = make_certs(directory / "certs")
+        self.cert_dir = directory / "certs"
+        ca_key = ec.generate_private_key(ec.SECP256R1())
+        ca_cert = certs.self_signed_ca(ca_key, NAMESPACE)
+        certs.write(
+            certs.issue(SERVICE, NAMESPACE, extra_names, ca=(ca_key, ca_cert)), self.cert_dir
+        )
+        if keep_ca_key:  # to issue the next pair from the same CA, as a rotation does
+            (self.cert_dir / ".ca.key").write_bytes(
+                ca_key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            )
         self.port = free_port()
+        env = dict(os.environ)
+        if python_path is not None:
+            env["PYTHONPATH"] = os.pathsep.join(
+                part for part in (str(python_path), env.get("PYTHONPATH")) if part
+            )
         self.config_path = directory / "config.yaml"
         self.config_path.write_text(json.dumps(config or {}), encoding="utf-8")
         self.log_path = directory / "server.log"
@@ -78,6 +105,7 @@ class WebhookProcess:
             ],
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            env=env,
         )
         self.wait_ready()
 
@@ -137,3 +165,61 @@ class _LoopbackClient(httpx.Client):
         request.url = request.url.copy_with(host="127.0.0.1", port=self._port)
         request.headers["Host"] = f"{HOSTNAME}:{self._port}"
         return super().send(request, **kwargs)
+
+
+SLOW_CARD = """\
+id: slow/sleep
+summary: A rule that takes as long as the object's podlint.test/sleep annotation says
+category: reliability
+severity: warning
+target: object
+check: slow.sleep
+docs:
+  what: Sleeps for the seconds in the podlint.test/sleep annotation, then reports nothing.
+  why: A stand-in for a slow third-party rule.
+  example: "see the webhook tests"
+  use-instead: "see the webhook tests"
+  references: ["tests/webhook"]
+"""
+
+SLOW_MODULE = """\
+import time
+from pathlib import Path
+
+from podlint.api import hookimpl, load_card
+
+
+@hookimpl
+def podlint_rules():
+    return [load_card(Path(__file__).parent / "slow-sleep.yaml")]
+
+
+@hookimpl
+def podlint_checks():
+    return {"slow.sleep": sleep}
+
+
+def sleep(obj, ctx):
+    annotations = obj.data.get("metadata", {}).get("annotations") or {}
+    seconds = float(annotations.get("podlint.test/sleep", "0"))
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:  # busy, as a slow rule is
+        sum(range(1000))
+    return iter(())
+"""
+
+
+def slow_plugin(directory: Path) -> Path:
+    """An installed-looking plugin (a package and its dist-info on sys.path) with a rule,
+    slow/sleep, that takes as long as the object asks; returns the directory for PYTHONPATH."""
+    package = directory / "podlint_slow"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(SLOW_MODULE, encoding="utf-8")
+    (package / "slow-sleep.yaml").write_text(SLOW_CARD, encoding="utf-8")
+    info = directory / "podlint_slow-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: podlint-slow\nVersion: 1.0\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text("[podlint]\nslow = podlint_slow\n", encoding="utf-8")
+    return directory

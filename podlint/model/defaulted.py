@@ -1,15 +1,16 @@
 """Where kube-apiserver filled in a default, so that rules about unset fields stay quiet there.
 
-Admission sees the object after defaulting and the built-in mutating plugins: the
-service-account token volume and its mounts, the not-ready/unreachable tolerations,
-terminationMessagePath, imagePullPolicy and friends are present although nobody wrote them.
+Admission and a cluster audit see the object after defaulting and the built-in mutating
+plugins: the service-account token volume and its mounts, the not-ready/unreachable
+tolerations, terminationMessagePath, imagePullPolicy and friends are present although nobody
+wrote them.
 A finding that points exactly at such a value (or inside an injected volume, mount or
 toleration) is about the apiserver's choice, not the author's, and is dropped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Set
 from typing import Any
 
 from podlint.model.pointer import join
@@ -50,6 +51,11 @@ def _token_volume(volume: Mapping[str, Any]) -> bool:
     )
 
 
+def _is_one_of(value: object, names: Set[str]) -> bool:
+    """``value in names`` for a value of any type (a list is not hashable)."""
+    return isinstance(value, str) and value in names
+
+
 def _default_pull_policy(container: Mapping[str, Any]) -> str:
     image = container.get("image")
     if not isinstance(image, str) or "@" in image:
@@ -76,7 +82,7 @@ def defaulted_pointers(spec: Mapping[str, Any], pointer: str) -> Iterator[tuple[
         for index, toleration in enumerate(tolerations):
             if (
                 isinstance(toleration, Mapping)
-                and toleration.get("key") in _DEFAULT_TOLERATION_KEYS
+                and _is_one_of(toleration.get("key"), _DEFAULT_TOLERATION_KEYS)
                 and toleration.get("effect") == "NoExecute"
                 and toleration.get("tolerationSeconds") == 300
             ):
@@ -105,7 +111,7 @@ def _container_defaults(
         for index, mount in enumerate(mounts):
             if (
                 isinstance(mount, Mapping)
-                and mount.get("name") in token_names
+                and _is_one_of(mount.get("name"), token_names)
                 and mount.get("mountPath") == TOKEN_MOUNT_PATH
             ):
                 yield join(pointer, "volumeMounts", index), True
