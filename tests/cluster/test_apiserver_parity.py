@@ -92,8 +92,8 @@ MUTATION_GAPS = {
 
 
 @pytest.fixture(scope="module")
-def judge(cluster: Cluster) -> Judge:
-    running = Judge(cluster)
+def judge(parity_cluster: Cluster) -> Judge:
+    running = Judge(parity_cluster)
     yield running  # type: ignore[misc]
     running.close()
 
