@@ -30,6 +30,7 @@ from podlint.fixes import (
 from podlint.lint import SourceResult
 from podlint.lsp.convert import SOURCE, client_range, diagnostics_for
 from podlint.lsp.incremental import DocumentCache
+from podlint.lsp.protocol import PodlintProtocol
 from podlint.lsp.settings import CONFIG_NAMES, Engines, Resolved
 from podlint.model.document import Document
 from podlint.model.finding import Finding
@@ -85,7 +86,7 @@ class Linted:
 
 class PodlintServer(LanguageServer):
     def __init__(self, engines: Engines, debounce: float, max_bytes: int) -> None:
-        super().__init__("podlint", __version__)
+        super().__init__("podlint", __version__, protocol_cls=PodlintProtocol)
         self.engines = engines
         self.debounce = debounce
         self.max_bytes = max_bytes
