@@ -62,9 +62,6 @@ CORPUS_GAPS = {
     "kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:31": "RBAC subject name",
     "kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:45": "namespace name",
     "kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:65": "RBAC subject name",
-    "kubernetes-engine-samples/quickstarts/whereami/k8s-backend-overlay-example/service-type.yaml:1": "Service without ports",
-    "kubernetes-engine-samples/quickstarts/whereami/k8s-frontend-overlay-clusterip-example/service-type.yaml:1": "Service without ports",
-    "kubernetes-engine-samples/quickstarts/whereami/k8s-grpc-clusterip-backend-overlay-example/service-type.yaml:1": "Service without ports",
     "kubernetes-examples/_archived/sysdig-cloud/sysdig-rc.yaml:1": "ReplicationController selector defaulted from template labels",
 }  # fmt: skip
 
