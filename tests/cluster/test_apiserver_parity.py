@@ -46,8 +46,6 @@ ENVIRONMENT = {
 
 # Refusals of corpus documents podlint does not report yet (kinds beside the workloads).
 CORPUS_GAPS = {
-    "ingress-nginx/docs/examples/customization/ssl-dh-param/ssl-dh-param.yaml:1": "Secret data is not base64",
-    "kubernetes-engine-samples/databases/redis-enterprise-operator/manifests/01-basic-cluster/webhook.yaml:1": "caBundle is not base64",
     "kubernetes-engine-samples/ai-ml/gke-slurm/autopilot/pv-pvc.yaml:1": "PersistentVolume capacity is not a quantity",
     "kubernetes-engine-samples/ai-ml/gke-slurm/autopilot/pv-pvc.yaml:29": "PersistentVolumeClaim request is not a quantity",
     "kubernetes-engine-samples/ai-ml/gke-slurm/metrics-autoscaling/pv-pvc.yaml:1": "PersistentVolume name",
