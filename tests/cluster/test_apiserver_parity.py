@@ -46,14 +46,6 @@ ENVIRONMENT = {
 
 # Refusals of corpus documents podlint does not report yet (kinds beside the workloads).
 CORPUS_GAPS = {
-    "kubernetes-engine-samples/ai-ml/gke-slurm/autopilot/pv-pvc.yaml:1": "PersistentVolume capacity is not a quantity",
-    "kubernetes-engine-samples/ai-ml/gke-slurm/autopilot/pv-pvc.yaml:29": "PersistentVolumeClaim request is not a quantity",
-    "kubernetes-engine-samples/ai-ml/gke-slurm/metrics-autoscaling/pv-pvc.yaml:1": "PersistentVolume name",
-    "kubernetes-engine-samples/ai-ml/gke-slurm/metrics-autoscaling/pv-pvc.yaml:35": "PersistentVolumeClaim name",
-    "kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:25": "namespace name",
-    "kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:31": "RBAC subject name",
-    "kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:45": "namespace name",
-    "kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:65": "RBAC subject name",
     "kubernetes-examples/_archived/sysdig-cloud/sysdig-rc.yaml:1": "ReplicationController selector defaulted from template labels",
 }  # fmt: skip
 
