@@ -404,6 +404,20 @@ def test_cross_object_targets_are_looked_up_near_the_hpa(tmp_path: Path) -> None
     assert far["findings"] == []
 
 
+def test_cross_object_message_names_the_target_file_only_when_it_is_another(
+    tmp_path: Path,
+) -> None:
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text(HPA.replace("{comment}", "") + "---\n" + DEPLOYMENT_WITHOUT_REQUESTS)
+    report = json.loads(
+        run(
+            "lint", "--format", "json", "--select", "hpa-target-missing-requests", str(manifest)
+        ).output
+    )
+    [finding] = report["findings"]
+    assert finding["message"].startswith('scales on cpu utilization of Deployment "web", but')
+
+
 @pytest.mark.parametrize(
     ("args", "broken", "extra"),
     [
