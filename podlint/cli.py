@@ -224,7 +224,11 @@ def _ends_with_newline(line: str) -> str:
 
 def _fix_summary(report: _FixReport, *, write: bool) -> str:
     verb = "fixed" if write else "would fix"
-    parts = [f"podlint: {verb} {report.applied} findings in {report.files} files"]
+    from podlint.formatters import counted
+
+    parts = [
+        f"podlint: {verb} {counted(report.applied, 'finding')} in {counted(report.files, 'file')}"
+    ]
     if report.unsafe_left:
         parts.append(
             f"{report.unsafe_left} more with --unsafe-fixes (they may change what the Pod does)"

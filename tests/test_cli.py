@@ -55,7 +55,7 @@ def test_text_output_lines_and_caret(bad_file: Path) -> None:
     assert lines[index + 3] == "  |            ^^^^^^^^^^^^"
     assert "\x1b[" not in result.output
     assert lines[-1] == (
-        "default policy: found 2 errors, 1 warning in 1 files (1 documents); "
+        "default policy: found 2 errors, 1 warning in 1 file (1 document); "
         "`--policy recommended` for resources and probes, `--statistics` for counts per rule"
     )
 
