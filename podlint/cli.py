@@ -590,6 +590,14 @@ def lint(
         click.echo(f"podlint: wrote {written} findings to {write_baseline}", err=True)
     if io_errors:
         sys.exit(EXIT_USAGE)
+    nothing_read = not summary.files and not summary.helm_templates and "-" not in paths
+    if nothing_read and changed_since is None and write_baseline is None and not quiet:
+        # A mistyped directory that exists would otherwise pass in silence.
+        click.echo(
+            f"podlint: warning: no manifests found in {', '.join(map(printable, paths))} "
+            "(podlint reads *.yaml, *.yml and *.json files; hidden directories are skipped)",
+            err=True,
+        )
     sys.exit(EXIT_FINDINGS if failing and write_baseline is None else EXIT_OK)
 
 

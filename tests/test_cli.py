@@ -446,3 +446,19 @@ def test_front_door_with_a_broken_extra_says_what_to_install(
     assert f"missing: {broken}" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "certs").exists()
+
+
+def test_a_directory_without_manifests_is_said_so(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "README.md").write_text("# not a manifest\n")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\n")
+    result = run("lint", str(tmp_path))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"podlint: warning: no manifests found in {tmp_path} (podlint reads *.yaml, *.yml "
+        "and *.json files; hidden directories are skipped)"
+    ]
+    (tmp_path / "docs" / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\n")
+    assert run("lint", str(tmp_path)).stderr == ""
+    assert run("lint", "--quiet", str(tmp_path / "docs" / "README.md")).stderr == ""
