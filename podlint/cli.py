@@ -668,7 +668,9 @@ def explain(rule_id: str) -> None:
     registry = default_registry()
     rule = registry.rules.get(rule_id)
     if rule is None:
-        raise click.UsageError(f"unknown rule {rule_id!r} (see 'podlint rules')")
+        from podlint.policy import unknown_rule
+
+        raise click.UsageError(unknown_rule(rule_id, registry.rules))
     click.echo(render_rule(rule, registry))
 
 

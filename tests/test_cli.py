@@ -462,3 +462,19 @@ def test_a_directory_without_manifests_is_said_so(tmp_path: Path) -> None:
     (tmp_path / "docs" / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\n")
     assert run("lint", str(tmp_path)).stderr == ""
     assert run("lint", "--quiet", str(tmp_path / "docs" / "README.md")).stderr == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["lint", "--select", "latest-image-tga", "-"],
+        ["lint", "--ignore", "pss-priviliged", "-"],
+        ["explain", "latest-image-tga"],
+    ],
+)
+def test_a_mistyped_rule_id_gets_the_closest_one(args: list[str]) -> None:
+    result = run(*args, input="")
+    assert result.exit_code == 2
+    meant = "pss-privileged" if "pss-priviliged" in args else "latest-image-tag"
+    assert f'; did you mean "{meant}"? (see \'podlint rules\')' in result.stderr
+    assert "Traceback" not in result.output
