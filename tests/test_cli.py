@@ -476,5 +476,5 @@ def test_a_mistyped_rule_id_gets_the_closest_one(args: list[str]) -> None:
     result = run(*args, input="")
     assert result.exit_code == 2
     meant = "pss-privileged" if "pss-priviliged" in args else "latest-image-tag"
-    assert f'; did you mean "{meant}"? (see \'podlint rules\')' in result.stderr
+    assert f"; did you mean \"{meant}\"? (see 'podlint rules')" in result.stderr
     assert "Traceback" not in result.output
