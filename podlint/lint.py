@@ -30,6 +30,7 @@ from podlint.source.manifest import (
     too_large,
 )
 from podlint.source.rendered import chart_dir_of, split_rendered
+from podlint.suppression import ANNOTATION as IGNORE_ANNOTATION
 from podlint.suppression import RULE as UNUSED_SUPPRESSION
 from podlint.suppression import Suppressed, apply_suppressions
 from podlint.update.run import suppressible_settings
@@ -95,6 +96,11 @@ def lint_text(
             if isinstance(item, Document):
                 documents.append(item)
             yield item
+            # The engine is done with it: keep only what suppressions and reports ask of it,
+            # so memory does not hold every object of a large file at once (a fragment's
+            # findings are judged against its data afterwards).
+            if not fragment and documents and documents[-1] is item:
+                documents[-1] = _identity_of(item)
 
     # A fragment is not an object of its own: cross-object rules never see it.
     collecting, engine.collecting = engine.collecting, engine.collecting and not fragment
@@ -108,6 +114,25 @@ def lint_text(
 def is_fragment(path: str) -> bool:
     """Whether a kustomization above the file ``path`` uses it as a patch."""
     return not path.startswith("<") and kustomize_patch(Path(path)) is not None
+
+
+_IDENTITY: tuple[str, ...] = ("apiVersion", "kind", "metadata")
+
+
+def _identity_of(document: Document) -> Document:
+    """The document's identity and metadata; its positions only when an annotation
+    (``podlint.io/ignore``) may need locating."""
+    metadata = document.data.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    keep_locator = isinstance(annotations, dict) and IGNORE_ANNOTATION in annotations
+    data = {key: document.data[key] for key in _IDENTITY if key in document.data}
+    return Document(
+        document.path,
+        document.index,
+        data,
+        document.pointer,
+        document.locator if keep_locator else None,
+    )
 
 
 def source_result(

@@ -4,7 +4,7 @@ manifest.
 A kustomize patch is a fragment that kustomize merges into a resource; a Helm template is a
 text Helm renders into manifests. Neither is an object the apiserver receives as written, so
 the answer depends only on the directories above the file, whichever way the file is named
-(a directory walk, the command line, ``--diff``, pre-commit, the editor).
+(a directory walk, the command line, ``--changed-since``, pre-commit, the editor).
 """
 
 from __future__ import annotations
