@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -486,3 +487,18 @@ def test_a_mistyped_rule_id_gets_the_closest_one(args: list[str]) -> None:
     meant = "pss-privileged" if "pss-priviliged" in args else "latest-image-tag"
     assert f"; did you mean \"{meant}\"? (see 'podlint rules')" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_readme_options_table_lists_every_lint_option() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    table = readme.split("### Options of `podlint lint`", 1)[1].split("\n### ", 1)[0]
+    command = cli.commands["lint"]
+    documented = set(re.findall(r"`(--[a-z-]+)", table))
+    options = {
+        name
+        for param in command.params
+        for name in param.opts
+        if name.startswith("--") and name != "--help"
+    }
+    assert options - documented == set()
+    assert documented - options == set()
