@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
 
 from podlint.k8s.imageref import InvalidReference, parse_image
+from podlint.k8s.quantity import parse_quantity
 from podlint.model.configrefs import (
     ConfigIndex,
     DataSource,
@@ -19,7 +22,7 @@ from podlint.model.configrefs import (
     reads_config_index,
 )
 from podlint.model.finding import Finding
-from podlint.model.views import ContainerType, ContainerView
+from podlint.model.views import ContainerType, ContainerView, PodSpecView
 from podlint.rule import RuleContext
 
 
@@ -134,3 +137,108 @@ def _at(pod: PodReferences, reference: KeyReference, message: str) -> Finding:
         namespace=origin.namespace,
         name=origin.name,
     )
+
+
+def _empty_dirs(pod: PodSpecView) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """(index, name, emptyDir) of the pod's emptyDir volumes."""
+    volumes = pod.get("volumes")
+    for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
+        if not isinstance(volume, dict):
+            continue
+        name, source = volume.get("name"), volume.get("emptyDir")
+        if isinstance(name, str) and isinstance(source, dict):
+            yield index, name, source
+
+
+# Shared memory for IPC (PyTorch, NCCL, browsers): the program sizes its segments itself, and
+# a sizeLimit would turn a large one into SIGBUS rather than bound anything that accumulates.
+SHM = "/dev/shm"
+
+
+def _mounts(container: ContainerView, besides: str | None = None) -> set[str]:
+    """The names of the volumes ``container`` mounts (other than at the path ``besides``)."""
+    mounts = container.get("volumeMounts")
+    return {
+        str(mount.get("name"))
+        for mount in (mounts if isinstance(mounts, list) else [])
+        if isinstance(mount, dict) and (besides is None or mount.get("mountPath") != besides)
+    }
+
+
+def _limit(container: ContainerView, resource: str) -> Decimal | None:
+    resources = container.get("resources")
+    limits = resources.get("limits") if isinstance(resources, dict) else None
+    return parse_quantity(limits.get(resource)) if isinstance(limits, dict) else None
+
+
+def memory_emptydir_unbounded(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """A ``medium: Memory`` emptyDir without ``sizeLimit``, mounted by a container with a
+    memory limit: what it writes there is charged to that limit (OOMKilled)."""
+    containers = [c for c in pod.containers() if c.type is not ContainerType.EPHEMERAL]
+    for index, name, source in _empty_dirs(pod):
+        if source.get("medium") != "Memory" or source.get("sizeLimit") is not None:
+            continue
+        limited = [c for c in containers if name in _mounts(c, besides=SHM) and _limit(c, "memory")]
+        if not limited:
+            continue
+        labels = ", ".join(c.label for c in limited)
+        yield Finding(
+            pod.at("volumes", index, "emptyDir", "medium"),
+            f'volume "{name}" is a tmpfs (medium: Memory) without sizeLimit, mounted by '
+            f"{labels} with a memory limit: files written there count against that limit, "
+            "and nothing stops the volume before it is reached; the container would be "
+            "OOMKilled; set emptyDir.sizeLimit well below the memory limit (the write then "
+            "fails with ENOSPC instead)",
+        )
+
+
+def ephemeral_storage_below_emptydir(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """A disk emptyDir whose sizeLimit is above the pod's ephemeral-storage limit: the pod is
+    evicted before the volume is full."""
+    limit = _pod_ephemeral_storage_limit(pod)
+    if limit is None:
+        return
+    for index, name, source in _empty_dirs(pod):
+        if source.get("medium") == "Memory":
+            continue  # tmpfs is memory, not ephemeral storage
+        size = parse_quantity(source.get("sizeLimit"))
+        if size is None or size <= limit:
+            continue
+        yield Finding(
+            pod.at("volumes", index, "emptyDir", "sizeLimit"),
+            f'volume "{name}" may grow to sizeLimit {source.get("sizeLimit")}, more than the '
+            f"pod's ephemeral-storage limit ({_format_bytes(limit)}, the sum of its containers' "
+            "limits) that its files count against; the kubelet would evict the Pod (Evicted) "
+            "before the volume is full; raise the containers' ephemeral-storage limits or "
+            "lower sizeLimit",
+        )
+
+
+def _pod_ephemeral_storage_limit(pod: PodSpecView) -> Decimal | None:
+    """The pod's limit as the kubelet's eviction manager computes it (the resource helper's
+    PodLimits): the sum over app and sidecar containers, or, if larger, an init container's
+    limit plus those of the sidecars started before it; None when no container sets one."""
+    found = False
+    running = Decimal(0)  # app and sidecar containers
+    sidecars = Decimal(0)  # sidecars started so far
+    largest_init = Decimal(0)
+    for container in pod.containers():
+        if container.type is ContainerType.EPHEMERAL:
+            continue
+        value = _limit(container, "ephemeral-storage")
+        found = found or value is not None
+        value = value or Decimal(0)
+        if container.role == "init":
+            largest_init = max(largest_init, value + sidecars)
+        else:
+            running += value
+            if container.role == "sidecar":
+                sidecars += value
+    return max(running, largest_init) if found else None
+
+
+def _format_bytes(value: Decimal) -> str:
+    for unit, size in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+        if value >= size and value % size == 0:
+            return f"{value // size}{unit}"
+    return str(value)
