@@ -242,3 +242,74 @@ def _format_bytes(value: Decimal) -> str:
         if value >= size and value % size == 0:
             return f"{value // size}{unit}"
     return str(value)
+
+
+def node_selector_contradicts_affinity(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """``nodeSelector`` and required node affinity that no node can satisfy together: the
+    scheduler needs both (Pending, FailedScheduling)."""
+    selector = pod.get("nodeSelector")
+    if not isinstance(selector, dict) or not selector:
+        return
+    labels = {str(key): str(value) for key, value in selector.items()}
+    affinity = pod.get("affinity")
+    node = affinity.get("nodeAffinity") if isinstance(affinity, dict) else None
+    required = (
+        node.get("requiredDuringSchedulingIgnoredDuringExecution")
+        if isinstance(node, dict)
+        else None
+    )
+    terms = required.get("nodeSelectorTerms") if isinstance(required, dict) else None
+    if not isinstance(terms, list) or not terms:
+        return
+    conflicts: list[tuple[str, str]] = []  # (key, why) of the first conflict in each term
+    for term in terms:
+        conflict = _term_conflict(term, labels)
+        if conflict is None:
+            return  # a node may satisfy both
+        conflicts.append(conflict)
+    key, why = conflicts[0]
+    others = "" if len(terms) == 1 else f" (and each of the other {len(terms) - 1} terms too)"
+    yield Finding(
+        pod.at("nodeSelector", key),
+        f'nodeSelector {key}: "{labels[key]}" contradicts the required node affinity: '
+        f"{why}{others}; the scheduler needs both, so no node fits and the Pod stays Pending "
+        "(FailedScheduling: didn't match Pod's node affinity/selector); make them agree or "
+        "drop one",
+    )
+
+
+def _term_conflict(term: object, labels: dict[str, str]) -> tuple[str, str] | None:
+    """The nodeSelector key that rules out this nodeSelectorTerm, and why; None if it may
+    match (its expressions are ANDed; a term with only matchFields is not judged)."""
+    if not isinstance(term, dict):
+        return None
+    expressions = term.get("matchExpressions")
+    for expression in expressions if isinstance(expressions, list) else []:
+        if not isinstance(expression, dict):
+            continue
+        key, operator = expression.get("key"), expression.get("operator")
+        if not isinstance(key, str) or key not in labels:
+            continue
+        raw = expression.get("values")
+        values = [str(v) for v in raw] if isinstance(raw, list) else []
+        value = labels[key]
+        if operator == "In" and value not in values:
+            return key, f"{key} In [{', '.join(values)}]"
+        if operator == "NotIn" and value in values:
+            return key, f"{key} NotIn [{', '.join(values)}]"
+        if operator == "DoesNotExist":
+            return key, f"{key} DoesNotExist"
+        comparison = operator in ("Gt", "Lt") and len(values) == 1
+        if comparison and not _compares(value, str(operator), values[0]):
+            return key, f"{key} {operator} {values[0]}"
+    return None
+
+
+def _compares(value: str, operator: str, bound: str) -> bool:
+    """Whether a node label ``value`` passes ``Gt``/``Lt`` ``bound`` (both parsed as
+    integers, as the scheduler does; a label that is not one never passes)."""
+    try:
+        number, limit = int(value), int(bound)
+    except ValueError:
+        return False
+    return number > limit if operator == "Gt" else number < limit

@@ -18,7 +18,12 @@ from podlint.runtime import Options, build_engine
 from tests.conftest import SHARED
 
 CORPUS = SHARED / "corpus"
-RULES = ("config-ref-missing", "memory-emptydir-unbounded", "ephemeral-storage-below-emptydir")
+RULES = (
+    "config-ref-missing",
+    "memory-emptydir-unbounded",
+    "ephemeral-storage-below-emptydir",
+    "node-selector-contradicts-affinity",
+)
 
 # path:line: rule  # verdict
 KNOWN = """
@@ -59,6 +64,8 @@ def test_status_rules_report_only_real_causes() -> None:
     # shared memory the program sizes itself, left out by the rule; the one finding is real.
     # ephemeral-storage-below-emptydir: no corpus Pod sets an emptyDir sizeLimit above its
     # ephemeral-storage limit.
+    # node-selector-contradicts-affinity: the corpus's nodeSelectors agree with their required
+    # node affinity; none is reported.
     found = _findings(Options(select=RULES))
     expected = _known()
     unexpected = {key: message for key, message in found.items() if key not in expected}
