@@ -8,7 +8,7 @@ decides, and its card names the status and the version whose behaviour it follow
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -216,8 +216,27 @@ def ephemeral_storage_below_emptydir(pod: PodSpecView, ctx: RuleContext) -> Iter
 
 def _pod_ephemeral_storage_limit(pod: PodSpecView) -> Decimal | None:
     """The pod's limit as the kubelet's eviction manager computes it (the resource helper's
-    PodLimits): the sum over app and sidecar containers, or, if larger, an init container's
-    limit plus those of the sidecars started before it; None when no container sets one."""
+    PodLimits); None when no container sets one."""
+    return _pod_total(pod, "ephemeral-storage", _limit)
+
+
+def _request(container: ContainerView, resource: str) -> Decimal | None:
+    """The container's request, or its limit when it has none (the apiserver's default)."""
+    resources = container.get("resources")
+    requests = resources.get("requests") if isinstance(resources, dict) else None
+    if isinstance(requests, dict) and resource in requests:
+        return parse_quantity(requests.get(resource))
+    return _limit(container, resource)
+
+
+def _pod_total(
+    pod: PodSpecView,
+    resource: str,
+    amount: Callable[[ContainerView, str], Decimal | None],
+) -> Decimal | None:
+    """A pod's total of ``amount`` as the resource helper (PodRequests, PodLimits) computes
+    it: the sum over app and sidecar containers, or, if larger, an init container's amount
+    plus those of the sidecars started before it; None when no container sets one."""
     found = False
     running = Decimal(0)  # app and sidecar containers
     sidecars = Decimal(0)  # sidecars started so far
@@ -225,7 +244,7 @@ def _pod_ephemeral_storage_limit(pod: PodSpecView) -> Decimal | None:
     for container in pod.containers():
         if container.type is ContainerType.EPHEMERAL:
             continue
-        value = _limit(container, "ephemeral-storage")
+        value = amount(container, resource)
         found = found or value is not None
         value = value or Decimal(0)
         if container.role == "init":
@@ -235,6 +254,54 @@ def _pod_ephemeral_storage_limit(pod: PodSpecView) -> Decimal | None:
             if container.role == "sidecar":
                 sidecars += value
     return max(running, largest_init) if found else None
+
+
+def request_exceeds_node_capacity(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """A pod that requests more than the largest node described in the rule's
+    ``node-capacity`` option holds: the scheduler finds no node (Pending, Insufficient)."""
+    capacity = ctx.params.get("node-capacity")
+    if not isinstance(capacity, dict):
+        return
+    overhead = pod.get("overhead")
+    for resource, size in capacity.items():
+        limit = parse_quantity(size)
+        total = _pod_total(pod, str(resource), _request)
+        if limit is None or total is None:
+            continue
+        extra = parse_quantity(overhead.get(resource)) if isinstance(overhead, dict) else None
+        total += extra or Decimal(0)
+        if total <= limit:
+            continue
+        yield Finding(
+            _largest_request(pod, str(resource)),
+            f"the Pod requests {_format(total, str(resource))} {resource} in all, more than "
+            f"the largest node holds (node-capacity {resource}: {size}); the scheduler finds "
+            f"no node and the Pod stays Pending (FailedScheduling: Insufficient {resource}); "
+            "lower the requests or add larger nodes",
+        )
+
+
+def _largest_request(pod: PodSpecView, resource: str) -> str:
+    """Where to report: the largest request (or defaulting limit) of the resource."""
+    best: tuple[Decimal, str] | None = None
+    for container in pod.containers():
+        if container.type is ContainerType.EPHEMERAL:
+            continue
+        value = _request(container, resource)
+        if value is None:
+            continue
+        resources = container.get("resources")
+        requests = resources.get("requests") if isinstance(resources, dict) else None
+        field = "requests" if isinstance(requests, dict) and resource in requests else "limits"
+        if best is None or value > best[0]:
+            best = (value, container.at("resources", field, resource))
+    return best[1] if best else pod.pointer
+
+
+def _format(value: Decimal, resource: str) -> str:
+    if resource == "cpu":
+        return f"{value.normalize():f}" if value == value.to_integral() else f"{value * 1000:.0f}m"
+    return _format_bytes(value)
 
 
 def _format_bytes(value: Decimal) -> str:
