@@ -81,6 +81,10 @@ class Baseline:
             raise BaselineError(f"{path}: cannot read baseline: {error.strerror}") from None
         except (ValueError, UnicodeDecodeError) as error:
             raise BaselineError(f"{path}: not a podlint baseline (invalid JSON: {error})") from None
+        except RecursionError:
+            raise BaselineError(
+                f"{path}: not a podlint baseline (JSON nested too deep to read)"
+            ) from None
         if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION:
             raise BaselineError(
                 f"{path}: not a podlint baseline version {BASELINE_VERSION} "

@@ -211,11 +211,20 @@ def _fix_files(
                 lines = difflib.unified_diff(
                     text.splitlines(keepends=True),
                     outcome.text.splitlines(keepends=True),
-                    f"a/{display}",
-                    f"b/{display}",
+                    f"a/{_diff_path(display)}",
+                    f"b/{_diff_path(display)}",
                 )
                 report.diffs.append("".join(_ends_with_newline(line) for line in lines))
     return report
+
+
+def _diff_path(name: str) -> str:
+    """The file's name in a diff's ``a/`` and ``b/`` lines: relative to the working directory
+    when it is inside it (``git apply`` reads that), else without its leading slash."""
+    if not os.path.isabs(name):
+        return name
+    relative = os.path.relpath(name)
+    return relative if not relative.startswith("..") else name.lstrip("/")
 
 
 def _ends_with_newline(line: str) -> str:
@@ -248,6 +257,16 @@ def _refuse_old_diff_spelling(paths: Sequence[str]) -> None:
                 f"--diff previews fixes and takes no value; {name!r} is a git revision: "
                 f"use --changed-since {name} to lint only the manifests changed since it"
             )
+
+
+def _discard_stdout() -> None:
+    """After stdout failed (a full disk, a closed pipe), let nothing more be written to it,
+    so the interpreter's last flush cannot fail again on the way out."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no descriptor behind stdout (a test runner's buffer)
+        pass
 
 
 @cli.command(cls=_LintCommand)
@@ -513,6 +532,10 @@ def lint(
     io_errors = 0
     failing = False
     progress = Progress(sys.stderr, enabled=progress_wanted(sys.stderr, quiet))
+    # The report being written (a file or stdout), named when writing it fails (a full disk).
+    writing: str | None = None
+    targets: dict[int, str] = {}
+    unwritten: list[str] = []
     try:
         if write_baseline is None:
             for formatter_class, name, out in formatters:
@@ -530,7 +553,9 @@ def lint(
                     show_suppressed=show_suppressed,
                 )
                 active.append((formatter, _resolve_format(name, out)))
+                targets[id(formatter)] = writing = out or "standard output"
                 formatter.start()
+                writing = None
         for count, result in enumerate(
             lint_sources(
                 engine_for,
@@ -559,14 +584,25 @@ def lint(
             rank = Severity(threshold).rank if threshold != "never" else 99
             failing = failing or any(f.severity.rank >= rank for f in result.findings)
             for formatter, _ in active:
+                writing = targets[id(formatter)]
                 formatter.handle(result)
+                writing = None
         progress.close()
         for formatter, name in active:
+            writing = targets[id(formatter)]
             if isinstance(formatter, StatisticsFormatter):
                 formatter.show_summary = not quiet
                 formatter.stop(summary)
             elif not quiet or name not in ("text", "concise", "github"):
                 formatter.stop(summary)
+        writing = "standard output"
+        sys.stdout.flush()
+        writing = None
+    except OSError as error:
+        if writing is None:
+            raise
+        progress.close()
+        unwritten.append(f"cannot write {writing}: {error.strerror or error}")
     except ConfigError as error:
         progress.close()
         fail(str(error))
@@ -575,7 +611,13 @@ def lint(
         fail(str(error))
     finally:
         for stream in streams:
-            stream.close()
+            try:
+                stream.close()
+            except OSError as error:
+                unwritten.append(f"cannot write {stream.name}: {error.strerror or error}")
+    if unwritten:
+        _discard_stdout()
+        fail(unwritten[0])
     if write_baseline is not None:
         from podlint.baseline import write_baseline as write
 

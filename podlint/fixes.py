@@ -409,7 +409,7 @@ class _Lint:
 
 
 def _lint(engine: Engine, path: str, text: str) -> _Lint:
-    from podlint.lint import source_result
+    from podlint.lint import is_fragment, source_result
 
     reading = Reading([])
 
@@ -419,7 +419,9 @@ def _lint(engine: Engine, path: str, text: str) -> _Lint:
             yield item
 
     findings = list(engine.lint(path, items()))
-    result = source_result(engine, path, text, findings, reading.documents)
+    # A kustomize patch is fixed only where it is reported: what it leaves out is the base's.
+    fragment = is_fragment(path)
+    result = source_result(engine, path, text, findings, reading.documents, fragment=fragment)
     return _Lint(text, reading, result.findings)
 
 

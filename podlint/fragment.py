@@ -22,6 +22,7 @@ from typing import Any
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.rule import Rule
+from podlint.source.json6902 import OperationLocator
 
 # The rules that judge what a fragment writes. Rules not named here (those about a field left
 # out, those comparing fields the base may hold, cross-object and update rules, and rules of
@@ -93,9 +94,12 @@ FRAGMENT_RULES = frozenset(
 )
 
 # Findings that a field is required, in the wording of the schema and api-* rules (the
-# apiserver's "Required value"); some point at the object that lacks the field.
-_REQUIRED = re.compile(
+# apiserver's "Required value"); some point at the object that lacks the field. And findings
+# that a written name refers to nothing in the object (the apiserver's "Not found"): the base
+# may hold what it names.
+_ABOUT_WHAT_IS_LEFT_OUT = re.compile(
     r"missing required field|\bis required\b|Required value|must specify|must be specified"
+    r"|\bnames no\b|\(Not found\)"
 )
 _ABSENT = object()
 
@@ -116,12 +120,16 @@ def fragment_findings(
 
 
 def _about_written_value(finding: Finding, documents: Sequence[Document]) -> bool:
-    if _REQUIRED.search(finding.message):
+    if _ABOUT_WHAT_IS_LEFT_OUT.search(finding.message):
         return False
     document = _document_of(documents, finding)
     if document is None:
         return False
     relative = finding.pointer[len(document.pointer) :]
+    if "/$" in relative:
+        return False  # a strategic-merge directive ($patch, $setElementOrder/...) or below one
+    if isinstance(document.locator, OperationLocator) and not document.locator.writes(relative):
+        return False  # JSON 6902: what no operation writes comes from the target
     return _resolve(document.data, relative) is not _ABSENT
 
 

@@ -31,6 +31,7 @@ from podlint.source.manifest import (
     too_large,
 )
 from podlint.source.rendered import chart_dir_of, split_rendered
+from podlint.suppression import ANNOTATION as IGNORE_ANNOTATION
 from podlint.suppression import RULE as UNUSED_SUPPRESSION
 from podlint.suppression import Suppressed, apply_suppressions
 from podlint.update.run import suppressible_settings
@@ -96,6 +97,11 @@ def lint_text(
             if isinstance(item, Document):
                 documents.append(item)
             yield item
+            # The engine is done with it: keep only what suppressions and reports ask of it,
+            # so memory does not hold every object of a large file at once (a fragment's
+            # findings are judged against its data afterwards).
+            if not fragment and documents and documents[-1] is item:
+                documents[-1] = _identity_of(item)
 
     # A fragment is not an object of its own: cross-object rules never see it.
     collecting, engine.collecting = engine.collecting, engine.collecting and not fragment
@@ -109,6 +115,25 @@ def lint_text(
 def is_fragment(path: str) -> bool:
     """Whether a kustomization above the file ``path`` uses it as a patch."""
     return not path.startswith("<") and kustomize_patch(Path(path)) is not None
+
+
+_IDENTITY: tuple[str, ...] = ("apiVersion", "kind", "metadata")
+
+
+def _identity_of(document: Document) -> Document:
+    """The document's identity and metadata; its positions only when an annotation
+    (``podlint.io/ignore``) may need locating."""
+    metadata = document.data.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    keep_locator = isinstance(annotations, dict) and IGNORE_ANNOTATION in annotations
+    data = {key: document.data[key] for key in _IDENTITY if key in document.data}
+    return Document(
+        document.path,
+        document.index,
+        data,
+        document.pointer,
+        document.locator if keep_locator else None,
+    )
 
 
 def source_result(
@@ -295,7 +320,10 @@ def _lint_stdin(
         yield SourceResult(display, list(engine.lint(display, [problem])))
         return
     text = read_text(data, max_bytes=max_bytes)
-    rendered = split_rendered(text, chart_dir_of(stdin_filename)) if isinstance(text, str) else None
+    chart = chart_dir_of(stdin_filename)
+    # A --stdin-filename other than a chart names the input as a whole, # Source: or not.
+    helm_output = isinstance(text, str) and (stdin_filename is None or chart is not None)
+    rendered = split_rendered(text, chart) if helm_output and isinstance(text, str) else None
     if rendered is None:
         result = lint_bytes(engine, display, data, max_bytes, strict=strict)
         yield run.seen(engine, result, stdin=True)

@@ -93,8 +93,6 @@ class Policy:
 
 
 def load_policy(name_or_path: str, known: Mapping[str, Path]) -> Policy:
-    from podlint.source.data import load_yaml_file
-
     path = known.get(name_or_path)
     if path is None:
         candidate = Path(name_or_path)
@@ -104,10 +102,8 @@ def load_policy(name_or_path: str, known: Mapping[str, Path]) -> Policy:
                 f"{', '.join(sorted(known))}"
             )
         path = candidate
-    try:
-        data = load_yaml_file(path)
-    except Exception as error:
-        raise PolicyError(f"{path}: cannot read policy: {error}") from None
+    # The shipped policies are checked against the schema by the test suite, not at start-up.
+    data = _read_policy(path, validate=path not in known.values())
     if not isinstance(data, Mapping):
         raise PolicyError(f"{path}: a policy must be a mapping")
     extends = data.get("extends") or ()
@@ -126,6 +122,50 @@ def load_policy(name_or_path: str, known: Mapping[str, Path]) -> Policy:
         rules=rules,
         description=str(data.get("description", "")),
     )
+
+
+POLICY_SCHEMA = Path(__file__).parent / "schemas" / "policy.schema.json"
+
+
+def _read_policy(path: Path, *, validate: bool) -> Any:
+    from podlint.source.compose import ComposeError, compose, make_composer, to_data
+    from podlint.source.locator import NodeLocator
+
+    try:
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        root = compose(make_composer(), text)
+        data = to_data(root).data if root is not None else None
+    except ComposeError as error:
+        raise PolicyError(f"{path}:{error.line + 1}:{error.column + 1}: {error.message}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise PolicyError(f"{path}: cannot read policy: {error}") from None
+    if not validate or root is None:
+        return data
+    import json
+
+    import jsonschema
+
+    schema = json.loads(POLICY_SCHEMA.read_text("utf-8"))
+    problem = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(schema).iter_errors(data))
+    if problem is None:
+        return data
+    parts = [str(part) for part in problem.absolute_path]
+    valid = problem.schema.get("x-valid") if isinstance(problem.schema, Mapping) else None
+    key = False
+    if problem.validator == "additionalProperties":
+        allowed = sorted(problem.schema.get("properties", {}))
+        extra = [name for name in problem.instance if name not in allowed]
+        parts.append(str(extra[0]) if extra else "")
+        key = True
+        message = f'unknown key "{parts[-1]}"; valid keys: {", ".join(allowed)}'
+    else:
+        shown = json.dumps(problem.instance, default=str)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        where = ".".join(parts) or "the policy"
+        message = f"{where}: {shown} is not valid" + (f"; expected {valid}" if valid else "")
+    span = NodeLocator(root, 0).span("".join("/" + _escape(part) for part in parts), key)
+    at = f"{path}:{span.line + 1}:{span.column + 1}" if span else str(path)
+    raise PolicyError(f"{at}: {message}")
 
 
 # Rule options whose values are paths: a file that sets them names paths relative to itself,

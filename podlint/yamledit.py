@@ -143,8 +143,15 @@ class SourceText:
             key_node, node = child
         if not isinstance(node, ScalarNode):
             return None
-        start, end = self._start(node), self._content_end(node)
-        return self._change([_Edit(start, end, _render_replacement(node, value))], pointer)
+        start, end = self._value_start(node), self._content_end(node)
+        rendered = _render_replacement(node, value)
+        if start >= end:  # an empty value: write it after the blanks that follow its ":"
+            while start < len(self.text) and self.text[start] in " \t":
+                start += 1
+            end = start
+            if start > 0 and self.text[start - 1] not in " \t\r\n[{,":
+                rendered = " " + rendered
+        return self._change([_Edit(start, end, rendered)], pointer)
 
     def append(self, pointer: str, item: str) -> Change | None:
         """Edits that add ``item`` at the end of the sequence at ``pointer``."""
@@ -175,6 +182,18 @@ class SourceText:
 
     def _end(self, node: Node) -> int:
         return self.base + int(node.end_mark.index)
+
+    def _value_start(self, node: Node) -> int:
+        """Where the value itself starts, after an anchor (``&name``) or tag that the node's
+        start mark includes: replacing a value keeps them."""
+        position, end = self._start(node), self._end(node)
+        text = self.text
+        while position < end and text[position] in "&!":
+            while position < end and not text[position].isspace():
+                position += 1
+            while position < end and text[position].isspace():
+                position += 1
+        return position
 
     def _change(self, edits: Sequence[_Edit], target: str) -> Change:
         return Change(
@@ -379,7 +398,8 @@ class SourceText:
     ) -> list[_Edit]:
         as_json = getattr(key_node, "style", None) == '"'
         entry = "{" + _flow_entry(missing, value, as_json=as_json) + "}"
-        return [_Edit(self._start(node), self._end(node), entry)]
+        start = self._value_start(node)
+        return [_Edit(start, max(start, self._end(node)), entry)]
 
     def _replace_block_null(
         self, node: ScalarNode, key_node: Node, missing: Sequence[str], value: Value
@@ -394,13 +414,18 @@ class SourceText:
         indent = key_start - line_start + 2
         block = _block_lines(missing, value, indent, 2, self.newline)
         edits = []
-        if self._end(node) > self._start(node):  # an explicit ~ or null
-            edits.append(_Edit(self._start(node), self._end(node), ""))
+        start, end = self._value_start(node), self._end(node)
         line_end = self.text.find("\n", key_start)
         if line_end < 0:
             line_end = len(self.text)
         elif line_end > 0 and self.text[line_end - 1] == "\r":
             line_end -= 1
+        if end > start:  # an explicit ~ or null, and the blanks before it if it ends the line
+            if not self.text[end:line_end].strip():
+                while start > self._end(key_node) and self.text[start - 1] in " \t":
+                    start -= 1
+                end = line_end
+            edits.append(_Edit(start, end, ""))
         edits.append(_Edit(line_end, line_end, self.newline + block))
         return edits
 

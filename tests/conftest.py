@@ -3,8 +3,9 @@
 - ``unit`` (the default, the README's command): needs nothing beside the checkout.
 - ``shared``: ``tests/shared/``, needs the conformance data in ``../shared``.
 - ``cluster``: ``tests/cluster/``, needs etcd and the real kube-apiserver in ``../shared``.
+- ``fuzz``: ``tests/fuzz/``, hypothesis properties with a fixed budget (see its conftest).
 
-``python -m pytest --tier shared`` (or ``cluster``, or ``all``) selects the others; ``.ci/run``
+``python -m pytest --tier shared`` (or ``cluster``, ``fuzz``, or ``all``) selects the others; ``.ci/run``
 runs every tier.
 """
 
@@ -20,8 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 TESTS = ROOT / "tests"
 DATA = TESTS / "data"
-TIERS = ("unit", "shared", "cluster")
-TIER_DIRS = {"shared": TESTS / "shared", "cluster": TESTS / "cluster"}
+TIERS = ("unit", "shared", "cluster", "fuzz")
+TIER_DIRS = {
+    "shared": TESTS / "shared",
+    "cluster": TESTS / "cluster",
+    "fuzz": TESTS / "fuzz",
+}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,7 +35,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=(*TIERS, "all"),
         default="unit",
         help="which test tier to run: unit (default), shared (needs ../shared), "
-        "cluster (needs etcd and ../shared/kube-apiserver), or all",
+        "cluster (needs etcd and ../shared/kube-apiserver), fuzz (hypothesis properties), "
+        "or all",
     )
 
 

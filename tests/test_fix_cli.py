@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -87,6 +88,17 @@ def test_diff_applies_with_git_apply(workdir: Path) -> None:
     assert lint("--diff", "cron.yaml").stdout == ""
 
 
+def test_diff_names_absolute_paths_as_git_apply_reads_them(workdir: Path) -> None:
+    inside = lint("--diff", str(workdir / "cron.yaml")).stdout
+    assert inside.startswith("--- a/cron.yaml\n+++ b/cron.yaml\n")
+    elsewhere = workdir / "elsewhere"
+    elsewhere.mkdir()
+    os.chdir(elsewhere)
+    outside = lint("--diff", str(workdir / "cron.yaml")).stdout
+    assert outside.startswith(f"--- a{workdir}/cron.yaml\n")
+    assert "//" not in outside.splitlines()[0]
+
+
 def test_diff_reads_stdin(workdir: Path) -> None:
     result = lint("--diff", "--stdin-filename", "k8s/cron.yaml", "-", input=CRONJOB)
     assert result.exit_code == 1
@@ -126,8 +138,22 @@ def test_rules_and_explain_say_whether_a_fix_is_safe() -> None:
     assert rows["pss-privileged"]["fix"] == "unsafe"
     assert rows["latest-image-tag"]["fix"] is None
     table = CliRunner().invoke(cli, ["rules"]).output.splitlines()
-    assert table[0].split()[:4] == ["RULE", "CATEGORY", "SEVERITY", "FIX"]
+    assert table[0].split()[:5] == ["RULE", "CATEGORY", "SEVERITY", "FIX", "POLICIES"]
     assert [line.split()[3] for line in table if line.startswith("pss-privileged ")] == ["unsafe"]
     explained = CliRunner().invoke(cli, ["explain", "suspicious-quantity"]).output
     assert "## Fix\n\nUnsafe: applied only with `podlint lint --fix --unsafe-fixes`." in explained
     assert "512M" in explained
+
+
+def test_fix_skips_what_is_not_a_regular_file(workdir: Path) -> None:
+    import threading
+
+    (workdir / "k8s").mkdir()
+    os.mkfifo(workdir / "k8s" / "pipe.yaml")
+    (workdir / "k8s" / "cron.yaml").write_text(CRONJOB)
+    done: list[object] = []
+    thread = threading.Thread(target=lambda: done.append(lint("--diff", "k8s")), daemon=True)
+    thread.start()
+    thread.join(60)
+    assert done, "--diff waited on the FIFO"
+    assert "+++ b/k8s/cron.yaml" in done[0].stdout  # type: ignore[attr-defined]

@@ -239,3 +239,32 @@ def test_every_fix_is_declared_safe_or_unsafe_on_its_card() -> None:
         fix = REGISTRY.rules[rule_id].fix
         assert fix is not None and fix.applicability in ("safe", "unsafe")
         assert ("Safe:" in fix.description) == fix.safe, rule_id
+
+
+def test_anchors_and_tags_on_replaced_values_are_kept() -> None:
+    text = HEAD + (
+        "  - name: a\n    image: nginx:1\n    securityContext: {privileged: &p true}\n"
+        "  - name: b\n    image: nginx:1\n    securityContext: &s ~\n"
+    )
+    outcome = fix_text(
+        engine("pss-privileged", "pss-allow-privilege-escalation"), "pod.yaml", text, unsafe=True
+    )
+    assert (
+        "securityContext: {privileged: &p false, allowPrivilegeEscalation: false}" in outcome.text
+    )
+    assert "    securityContext: &s\n      allowPrivilegeEscalation: false\n" in outcome.text
+    # The same null, aliased by another container: editing it would change both, so no.
+    aliased = text + "  - name: c\n    image: nginx:1\n    securityContext: *s\n"
+    outcome = fix_text(engine("pss-allow-privilege-escalation"), "pod.yaml", aliased, unsafe=True)
+    assert "securityContext: &s ~\n" in outcome.text
+    assert not Reading.of(outcome.text, "pod.yaml").problems
+
+
+def test_an_empty_value_after_an_explicit_key_is_filled_in() -> None:
+    text = HEAD + "  - name: a\n    image: nginx:1\n  ? automountServiceAccountToken\n  : \n"
+    outcome = fix_text(engine("automount-service-account-token"), "pod.yaml", text, unsafe=True)
+    assert outcome.text == text.replace("  : \n", "  : false\n")
+    tight = text.replace("  : \n", "  :\n")
+    outcome = fix_text(engine("automount-service-account-token"), "pod.yaml", tight, unsafe=True)
+    assert outcome.applied == 1
+    assert not Reading.of(outcome.text, "pod.yaml").problems

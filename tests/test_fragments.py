@@ -139,3 +139,131 @@ def test_every_fragment_finding_is_a_finding_of_what_kustomize_builds(
             assert finding["rule"] in {rule for rule, _ in merged}
         else:
             assert (finding["rule"], finding["message"]) in merged, finding
+
+
+def test_update_comparisons_see_the_base_not_the_patches(tmp_path: Path) -> None:
+    # Each patch names the base's Deployment "web"; compared with it, a patch would look
+    # like an update that drops the selector. Only the base is compared, on both sides.
+    repo = tmp_path / "repo"
+    shutil.copytree(APP, repo)
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "app"]):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+            cwd=repo,
+            check=True,
+        )
+    deployment = repo / "base" / "deployment.yaml"
+    deployment.write_text(
+        deployment.read_text().replace("      app: web\n", "      app: web2\n", 2)
+    )
+    _, report = lint("--base", "HEAD", ".", cwd=repo)
+    updates = {(f, line, rule) for f, line, rule in found(report) if rule.startswith("immutable")}
+    assert updates == {("base/deployment.yaml", 11, "immutable-selector")}
+    assert found(report) - updates == markers(APP)
+    old = tmp_path / "old"
+    shutil.copytree(APP, old)
+    _, diffed = lint_diff(old, repo)
+    assert found(diffed) == {(str(repo / "base/deployment.yaml"), 11, "immutable-selector")}
+
+
+def lint_diff(old: Path, new: Path) -> tuple[int, Any]:
+    result = CliRunner().invoke(
+        cli, ["diff", str(old), str(new), "--select", "*", "--format", "json", "--no-config"]
+    )
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_a_patch_gets_nothing_about_what_its_base_holds(tmp_path: Path) -> None:
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [../base]\npatches: [{path: p.yaml}]\n"
+    )
+    (tmp_path / "p.yaml").write_text(
+        "apiVersion: apps/v1\n"
+        "kind: Deployment\n"
+        "metadata: {name: web}\n"
+        "spec:\n"
+        "  template:\n"
+        "    metadata:\n"
+        "      annotations:\n"
+        "        container.apparmor.security.beta.kubernetes.io/sidecar: runtime/default\n"
+        "    spec:\n"
+        "      containers:\n"
+        "        - name: web\n"
+        "          volumeMounts: [{name: data, mountPath: /data}]\n"
+        "          livenessProbe: {periodSeconds: 5}\n"
+        "          env: [{name: A, valueFrom: {secretKeyRef: {name: s, key: k}}}]\n"
+    )
+    # The sidecar, the volume "data", the probe's handler and the image are the base's.
+    _, report = lint("p.yaml", cwd=tmp_path)
+    assert report["findings"] == []
+    (tmp_path / "kustomization.yaml").write_text("resources: [p.yaml]\n")
+    _, whole = lint("p.yaml", cwd=tmp_path)
+    assert {"api-pod-spec", "api-volumes", "api-probes", "missing-image", "schema"} <= {
+        rule for _, _, rule in found(whole)
+    }
+
+
+def test_a_json6902_patch_whose_target_names_only_the_kind(tmp_path: Path) -> None:
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [../base]\n"
+        "patches:\n"
+        "  - path: ops.yaml\n"
+        "    target: {kind: Deployment, name: web}\n"
+    )
+    (tmp_path / "ops.yaml").write_text(
+        "- op: add\n"
+        "  path: /spec/template/spec/containers/0/securityContext\n"
+        "  value:\n"
+        "    privileged: true\n"
+        "    runAsUsr: 1000\n"
+        "- op: remove\n"
+        "  path: /spec/template/spec/containers/0/resources\n"
+        "- op: replace\n"
+        "  path: /spec/replicas\n"
+        "  value: 3\n"
+    )
+    _, report = lint("ops.yaml", cwd=tmp_path)
+    assert found(report) == {("ops.yaml", 4, "pss-privileged"), ("ops.yaml", 5, "schema")}
+    schema = next(f for f in report["findings"] if f["rule"] == "schema")
+    assert 'unknown field "runAsUsr"' in schema["message"] and "runAsUser" in schema["message"]
+
+
+def test_fixes_change_only_what_a_patch_is_reported_for(tmp_path: Path) -> None:
+    # Every fix, with the hardened policy: a patch gets no runAsNonRoot, no readOnly root
+    # filesystem, no dropped capabilities of its own; those are the base's to set.
+    tree = tmp_path / "app"
+    shutil.copytree(APP, tree)
+    before = {p: p.read_text() for p in tree.rglob("*.yaml")}
+    before_dir = Path.cwd()
+    os.chdir(tree)
+    try:
+        result = CliRunner().invoke(
+            cli, ["lint", "--fix", "--unsafe-fixes", "--policy", "hardened", "--no-config", "."]
+        )
+    finally:
+        os.chdir(before_dir)
+    assert result.exit_code == 1, result.output
+    changed = {
+        str(p.relative_to(tree)): [
+            (old, new)
+            for old, new in zip(text.splitlines(), p.read_text().splitlines(), strict=True)
+            if old != new
+        ]
+        for p, text in before.items()
+        if p.read_text() != text
+    }
+    assert changed == {
+        "overlays/prod/resources.yaml": [
+            (
+                "              memory: 512m  # expect: suspicious-quantity",
+                "              memory: 512Mi  # expect: suspicious-quantity",
+            )
+        ],
+        "overlays/prod/security.yaml": [
+            (
+                "            privileged: true  # expect: pss-privileged",
+                "            privileged: false  # expect: pss-privileged",
+            )
+        ],
+    }

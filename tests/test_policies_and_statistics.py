@@ -107,12 +107,14 @@ def test_rules_table_names_the_policies_of_each_rule() -> None:
     code, output = run("rules")
     assert code == 0
     header, *rows = output.splitlines()
-    assert header.split() == ["RULE", "CATEGORY", "SEVERITY", "FIX", "POLICIES", "SUMMARY"]
+    columns = header.split()
+    assert columns[-2:] == ["POLICIES", "SUMMARY"]
+    at = columns.index("POLICIES")
     by_id = {row.split()[0]: row.split() for row in rows}
-    assert by_id["latest-image-tag"][4] == "default,baseline,restricted,recommended,hardened"
-    assert by_id["missing-resources"][4] == "recommended,hardened"
-    assert by_id["read-only-root-filesystem"][4] == "hardened"
-    assert by_id["cpu-limit"][4:7] == ["-", "(opt-in:", "--select)"]
+    assert by_id["latest-image-tag"][at] == "default,baseline,restricted,recommended,hardened"
+    assert by_id["missing-resources"][at] == "recommended,hardened"
+    assert by_id["read-only-root-filesystem"][at] == "hardened"
+    assert by_id["cpu-limit"][at : at + 3] == ["-", "(opt-in:", "--select)"]
 
 
 def test_a_container_that_sets_nothing_gets_one_finding(tmp_path: Path) -> None:
@@ -156,28 +158,26 @@ def test_concise_is_one_line_per_finding_then_the_summary(tmp_path: Path) -> Non
 
 def test_statistics_counts_per_rule(tmp_path: Path) -> None:
     path = tmp_path / "pod.yaml"
-    path.write_text(MIXED)
+    path.write_text(MIXED + "---\n" + REMOVED_API)
     code, output = run("lint", "--statistics", str(path))
     assert code == 1
     lines = output.splitlines()
-    assert lines[0].split(None, 2) == [
-        "2",
-        "latest-image-tag",
-        REGISTRY.rules["latest-image-tag"].summary,
-    ]
-    assert lines[1].split(None, 3) == [
+    rows = [line.split(None, 2) for line in lines[:3]]
+    assert rows[0] == ["2", "latest-image-tag", REGISTRY.rules["latest-image-tag"].summary]
+    # [*]: --fix fixes it (its card calls the fix safe); privileged: false is unsafe
+    assert rows[1] == ["1", "pss-privileged", REGISTRY.rules["pss-privileged"].summary]
+    assert rows[2] == [
         "1",
-        "pss-privileged",
-        "[*]",
-        REGISTRY.rules["pss-privileged"].summary,
+        "removed-api-version",
+        "[*] " + REGISTRY.rules["removed-api-version"].summary,
     ]
-    assert lines[2] == (
-        "default policy: found 1 error, 2 warnings in 1 files (1 documents); "
+    assert lines[3] == (
+        "default policy: found 2 errors, 2 warnings in 1 files (2 documents); "
         "`--policy recommended` for resources and probes"
     )
-    assert len(lines) == 3
+    assert len(lines) == 4
     _, quiet = run("lint", "--statistics", "--quiet", str(path))
-    assert quiet.splitlines() == lines[:2]
+    assert quiet.splitlines() == lines[:3]
 
 
 def test_statistics_beside_a_report_in_a_file(tmp_path: Path) -> None:
@@ -218,3 +218,76 @@ def test_summary_names_the_policy_a_configuration_extends(tmp_path: Path) -> Non
     path.write_text(NOTHING_SET)
     _, output = run("lint", str(path))
     assert output.splitlines()[-1].startswith("restricted policy: found ")
+
+
+SERVED = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: with-ports
+        image: registry.example.com/api:1.4.2
+        ports:
+        - containerPort: 8080
+        resources:
+          requests: {cpu: 100m, memory: 64Mi}
+          limits: {memory: 64Mi}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: worker
+spec:
+  selector:
+    matchLabels: {app: worker}
+  template:
+    metadata:
+      labels: {app: worker, tier: back}
+    spec:
+      containers:
+      - name: no-ports
+        image: registry.example.com/worker:1.4.2
+        resources:
+          requests: {cpu: 100m, memory: 64Mi}
+          limits: {memory: 64Mi}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+  - {port: 80, targetPort: 8080}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: back
+spec:
+  selector: {tier: back}
+  ports:
+  - {port: 80, targetPort: 8080}
+"""
+
+
+def test_a_served_pod_without_readiness_gets_one_finding(tmp_path: Path) -> None:
+    path = tmp_path / "web.yaml"
+    path.write_text(SERVED)
+    code, output = run("lint", "--policy", "recommended", "--format", "json", str(path))
+    found = sorted((f["rule"], f["message"]) for f in json.loads(output)["findings"])
+    assert [rule for rule, _ in found] == [
+        "missing-readiness-probe",
+        "service-target-missing-readiness",
+    ]
+    assert found[0][1].startswith('container "with-ports" declares ports')
+    assert "no container there declares a port" in found[1][1]
+    assert code == 0

@@ -6,6 +6,7 @@ the ``audit`` extra and says which extra to install when the command is used.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -13,10 +14,16 @@ from typing import Any, NoReturn, TextIO
 
 import click
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-FAIL_ON = ("error", "warning", "info", "never")
+from podlint.commands import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    FAIL_ON,
+    explicit_options,
+    policy_option,
+    require_extra,
+)
+
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "policyreport")
 
 
@@ -25,9 +32,11 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-def _kube_version(_ctx: click.Context, _param: click.Parameter, value: str) -> Any:
+def _kube_version(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
     from podlint.model.version import KubeVersion
 
+    if value is None:
+        return None
     try:
         return KubeVersion.parse(value)
     except ValueError as error:
@@ -55,13 +64,12 @@ def _kube_version(_ctx: click.Context, _param: click.Parameter, value: str) -> A
     default=None,
     help="Label selector, as kubectl takes it (app=web,tier in (a,b)).",
 )
-@click.option("--policy", default="default", show_default=True, help="Policy name or file.")
+@policy_option
 @click.option(
     "--kubernetes-version",
-    default="latest",
-    show_default=True,
+    default=None,
     callback=_kube_version,
-    help="Target Kubernetes version (MAJOR.MINOR).",
+    help="Target Kubernetes version (MAJOR.MINOR, or latest; default: the cluster's).",
 )
 @click.option("--select", multiple=True, help="Run only these rules (ids, @category, globs).")
 @click.option("--ignore", multiple=True, help="Do not run these rules.")
@@ -127,10 +135,7 @@ def audit(
     quiet: bool,
 ) -> None:
     """Lint the Pods and workloads that run in a cluster."""
-    try:
-        import lightkube  # noqa: F401
-    except ImportError:
-        _fail("podlint audit needs the audit extra: pip install 'podlint[audit]'")
+    require_extra("audit")
     from podlint.audit.cluster import Cluster
     from podlint.audit.cluster import load_config as load_kubeconfig
     from podlint.audit.errors import ConnectError, Refused
@@ -139,6 +144,7 @@ def audit(
     from podlint.audit.selector import SelectorError, parse_selector
     from podlint.config import ConfigError, load_config, merge_options
     from podlint.model.finding import Severity
+    from podlint.model.version import LATEST
     from podlint.policy import PolicyError
     from podlint.registry import RegistryError, default_registry
     from podlint.runtime import Options, build_engine, split_selectors
@@ -149,19 +155,18 @@ def audit(
         raise click.BadParameter(str(error), param_hint="--selector") from None
     options = Options(
         policy=policy,
-        kubernetes_version=kubernetes_version,
+        kubernetes_version=kubernetes_version or LATEST,
         select=split_selectors(select),
         ignore=(*split_selectors(ignore), *SKIPPED_RULES),
         fail_on=fail_on,
     )
+    version_given = kubernetes_version is not None
     try:
         if config_file is not None:
-            given = [
-                name
-                for name in ("policy", "kubernetes_version", "fail_on")
-                if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
-            ]
-            options = merge_options(load_config(Path(config_file)), options, explicit=given)
+            given = explicit_options(ctx, ["policy", "kubernetes_version", "fail_on"])
+            config = load_config(Path(config_file))
+            version_given = version_given or config.kubernetes_version is not None
+            options = merge_options(config, options, explicit=given)
         engine = build_engine(options, default_registry())
     except ConfigError as error:
         _fail(str(error))
@@ -172,6 +177,11 @@ def audit(
     except ConnectError as error:
         _fail(str(error))
     try:
+        if not version_given:
+            served = _served_version(cluster.version())
+            if served != options.kubernetes_version:
+                options = dataclasses.replace(options, kubernetes_version=served)
+                engine = build_engine(options, engine.registry)
         resources = workload_resources(cluster, engine.kind_map.custom)
         inventory = collect(
             cluster, split_selectors(namespaces), requirements, chunk_size, resources
@@ -204,12 +214,30 @@ def audit(
     for line in apply_failures:
         click.echo(f"podlint: error: {line}", err=True)
     if not quiet:
-        click.echo(_summary(audited, inventory.objects, len(managed), counts), err=True)
+        summary = _summary(audited, inventory.objects, len(managed), counts)
+        click.echo(f"{summary} (judged for Kubernetes {options.kubernetes_version})", err=True)
     if inventory.failures or apply_failures:
         sys.exit(EXIT_USAGE)
     threshold = Severity(options.fail_on).rank if options.fail_on != "never" else 99
     failing = any(count for severity, count in counts.items() if severity.rank >= threshold)
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _served_version(version: tuple[int, int] | None) -> Any:
+    """The version to judge by: the cluster's, within the versions podlint knows."""
+    from podlint.model.version import LATEST, SUPPORTED, KubeVersion
+
+    if version is None:
+        return LATEST
+    running = KubeVersion(*version)
+    nearest = min(max(running, SUPPORTED[0]), SUPPORTED[-1])
+    if nearest != running:
+        click.echo(
+            f"podlint: the cluster runs Kubernetes {running}; judging by {nearest}, the "
+            f"nearest version podlint knows ({SUPPORTED[0]} to {SUPPORTED[-1]})",
+            err=True,
+        )
+    return nearest
 
 
 def _policy_reports(

@@ -6,6 +6,7 @@ Everything that speaks to the cluster is here, so the rest of the audit works on
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -96,6 +97,14 @@ class Cluster:
     def close(self) -> None:
         self.client.close()
         self.discovery.close()
+
+    def version(self) -> tuple[int, int] | None:
+        """The cluster's Kubernetes (major, minor), from /version; None when it does not say."""
+        with _answers(self.server):
+            answer = self.discovery.get("/version")
+            answer.raise_for_status()
+            match = re.match(r"v?(\d+)\.(\d+)", str(answer.json().get("gitVersion", "")))
+        return (int(match.group(1)), int(match.group(2))) if match else None
 
     def served(self, group: str, kind: str) -> Resource | None:
         """The resource that serves ``kind`` of API ``group`` in its preferred version, or None

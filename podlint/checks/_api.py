@@ -73,6 +73,17 @@ def pod_restart_policy(pod: PodSpecView) -> Any:
     return defaulted(pod.get("restartPolicy"), "Always")
 
 
+def not_a_quantity(value: Any) -> bool:
+    """A value the apiserver cannot decode as a resource quantity (it refuses the object)."""
+    from podlint.k8s.quantity import parse_quantity
+
+    return value is not None and parse_quantity(value) is None
+
+
+def quantity_problem(where: str, value: Any) -> str:
+    return f"{where} {value!r} is not a quantity (such as 500m, 1Gi or 2)".replace("'", '"')
+
+
 def quote(values: tuple[str, ...] | list[str]) -> str:
     return ", ".join(f'"{v}"' for v in values)
 

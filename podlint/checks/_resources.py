@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from podlint.checks._quantity import parse_quantity
 from podlint.model.views import ContainerView, PodSpecView
 
 COMPUTE = ("cpu", "memory")
+T = TypeVar("T")
+
+
+def once_per_pod(function: Callable[[PodSpecView], T]) -> Callable[[PodSpecView], T]:
+    """Remember the answer for the last pod spec asked about.
+
+    Container checks ask about their whole pod; without this a pod with n containers costs
+    n times its size. The engine runs every check on one pod spec view before the next, and a
+    view is never changed, so the last answer is the answer while the same view is asked.
+    """
+    last: list[tuple[PodSpecView, T]] = []
+
+    def remembered(pod: PodSpecView) -> T:
+        entry = last[0] if last else None  # one read: another thread may replace it
+        if entry is not None and entry[0] is pod:
+            return entry[1]
+        answer = function(pod)
+        last[:] = [(pod, answer)]
+        return answer
+
+    return remembered
 
 
 def _section(data: dict[str, Any], section: str) -> dict[str, Any]:
@@ -39,6 +60,7 @@ def effective_requests(data: dict[str, Any]) -> dict[str, Decimal]:
     return {**amounts(data, "limits"), **amounts(data, "requests")}
 
 
+@once_per_pod
 def pod_requests(pod: PodSpecView) -> dict[str, Decimal]:
     """The Pod's effective request per resource: app containers plus sidecars, or the largest
     init container (plus the sidecars started before it), whichever is larger."""
@@ -61,6 +83,7 @@ def pod_requests(pod: PodSpecView) -> dict[str, Decimal]:
     return total
 
 
+@once_per_pod
 def qos_class(pod: PodSpecView) -> str:
     """Guaranteed, Burstable or BestEffort, from app and init containers (sidecars too)."""
     containers = [c for c in pod.containers() if c.role != "ephemeral"]

@@ -23,6 +23,7 @@ from podlint.checks._api import (
     items,
     mapping,
     pod_restart_policy,
+    quantity_problem,
     quote,
     sidecars_enabled,
     validated,
@@ -57,7 +58,7 @@ def container(c: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
     image = c.get("image")
     if (
         isinstance(image, str)
-        and image.strip()
+        and image
         and image != image.strip()
         and not c.pod.is_template
         and c.type is not ContainerType.EPHEMERAL
@@ -284,8 +285,11 @@ _BYTE_DIVISORS = frozenset(
 
 def _divisor(label: str, resource: str, raw: Any, at: str) -> Iterator[Finding]:
     value = parse_quantity(raw)
+    if value is None:
+        yield Finding(at, quantity_problem(f"{label}: divisor", raw))
+        return
     # A zero divisor is the unset one to the apiserver, which then divides by 1.
-    if value is None or value == 0:
+    if value == 0:
         return
     if resource.endswith(".cpu"):
         if value not in _CPU_DIVISORS:

@@ -29,6 +29,8 @@ CRONJOB_NAME_MAX = 52
 def metadata(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     """Object name, generateName, namespace, labels and annotation keys; template labels."""
     meta = obj.data.get("metadata")
+    if meta is None:
+        meta = {}  # absent or null: no name either
     if not isinstance(meta, dict):
         return
     at = obj.at("metadata")
@@ -45,9 +47,11 @@ def metadata(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
                 join(at, "name"),
                 f'CronJob name "{name}" must be no more than {CRONJOB_NAME_MAX} characters',
             )
-    if isinstance(generate, str) and generate:
+    # A ReplicationController's generateName is not validated (only the name made from it).
+    if isinstance(generate, str) and generate and obj.kind != "ReplicationController":
         for problem in formats.name_prefix(generate):
             yield Finding(join(at, "generateName"), f'generateName "{generate}" {problem}')
+    yield from _finalizers(meta.get("finalizers"), join(at, "finalizers"))
     namespace = meta.get("namespace")
     if isinstance(namespace, str) and namespace:
         for problem in formats.dns1123_label(namespace):
@@ -69,6 +73,27 @@ def _resolve(data: Any, pointer: str) -> Any:
             return None
         data = data.get(part)
     return data
+
+
+STANDARD_FINALIZERS = ("kubernetes", "orphan", "foregroundDeletion")
+
+
+def _finalizers(finalizers: Any, at: str) -> Iterator[Finding]:
+    """Each a qualified name, with a domain prefix unless it is a standard finalizer."""
+    if not isinstance(finalizers, list):
+        return
+    for index, name in enumerate(finalizers):
+        if not isinstance(name, str):
+            continue
+        problems = formats.qualified_name(name)
+        for problem in problems:
+            yield Finding(join(at, index), f'finalizer "{name}": {problem}')
+        if not problems and "/" not in name and name not in STANDARD_FINALIZERS:
+            yield Finding(
+                join(at, index),
+                f'finalizer "{name}" is neither a standard finalizer name nor fully qualified '
+                '(such as "example.com/cleanup")',
+            )
 
 
 def labels_and_annotations(meta: dict[str, Any], at: str, where: str) -> Iterator[Finding]:

@@ -17,10 +17,13 @@ from podlint.checks._api import (
     items,
     listed,
     mapping,
+    not_a_quantity,
+    quantity_problem,
     quote,
     validated,
 )
 from podlint.k8s import formats
+from podlint.k8s.quantity import parse_quantity
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
 from podlint.model.views import PodSpecView
@@ -92,6 +95,7 @@ def pod_spec(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
                 yield Finding(pod.at(field), f'{field} "{value}" {problem}')
     for key, value in mapping(pod.get("nodeSelector")).items():
         yield from _label(pod.at("nodeSelector", key), "nodeSelector", key, value)
+    yield from _pod_quantities(pod)
     for index, gate in items(pod.get("readinessGates")):
         condition = gate.get("conditionType")
         if isinstance(condition, str):
@@ -186,6 +190,47 @@ def _profile_annotations(pod: PodSpecView, annotations: dict[str, Any]) -> Itera
             yield Finding(at, f'"{value}" must be a valid seccomp profile')
 
 
+POD_RESOURCES = ("cpu", "memory")
+
+
+def _pod_quantities(pod: PodSpecView) -> Iterator[Finding]:
+    """overhead and pod-level resources: quantities the apiserver can decode, not negative;
+    pod-level resources only for cpu, memory and hugepages, requests within limits."""
+    overhead = pod.get("overhead")
+    if overhead and pod.object.kind == "Pod" and not pod.get("runtimeClassName"):
+        # The RuntimeClass admission plugin sets overhead from the class; one written
+        # without a class is refused (with a class it must match the class's).
+        yield Finding(pod.at("overhead"), "overhead may only be set by a runtimeClassName's class")
+    for name, value in mapping(overhead).items():
+        if not_a_quantity(value):
+            yield Finding(pod.at("overhead", name), quantity_problem(f"overhead {name}", value))
+        elif (parse_quantity(value) or 0) < 0:
+            yield Finding(pod.at("overhead", name), f"overhead {name} must not be negative")
+    resources = mapping(pod.get("resources"))
+    values: dict[str, dict[str, Any]] = {}
+    for section in ("requests", "limits"):
+        for name, value in mapping(resources.get(section)).items():
+            at = pod.at("resources", section, name)
+            if name not in POD_RESOURCES and not name.startswith("hugepages-"):
+                yield Finding(
+                    at,
+                    f'pod-level resources.{section} "{name}" is not supported; supported '
+                    'values: "cpu", "memory", "hugepages-<size>"',
+                )
+            elif not_a_quantity(value):
+                yield Finding(at, quantity_problem(f"resources.{section}.{name}", value))
+            elif (parse_quantity(value) or 0) < 0:
+                yield Finding(at, f"resources.{section}.{name} must not be negative")
+            else:
+                values.setdefault(name, {})[section] = parse_quantity(value)
+    for name, both in values.items():
+        if "requests" in both and "limits" in both and both["requests"] > both["limits"]:
+            yield Finding(
+                pod.at("resources", "requests", name),
+                f"pod-level resources.requests.{name} must be less than or equal to the limit",
+            )
+
+
 def _canonical_int32(text: str) -> bool:
     try:
         value = int(text)
@@ -232,6 +277,18 @@ def _dns(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
         yield Finding(
             pod.at("dnsConfig", "searches"), "dnsConfig.searches must not have more than 32 entries"
         )
+    domains = [domain for domain in listed(search) if isinstance(domain, str)]
+    if sum(len(domain) for domain in domains) + len(domains) - 1 > 2048:
+        yield Finding(
+            pod.at("dnsConfig", "searches"),
+            "dnsConfig.searches must not be longer than 2048 characters in all",
+        )
+    for index, domain in enumerate(listed(search)):
+        if isinstance(domain, str) and domain != ".":
+            for problem in formats.dns1123_subdomain(domain.removesuffix(".")):
+                yield Finding(
+                    pod.at("dnsConfig", "searches", index), f'search domain "{domain}" {problem}'
+                )
     for index, option in items(config.get("options")):
         if option.get("name") in (None, ""):
             yield Finding(
@@ -255,6 +312,7 @@ def security_context(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
     at = pod.at("securityContext")
     yield from _host_users(pod, ctx)
     yield from _os_specific(pod)
+    yield from _windows_options(pod)
     if isinstance(context, dict):
         yield from _ids("securityContext", context, at, ("runAsUser", "runAsGroup", "fsGroup"))
         for index, group in enumerate(listed(context.get("supplementalGroups"))):
@@ -430,6 +488,41 @@ def _os_specific(pod: PodSpecView) -> Iterator[Finding]:
                         c.at("securityContext", field),
                         f"{c.label}: securityContext.{field} cannot be set for a windows pod",
                     )
+
+
+RUN_AS_USER_NAME_MAX = 256
+
+
+def _windows_options(pod: PodSpecView) -> Iterator[Finding]:
+    """hostProcess needs hostNetwork; runAsUserName is a DOMAIN\\user name."""
+    places = [(pod.at("securityContext", "windowsOptions"), "", pod.get("securityContext"))]
+    places += [
+        (c.at("securityContext", "windowsOptions"), f"{c.label}: ", c.get("securityContext"))
+        for c in pod.containers()
+    ]
+    host_process = False
+    for at, label, context in places:
+        options = mapping(mapping(context).get("windowsOptions"))
+        host_process = host_process or options.get("hostProcess") is True
+        user = options.get("runAsUserName")
+        if not isinstance(user, str):
+            continue
+        problem = None
+        if not user:
+            problem = "must not be empty"
+        elif len(user) > RUN_AS_USER_NAME_MAX:
+            problem = f"must be no more than {RUN_AS_USER_NAME_MAX} characters"
+        elif user.count("\\") > 1:
+            problem = "cannot contain more than one backslash"
+        if problem:
+            yield Finding(
+                join(at, "runAsUserName"), f"{label}windowsOptions.runAsUserName {problem}"
+            )
+    if host_process and pod.get("hostNetwork") is not True:
+        yield Finding(
+            pod.at("hostNetwork"),
+            "hostNetwork must be true if pod contains any hostProcess containers",
+        )
 
 
 def _set(field: str, value: Any) -> bool:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from podlint.checks._api import V1_31, V1_34, items, mapping, quote, validated
+from podlint.checks._api import (
+    V1_31,
+    V1_34,
+    items,
+    mapping,
+    not_a_quantity,
+    quantity_problem,
+    quote,
+    validated,
+)
 from podlint.k8s import formats
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
@@ -283,6 +292,11 @@ def _source(name: str, source: str, spec: dict[str, Any], at: str) -> Iterator[F
     elif source == "emptyDir":
         from podlint.k8s.quantity import parse_quantity
 
+        if not_a_quantity(spec.get("sizeLimit")):
+            yield Finding(
+                join(at, "sizeLimit"),
+                quantity_problem(f'volume "{name}": emptyDir.sizeLimit', spec["sizeLimit"]),
+            )
         limit = parse_quantity(spec.get("sizeLimit")) if spec.get("sizeLimit") is not None else None
         if limit is not None and limit < 0:
             yield Finding(
@@ -343,11 +357,39 @@ def _downward_item(name: str, item: dict[str, Any], at: str) -> Iterator[Finding
                 f'volume "{name}": downwardAPI fieldPath "{path}" is not supported; supported '
                 f"values: {quote(VOLUME_FIELD_PATHS)} and labels['<key>'], annotations['<key>']",
             )
-    elif ref.get("containerName") in (None, ""):
-        yield Finding(
-            join(at, "resourceFieldRef", "containerName"),
-            f'volume "{name}": downwardAPI resourceFieldRef.containerName is required',
-        )
+    else:
+        if ref.get("containerName") in (None, ""):
+            yield Finding(
+                join(at, "resourceFieldRef", "containerName"),
+                f'volume "{name}": downwardAPI resourceFieldRef.containerName is required',
+            )
+        resource = ref.get("resource")
+        if resource in (None, ""):
+            yield Finding(
+                join(at, "resourceFieldRef", "resource"),
+                f'volume "{name}": downwardAPI resourceFieldRef.resource is required',
+            )
+        elif isinstance(resource, str) and not (
+            resource in VOLUME_RESOURCE_FIELDS
+            or resource.startswith(("limits.hugepages-", "requests.hugepages-"))
+        ):
+            yield Finding(
+                join(at, "resourceFieldRef", "resource"),
+                f'volume "{name}": downwardAPI resourceFieldRef.resource "{resource}" is not '
+                f"supported; supported values: {quote(VOLUME_RESOURCE_FIELDS)}",
+            )
+        if not_a_quantity(ref.get("divisor")):
+            yield Finding(
+                join(at, "resourceFieldRef", "divisor"),
+                quantity_problem(f'volume "{name}": divisor', ref["divisor"]),
+            )
+
+
+VOLUME_RESOURCE_FIELDS = tuple(
+    f"{section}.{resource}"
+    for section in ("limits", "requests")
+    for resource in ("cpu", "ephemeral-storage", "memory")
+)
 
 
 def _volume_field_path_ok(path: str) -> bool:
@@ -398,6 +440,7 @@ def _projected(name: str, spec: dict[str, Any], at: str) -> Iterator[Finding]:
         )
 
 
+VOLUME_MODES = ("Block", "Filesystem")
 ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
 
 
@@ -418,6 +461,25 @@ def claim_spec(spec: Any, at: str, where: str) -> Iterator[Finding]:
                     f'{where}: access mode "{mode}" is not supported; supported values: '
                     f"{quote(ACCESS_MODES)}",
                 )
+    for section in ("requests", "limits"):
+        for resource, value in mapping(mapping(spec.get("resources")).get(section)).items():
+            if not_a_quantity(value):
+                yield Finding(
+                    join(at, "resources", section, resource),
+                    quantity_problem(f"{where}: resources.{section}.{resource}", value),
+                )
+    if isinstance(modes, list) and "ReadWriteOncePod" in modes and len(modes) > 1:
+        yield Finding(
+            join(at, "accessModes"),
+            f"{where}: ReadWriteOncePod may not be used with other access modes",
+        )
+    volume_mode = spec.get("volumeMode")
+    if isinstance(volume_mode, str) and volume_mode not in VOLUME_MODES:
+        yield Finding(
+            join(at, "volumeMode"),
+            f'{where}: volumeMode "{volume_mode}" is not supported; supported values: '
+            f"{quote(VOLUME_MODES)}",
+        )
     requests = mapping(mapping(spec.get("resources")).get("requests"))
     if "storage" not in requests:
         yield Finding(

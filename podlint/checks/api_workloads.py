@@ -27,6 +27,7 @@ from podlint.checks._api import (
     mapping,
     quote,
 )
+from podlint.checks.api_jobs import job_policies
 from podlint.checks.api_pod import label_selector
 from podlint.checks.api_volumes import claim_spec
 from podlint.k8s import formats
@@ -53,7 +54,9 @@ def workload(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     elif kind == "StatefulSet":
         yield from _statefulset(spec, at, ctx, is_live(obj.data))
     elif kind == "Job":
-        yield from _job(spec, at, ctx, cron=False, name=_name(obj.data))
+        yield from _job(
+            spec, at, ctx, cron=False, name=_name(obj.data), name_at=obj.at("metadata", "name")
+        )
     elif kind == "CronJob":
         yield from _cronjob(spec, at, ctx)
 
@@ -157,6 +160,10 @@ def _int_or_percent(value: Any, at: str, where: str) -> Iterator[Finding]:
             yield Finding(at, f'{where} "{value}" must not be greater than 100%')
 
 
+def _or_default(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
 def _is_zero(value: Any) -> bool:
     return bool(value == 0 or value == "0%")
 
@@ -180,8 +187,9 @@ def _deployment(spec: dict[str, Any], at: str) -> Iterator[Finding]:
             )
         elif kind == "RollingUpdate" and isinstance(rolling, dict):
             r_at = join(s_at, "rollingUpdate")
-            unavailable = defaulted(rolling.get("maxUnavailable"), "25%")
-            surge = defaulted(rolling.get("maxSurge"), "25%")
+            # IntOrString: only a missing value is defaulted, "" is a string
+            unavailable = _or_default(rolling.get("maxUnavailable"), "25%")
+            surge = _or_default(rolling.get("maxSurge"), "25%")
             yield from _int_or_percent(unavailable, join(r_at, "maxUnavailable"), "maxUnavailable")
             if isinstance(surge, str) and formats.is_percent(surge):
                 pass  # maxSurge may exceed 100%
@@ -218,8 +226,8 @@ def _daemonset(spec: dict[str, Any], at: str) -> Iterator[Finding]:
     if kind != "RollingUpdate" or not isinstance(rolling, dict):
         return
     r_at = join(s_at, "rollingUpdate")
-    unavailable = defaulted(rolling.get("maxUnavailable"), 1)
-    surge = defaulted(rolling.get("maxSurge"), 0)
+    unavailable = _or_default(rolling.get("maxUnavailable"), 1)
+    surge = _or_default(rolling.get("maxSurge"), 0)
     yield from _int_or_percent(unavailable, join(r_at, "maxUnavailable"), "maxUnavailable")
     yield from _int_or_percent(surge, join(r_at, "maxSurge"), "maxSurge")
     if _is_zero(unavailable) and _is_zero(surge):
@@ -253,7 +261,17 @@ def _statefulset(spec: dict[str, Any], at: str, ctx: RuleContext, live: bool) ->
                 "rollingUpdate is only allowed for updateStrategy 'RollingUpdate'",
             )
         elif isinstance(rolling, dict):
-            yield from _non_negative(rolling, join(s_at, "rollingUpdate"), "partition")
+            r_at = join(s_at, "rollingUpdate")
+            yield from _non_negative(rolling, r_at, "partition")
+            unavailable = rolling.get("maxUnavailable")
+            if unavailable is not None:
+                u_at = join(r_at, "maxUnavailable")
+                yield from _int_or_percent(unavailable, u_at, "maxUnavailable")
+                if _is_zero(unavailable):
+                    yield Finding(u_at, "maxUnavailable cannot be 0")
+    ordinals = spec.get("ordinals")
+    if isinstance(ordinals, dict):
+        yield from _non_negative(ordinals, join(at, "ordinals"), "start")
     # StatefulSetAutoDeletePVC is on by default from 1.27; before, the policy is dropped.
     retention = mapping(spec.get("persistentVolumeClaimRetentionPolicy"))
     if ctx.kubernetes_version < V1_27:
@@ -290,7 +308,12 @@ def _name(data: dict[str, Any]) -> str | None:
 
 
 def _job(
-    spec: dict[str, Any], at: str, ctx: RuleContext, cron: bool, name: str | None = None
+    spec: dict[str, Any],
+    at: str,
+    ctx: RuleContext,
+    cron: bool,
+    name: str | None = None,
+    name_at: str = "",
 ) -> Iterator[Finding]:
     for field in JOB_COUNTERS:
         yield from _non_negative(spec, at, field)
@@ -323,6 +346,17 @@ def _job(
             join(at, "backoffLimitPerIndex"),
             "backoffLimitPerIndex is required when maxFailedIndexes is set",
         )
+    if ctx.kubernetes_version >= V1_33:  # checked against the 1.35 apiserver
+        yield from job_policies(spec, at, mode == "Indexed")
+    completions = spec.get("completions")
+    if mode == "Indexed" and name and formats.is_int(completions) and completions > 0:
+        hostname = f"{name}-{completions - 1}"
+        if formats.dns1123_label(hostname):
+            # Indexed Pods are named, and their hostnames set, after the Job and the index.
+            yield Finding(
+                name_at,
+                f'Job name "{name}" makes the invalid pod hostname "{hostname}" (a DNS label)',
+            )
     managed = spec.get("managedBy")
     # JobManagedBy is on by default from 1.32; before, the field is dropped.
     if isinstance(managed, str) and len(managed) > 63 and ctx.kubernetes_version >= V1_32:

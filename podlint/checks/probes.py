@@ -7,7 +7,7 @@ from typing import Any
 
 from podlint.checks._options import number_option
 from podlint.model.finding import Finding
-from podlint.model.views import ContainerView
+from podlint.model.views import ContainerView, ObjectView
 from podlint.rule import RuleContext
 
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
@@ -63,6 +63,36 @@ def missing_readiness(container: ContainerView, ctx: RuleContext) -> Iterator[Fi
             f"{container.label} declares ports but has no readinessProbe: it counts as ready "
             "as soon as it starts, so a Service selecting the Pod sends it requests before it "
             "can serve them, and rollouts move on without waiting for it",
+        )
+
+
+def service_selects_unready(service: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    """Pods a Service of the run selects although nothing gates their readiness: no container
+    declares a port (those are missing-readiness-probe's) and none has a readinessProbe."""
+    spec = service.data.get("spec")
+    if ctx.workloads is None or not isinstance(spec, dict):
+        return
+    selector = spec.get("selector")
+    if spec.get("type") == "ExternalName" or not isinstance(selector, dict) or not selector:
+        return
+    wanted = {str(key): value for key, value in selector.items() if isinstance(value, str)}
+    if len(wanted) != len(selector):
+        return  # a selector the apiserver would refuse: api-* and schema report it
+    path = service.document.path
+    for workload in ctx.workloads.selected(service.namespace, wanted, near=path):
+        serving = [c for c in workload.containers if c.role in ("app", "sidecar")]
+        if not workload.long_running or any(c.declares_ports or c.readiness_probe for c in serving):
+            continue
+        apps = [f'"{c.name}"' for c in serving if c.role == "app"]
+        names = f"container{'s' if len(apps) != 1 else ''} {', '.join(apps)}"
+        where = "" if workload.path == path else f" ({workload.path})"
+        yield Finding(
+            service.at("spec", "selector"),
+            f'Service "{service.name}" selects the Pods of {workload.kind} "{workload.name}"'
+            f"{where}, but no container there declares a port or has a readinessProbe "
+            f"({names}): a Pod counts as ready as soon as it starts, so the "
+            "Service sends it requests before it can serve them",
+            key=True,
         )
 
 

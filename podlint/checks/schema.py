@@ -227,6 +227,8 @@ def _describe(
         )
         return
     if error.validator == "oneOf":
+        if instance is None:
+            return  # null decodes as the zero value (a quantity 0, an IntOrString 0)
         name = _type_name(error.schema, schemas, path, kind)
         meaning = _ONE_OF_MEANING.get(name, f"a valid {name}")
         yield Finding(pointer, f"{where or kind}: expected {meaning}, got {describe(instance)}")
@@ -254,6 +256,7 @@ _NOT_ENFORCED = frozenset(
         ("io.k8s.api.core.v1.Sysctl", "value"),
         ("io.k8s.api.core.v1.PreferredSchedulingTerm", "preference"),
         ("io.k8s.api.core.v1.SleepAction", "seconds"),
+        ("io.k8s.api.batch.v1.PodFailurePolicy", "rules"),
     }
 )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from podlint.formatters import Formatter, Summary, printable
+from podlint.formatters import Formatter, Summary, left_out_line, printable
 from podlint.gitutil import relative_path
 from podlint.lint import SourceResult
 from podlint.model.finding import Finding, Severity
@@ -55,3 +55,6 @@ class GithubFormatter(Formatter):
             f"podlint: {summary.errors} errors, {summary.warnings} warnings, "
             f"{summary.infos} infos in {summary.files} files ({summary.documents} documents)\n"
         )
+        left_out = left_out_line(summary)
+        if left_out:
+            self.stream.write(f"podlint: {left_out}\n")

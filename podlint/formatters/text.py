@@ -8,6 +8,9 @@ from podlint.model.finding import Finding, Severity
 from podlint.source.lines import split_lines
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+# Characters of a source line an excerpt shows at most, and before the finding.
+_EXCERPT_WIDTH = 160
+_EXCERPT_CONTEXT = 60
 
 
 class TextFormatter(Formatter):
@@ -47,11 +50,22 @@ class TextFormatter(Formatter):
         if span is None or span.line >= len(lines):
             return ""
         raw = lines[span.line].replace("\t", " ")
+        start_column = span.column
+        end = span.end_column if span.end_line == span.line else span.column + 1
+        if len(raw) > _EXCERPT_WIDTH:
+            # A long line (minified JSON) is shown around the finding, not whole: a report
+            # would otherwise repeat the whole line for every finding on it.
+            first = max(0, min(span.column - _EXCERPT_CONTEXT, len(raw) - _EXCERPT_WIDTH))
+            window = raw[first : first + _EXCERPT_WIDTH]
+            prefix = "..." if first > 0 else ""
+            suffix = "..." if first + _EXCERPT_WIDTH < len(raw) else ""
+            raw = prefix + window + suffix
+            start_column = span.column - first + len(prefix)
+            end = min(end - first + len(prefix), len(prefix) + len(window))
         # Escapes are wider than the characters they stand for: the caret follows them.
         source = printable(raw)
-        column = len(printable(raw[: span.column]))
-        end = span.end_column if span.end_line == span.line else span.column + 1
-        width = len(printable(raw[span.column : end])) or 1
+        column = len(printable(raw[:start_column]))
+        width = len(printable(raw[start_column:end])) or 1
         width = max(1, min(width, len(source) - column))
         number = str(span.line + 1)
         gutter = " " * len(number)
@@ -76,7 +90,7 @@ class ConciseFormatter(TextFormatter):
             self.stream.write(self._headline(finding) + "\n")
         if self.show_suppressed:
             for item in result.suppressed:
-                reason = f" -- {item.reason}" if item.reason else ""
+                reason = f" -- {printable(item.reason)}" if item.reason else ""
                 headline = self._headline(item.finding).replace(
                     f": {item.finding.severity.value}: ", ": suppressed: ", 1
                 )
@@ -106,7 +120,7 @@ def summary_line(summary: Summary, *, statistics: bool = False) -> str:
             if count:
                 parts.append(f"{count} {word}{'s' if count != 1 else ''}")
         found = f"found {', '.join(parts)} in {summary.files} files ({summary.documents} documents)"
-    policies = summary.policies
+    policies = [printable(policy) for policy in summary.policies]  # a config can name a file
     if len(policies) == 1:
         found = f"{policies[0]} policy: {found}"
     elif policies:

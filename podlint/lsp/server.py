@@ -35,7 +35,12 @@ from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.span import Span
 from podlint.registry import Registry
-from podlint.source.layout import helm_chart_of, kustomize_patch
+from podlint.source.layout import (
+    CHART_FILE,
+    KUSTOMIZATION_FILES,
+    helm_chart_of,
+    kustomize_patch,
+)
 from podlint.source.manifest import (
     DEFAULT_MAX_BYTES,
     MANIFEST_SUFFIXES,
@@ -413,6 +418,11 @@ def _is_config(uri: str) -> bool:
     return uri.rsplit("/", 1)[-1] in CONFIG_NAMES
 
 
+def _is_layout(uri: str) -> bool:
+    name = uri.rsplit("/", 1)[-1]
+    return name in KUSTOMIZATION_FILES or name == CHART_FILE
+
+
 def create_server(
     engines: Engines, *, debounce: float = 0.03, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> PodlintServer:
@@ -455,6 +465,10 @@ def create_server(
     def did_save(ls: PodlintServer, params: types.DidSaveTextDocumentParams) -> None:
         if _is_config(params.text_document.uri):
             ls.config_changed()
+        elif _is_layout(params.text_document.uri):
+            # A kustomization or Chart.yaml decides what the files around it are.
+            for uri in list(ls.workspace.text_documents):
+                ls.lint_now(uri)
         else:
             ls.lint_now(params.text_document.uri)
 

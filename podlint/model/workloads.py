@@ -8,7 +8,7 @@ memory stays proportional to the number of workloads, not to their size.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -16,6 +16,7 @@ from podlint.model.kinds import api_group
 from podlint.model.views import PodSpecView
 
 DEFAULT_NAMESPACE = "default"
+_RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,8 @@ class ContainerSummary:
     name: str
     role: str  # app, init, sidecar or ephemeral
     requests: frozenset[str]  # resource names with a request (after limits default them)
+    declares_ports: bool = False
+    readiness_probe: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,13 @@ class WorkloadSummary:
     name: str
     path: str
     containers: tuple[ContainerSummary, ...]
+    labels: tuple[tuple[str, str], ...] = ()  # of the Pod or pod template
+    long_running: bool = False  # not a Job or CronJob, and restartPolicy Always
+
+    def selected_by(self, selector: Mapping[str, str]) -> bool:
+        """Whether a Service selector (labels that must all be equal) selects its Pods."""
+        labels = dict(self.labels)
+        return bool(selector) and all(labels.get(key) == value for key, value in selector.items())
 
 
 def _requested(resources: object) -> frozenset[str]:
@@ -51,8 +61,16 @@ def summarize(pod: PodSpecView) -> WorkloadSummary | None:
     if not obj.name:
         return None
     containers = tuple(
-        ContainerSummary(c.name, c.role, _requested(c.get("resources"))) for c in pod.containers()
+        ContainerSummary(
+            c.name,
+            c.role,
+            _requested(c.get("resources")),
+            declares_ports=isinstance(c.get("ports"), list) and bool(c.get("ports")),
+            readiness_probe="readinessProbe" in c.data,
+        )
+        for c in pod.containers()
     )
+    labels = pod.metadata.get("labels")
     return WorkloadSummary(
         obj.api_version,
         obj.kind,
@@ -60,6 +78,11 @@ def summarize(pod: PodSpecView) -> WorkloadSummary | None:
         obj.name,
         obj.document.path,
         containers,
+        labels=tuple(sorted((str(k), str(v)) for k, v in labels.items() if isinstance(v, str)))
+        if isinstance(labels, dict)
+        else (),
+        long_running=obj.kind not in _RUN_TO_COMPLETION
+        and pod.get("restartPolicy", "Always") == "Always",
     )
 
 
@@ -101,6 +124,24 @@ class WorkloadIndex:
         ]
         return _nearest(candidates, near)
 
+    def selected(
+        self, namespace: str | None, selector: Mapping[str, str], near: str = ""
+    ) -> list[WorkloadSummary]:
+        """The workloads whose Pods a Service selector selects, nearest to ``near`` only: those
+        in its file if any, else in its directory, else in a sibling directory (where other
+        variants of the same project often live, they are not its target)."""
+        wanted = namespace or DEFAULT_NAMESPACE
+        ranked: list[tuple[int, WorkloadSummary]] = []
+        for (ns, _group, _kind, _name), summaries in self._by_key.items():
+            if ns != wanted:
+                continue
+            for summary in summaries:
+                rank = _rank(summary, near)
+                if rank and summary.selected_by(selector):
+                    ranked.append((rank, summary))
+        best = max((rank for rank, _ in ranked), default=0)
+        return [summary for rank, summary in ranked if rank == best]
+
     def __len__(self) -> int:
         return sum(len(summaries) for summaries in self._by_key.values())
 
@@ -118,18 +159,21 @@ def _nearest(candidates: list[WorkloadSummary], near: str) -> WorkloadSummary | 
     Further away, a workload of the same name is more likely another project's than the
     target, so it is not taken.
     """
-    here = PurePath(near)
     best: tuple[int, WorkloadSummary] | None = None
     for summary in candidates:
-        there = PurePath(summary.path)
-        if summary.path == near:
-            rank = 3
-        elif there.parent == here.parent:
-            rank = 2
-        elif there.parent.parent == here.parent.parent:
-            rank = 1
-        else:
-            continue
-        if best is None or rank > best[0]:
+        rank = _rank(summary, near)
+        if rank and (best is None or rank > best[0]):
             best = (rank, summary)
     return best[1] if best else None
+
+
+def _rank(summary: WorkloadSummary, near: str) -> int:
+    """3 in the same file, 2 in the same directory, 1 in a sibling directory, else 0."""
+    here, there = PurePath(near), PurePath(summary.path)
+    if summary.path == near:
+        return 3
+    if there.parent == here.parent:
+        return 2
+    if there.parent.parent == here.parent.parent:
+        return 1
+    return 0

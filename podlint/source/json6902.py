@@ -35,20 +35,29 @@ class OperationLocator:
 
     def __init__(self, locator: NodeLocator, writes: list[_Write]) -> None:
         self.locator = locator
-        self.writes = writes
+        self._writes = writes
 
     def span(self, pointer: str, key: bool = False) -> Span | None:
         parts = tuple(split(pointer))
+        write = self._writer(parts)
+        if write is None:
+            return self.locator.span("")
+        rest = "".join("/" + _escape(part) for part in parts[len(write.path) :])
+        return self.locator.span(f"/{write.index}/value{rest}", key)
+
+    def writes(self, pointer: str) -> bool:
+        """Whether an operation writes the value at ``pointer`` (the rest of the object, its
+        kind and apiVersion among it, comes from the target, not from the patch)."""
+        return self._writer(tuple(split(pointer))) is not None
+
+    def _writer(self, parts: tuple[str, ...]) -> _Write | None:
         best: _Write | None = None
-        for write in self.writes:
+        for write in self._writes:
             if parts[: len(write.path)] == write.path and (
                 best is None or len(write.path) >= len(best.path)
             ):
                 best = write
-        if best is None:
-            return self.locator.span("")
-        rest = "".join("/" + _escape(part) for part in parts[len(best.path) :])
-        return self.locator.span(f"/{best.index}/value{rest}", key)
+        return best
 
 
 def parse_fragment(text: str, path: str) -> Iterator[SourceItem]:
@@ -91,9 +100,25 @@ def patch_document(path: str, text: str, target: Mapping[str, Any] | None) -> Do
     return Document(path, 0, data, "", locator)
 
 
+# A target often names only the kind; kustomize then matches any group and version.
+_PREFERRED_VERSIONS = {
+    "Deployment": "apps/v1",
+    "StatefulSet": "apps/v1",
+    "DaemonSet": "apps/v1",
+    "ReplicaSet": "apps/v1",
+    "Job": "batch/v1",
+    "CronJob": "batch/v1",
+}
+
+
 def _skeleton(target: Mapping[str, Any]) -> dict[str, Any]:
     group, version = target.get("group"), target.get("version")
-    api_version = f"{group}/{version}" if group and version else (version or group or "v1")
+    if isinstance(group, str) and group and isinstance(version, str) and version:
+        api_version = f"{group}/{version}"
+    elif isinstance(version, str) and version and not group:
+        api_version = version
+    else:
+        api_version = _PREFERRED_VERSIONS.get(target["kind"], "v1")
     metadata = {k: target[k] for k in ("name", "namespace") if isinstance(target.get(k), str)}
     return {"apiVersion": api_version, "kind": target["kind"], "metadata": metadata}
 

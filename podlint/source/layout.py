@@ -4,7 +4,7 @@ manifest.
 A kustomize patch is a fragment that kustomize merges into a resource; a Helm template is a
 text Helm renders into manifests. Neither is an object the apiserver receives as written, so
 the answer depends only on the directories above the file, whichever way the file is named
-(a directory walk, the command line, ``--diff``, pre-commit, the editor).
+(a directory walk, the command line, ``--changed-since``, pre-commit, the editor).
 """
 
 from __future__ import annotations
@@ -63,16 +63,22 @@ def kustomize_patch(path: Path) -> Patch | None:
     restrictor), so only the directories above the file can name it; the search stops at
     the repository root."""
     absolute = Path(os.path.abspath(path))
-    try:
-        resolved = absolute.resolve()
-    except (OSError, RuntimeError):
-        return None
+    resolved: Path | None = None
     for directory in absolute.parents:
-        for name in KUSTOMIZATION_FILES:
-            found = _patches(directory / name).get(resolved)
+        names, repository_root = _directory(directory)
+        for name in names:
+            patches = _patches(directory / name)
+            if not patches:
+                continue
+            if resolved is None:
+                try:
+                    resolved = absolute.resolve()
+                except (OSError, RuntimeError):
+                    return None
+            found = patches.get(resolved)
             if found is not None:
                 return found
-        if (directory / ".git").exists():
+        if repository_root:
             break
     return None
 
@@ -83,6 +89,23 @@ def kustomize_patches(kustomization: Path) -> dict[Path, Patch]:
 
 
 _CACHE: dict[Path, tuple[tuple[int, int], dict[Path, Patch]]] = {}
+# directory -> (its mtime, the kustomization files in it, whether it holds .git): one stat
+# per directory above each file while nothing was added or removed there.
+_DIRECTORIES: dict[Path, tuple[int, tuple[str, ...], bool]] = {}
+
+
+def _directory(directory: Path) -> tuple[tuple[str, ...], bool]:
+    try:
+        mtime = directory.stat().st_mtime_ns
+    except OSError:
+        return (), False
+    cached = _DIRECTORIES.get(directory)
+    if cached is not None and cached[0] == mtime:
+        return cached[1], cached[2]
+    names = tuple(name for name in KUSTOMIZATION_FILES if (directory / name).exists())
+    repository_root = (directory / ".git").exists()
+    _DIRECTORIES[directory] = (mtime, names, repository_root)
+    return names, repository_root
 
 
 def _patches(kustomization: Path) -> dict[Path, Patch]:
@@ -140,3 +163,4 @@ def _entries(value: Any) -> Iterable[tuple[str, Mapping[str, Any] | None]]:
 def clear_cache() -> None:
     """Forget every kustomization read (tests; a long-lived process re-reads changed ones)."""
     _CACHE.clear()
+    _DIRECTORIES.clear()

@@ -12,17 +12,20 @@ from podlint.source.compose import node_span
 class NodeLocator:
     """Locates pointers in one YAML document whose first line is ``line_offset`` in its file."""
 
-    __slots__ = ("line_offset", "root")
+    __slots__ = ("keys", "line_offset", "root")
 
     def __init__(self, root: Node, line_offset: int) -> None:
         self.root = root
         self.line_offset = line_offset
+        # Large mappings by key, built on first use: a finding per key of a mapping with
+        # thousands of keys would otherwise scan the mapping once per finding.
+        self.keys: dict[int, dict[str, tuple[Node, Node]]] = {}
 
     def span(self, pointer: str, key: bool = False) -> Span | None:
         node = self.root
         key_node: Node | None = None
         for part in split(pointer):
-            found = _child(node, part)
+            found = self._child(node, part)
             if found is None:
                 # A missing field is reported at its nearest existing ancestor.
                 key = False
@@ -45,6 +48,22 @@ class NodeLocator:
         start = node.start_mark
         line = start.line + self.line_offset
         return Span(line, start.column, line, start.column + 1)
+
+    def _child(self, node: Node, part: str) -> tuple[Node | None, Node] | None:
+        if isinstance(node, MappingNode) and len(node.value) > _SCAN_LIMIT:
+            keys = self.keys.get(id(node))
+            if keys is None:
+                # In order, so the last of duplicate keys wins, as in the data.
+                keys = self.keys[id(node)] = {
+                    key.value: (key, value)
+                    for key, value in node.value
+                    if isinstance(key, ScalarNode)
+                }
+            return keys.get(part)
+        return _child(node, part)
+
+
+_SCAN_LIMIT = 16
 
 
 def _child(node: Node, part: str) -> tuple[Node | None, Node] | None:

@@ -82,3 +82,16 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield running
     finally:
         stop_cluster(state)
+
+
+@pytest.fixture(scope="session")
+def parity_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """A control plane of its own for the apiserver parity tests, which create namespaces,
+    ServiceAccounts, PriorityClasses, RuntimeClasses and a CRD that other tests (a cluster
+    audit) would otherwise see."""
+    state = tmp_path_factory.mktemp("kube-apiserver-parity")
+    running = start_cluster(state)
+    try:
+        yield running
+    finally:
+        stop_cluster(state)

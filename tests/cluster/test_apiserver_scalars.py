@@ -38,7 +38,8 @@ ALPHABET = "0123456789+-._xobeE:"
 
 
 @pytest.fixture(scope="module")
-def echo(cluster: Cluster) -> str:
+def echo(parity_cluster: Cluster) -> str:
+    cluster = parity_cluster
     """The collection URL of a custom resource that keeps whatever fields it is given."""
     crd = {
         "apiVersion": "apiextensions.k8s.io/v1",
@@ -119,11 +120,11 @@ def _random_shapes(seed: int, count: int) -> list[str]:
     return sorted(shapes)
 
 
-def test_plain_scalars_read_as_the_apiserver_reads_them(cluster: Cluster, echo: str) -> None:
+def test_plain_scalars_read_as_the_apiserver_reads_them(parity_cluster: Cluster, echo: str) -> None:
     seed = int(os.environ.get("PODLINT_PARITY_SEED", random.randrange(2**32)))
     shapes = SHAPES + _random_shapes(seed, 400)
     with ThreadPoolExecutor(4) as pool:
-        readings = list(pool.map(lambda s: _server_reading(cluster, echo, s), shapes))
+        readings = list(pool.map(lambda s: _server_reading(parity_cluster, echo, s), shapes))
     wrong = []
     for scalar, (accepted, theirs) in zip(shapes, readings, strict=True):
         read, ours = _podlint_reading(scalar)
@@ -144,8 +145,8 @@ def test_fixed_shapes_are_single_scalars() -> None:
 
 @pytest.mark.parametrize("scalar", UNREPRESENTABLE)
 def test_infinities_and_nan_are_refused_by_the_apiserver(
-    cluster: Cluster, echo: str, scalar: str
+    parity_cluster: Cluster, echo: str, scalar: str
 ) -> None:
-    accepted, message = _server_reading(cluster, echo, scalar)
+    accepted, message = _server_reading(parity_cluster, echo, scalar)
     assert not accepted
     assert "unsupported value" in str(message)

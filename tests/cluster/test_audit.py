@@ -33,10 +33,11 @@ def test_managed_objects_are_reported_once_at_their_controller(cluster: Cluster)
     deployment_with_replicas(cluster, ns, replicas=2)
     bare_pod(cluster, ns, "lonely")
 
-    # recommended: the bare Pod has findings of its own (bare-pod, missing-resources)
-    run = audit(cluster, "--namespace", ns, "--policy", "recommended", "--format", "json")
+    run = audit(
+        cluster, "--namespace", ns, "--select", "pss-privileged,bare-pod", "--format", "json"
+    )
 
-    assert run.code == 1, run.stderr  # pss-privileged is an error in the default policy
+    assert run.code == 1, run.stderr  # pss-privileged is an error
     findings = json.loads(run.stdout)["findings"]
     privileged = [f for f in findings if f["rule"] == "pss-privileged"]
     assert [(f["file"], f["pointer"]) for f in privileged] == [
@@ -439,3 +440,33 @@ def test_in_a_pod_the_service_account_is_used(cluster: Cluster, tmp_path: Path) 
     )
     assert nothing.returncode == 2
     assert "no kubeconfig: give --kubeconfig FILE, set KUBECONFIG" in nothing.stderr
+
+
+def test_judged_for_the_clusters_version_unless_told(cluster: Cluster) -> None:
+    version = cluster.request("GET", "/version").json()
+    running = f"{version['major']}.{version['minor']}"
+    ns = namespace(cluster, "audit-version")
+    create(
+        cluster,
+        f"/api/v1/namespaces/{ns}/pods",
+        {
+            "metadata": {"name": "with-sidecar"},
+            "spec": {
+                "initContainers": [
+                    {"name": "proxy", "image": "envoy:1.31", "restartPolicy": "Always"}
+                ],
+                "containers": [{"name": "app", "image": "nginx:1.27"}],
+            },
+        },
+    )
+    args = ["-n", ns, "--select", "sidecar-unsupported-version", "--format", "json"]
+
+    default = audit(cluster, *args)
+    older = audit(cluster, *args, "--kubernetes-version", "1.28")
+
+    assert f"(judged for Kubernetes {running})" in default.stderr
+    assert json.loads(default.stdout)["findings"] == []
+    assert "(judged for Kubernetes 1.28)" in older.stderr
+    assert [f["pointer"] for f in json.loads(older.stdout)["findings"]] == [
+        "/spec/initContainers/0/restartPolicy"
+    ]

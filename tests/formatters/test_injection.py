@@ -30,7 +30,7 @@ spec:
     image: ""
 """
 RULES = "latest-image-tag,missing-image"
-FORMATS = ["text", "github", "junit", "sarif", "gitlab", "json"]
+FORMATS = ["text", "concise", "github", "junit", "sarif", "gitlab", "json"]
 
 
 def _lint(directory: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -120,3 +120,22 @@ def test_sarif_keeps_the_bytes_of_a_name_that_is_not_utf8(hostile: Path) -> None
     )
     assert "latin1-%E9%FF.yaml" in uris
     assert "evil%0Aforged.yaml%3A9%3A9%3A%20error%3A%20x%20%5By%5D%1B%5B2J.yaml" in uris
+
+
+def test_a_long_line_is_shown_around_each_finding(tmp_path: Path) -> None:
+    items = [
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"p{n}"},
+         "spec": {"containers": [{"name": "c", "image": "nginx:latest"}]}}
+        for n in range(200)
+    ]  # fmt: skip
+    text = json.dumps({"apiVersion": "v1", "kind": "List", "items": items})
+    (tmp_path / "one.json").write_text(text)
+    result = _lint(tmp_path, "--select", "latest-image-tag", "--format", "text")
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout.decode()).splitlines()
+    excerpts = [line for line in lines if line.startswith("1 | ")]
+    assert len(excerpts) == 200
+    # Each excerpt is a window of the line, and its caret is under the finding's value.
+    assert all(len(line) < 200 for line in excerpts)
+    for excerpt, caret in zip(excerpts, lines[lines.index(excerpts[0]) + 1 :: 4], strict=False):
+        start = caret.index("^")
+        assert excerpt[start : start + len('"nginx:latest"')] == '"nginx:latest"'

@@ -172,3 +172,18 @@ def test_review_decides_on_any_value() -> None:
             node[path[-1]] = copy.deepcopy(value)
             decision = reviewer.decide(_admission_review(data))
             assert not decision.errors, (path, value, decision.errors)
+
+
+def test_pod_wide_answers_are_remembered_per_pod_only() -> None:
+    from podlint.checks._resources import qos_class
+    from podlint.model.views import ObjectView
+
+    def pod_view(resources: dict[str, Any]) -> Any:
+        data = {**POD, "spec": {"containers": [{"name": "c", "resources": resources}]}}
+        return ObjectView(Document("x.yaml", 0, data)).pod_spec("/spec")
+
+    limits = {"limits": {"cpu": "1", "memory": "1Gi"}}
+    guaranteed, best_effort = pod_view(limits), pod_view({})
+    for _ in range(2):
+        assert qos_class(guaranteed) == "Guaranteed"
+        assert qos_class(best_effort) == "BestEffort"

@@ -81,3 +81,19 @@ async def test_a_chart_template_gets_no_diagnostics(client: PodlintClient, tmp_p
     (chart / "Chart.yaml").write_text("apiVersion: v2\nname: chart\nversion: 0.1.0\n")
     template = _open(client, chart / "templates" / "deployment.yaml", PATCH)
     assert await client.diagnostics_of(template, 1) == []
+
+
+async def test_saving_a_kustomization_lints_the_open_buffers_again(
+    client: PodlintClient, tmp_path: Path
+) -> None:
+    patch = _open(client, tmp_path / "patch.yaml", PATCH)
+    assert "missing-image" in {code for code, *_ in _found(await client.diagnostics_of(patch, 1))}
+    kustomization = tmp_path / "kustomization.yaml"
+    kustomization.write_text("resources: [../base]\npatches: [{path: patch.yaml}]\n")
+    uri = _open(client, kustomization, kustomization.read_text())
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    await client.wait_published(
+        lambda p: p.uri == patch and [d.code for d in p.diagnostics] == ["latest-image-tag"]
+    )

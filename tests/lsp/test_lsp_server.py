@@ -426,5 +426,45 @@ async def test_fix_all_source_action(fixing_client: PodlintClient, tmp_path: Pat
     assert await _actions(client, uri, 0, 0, only=["source.fixAll"]) == []
 
 
+SHARED_CONTEXT = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27
+    securityContext: &sc {privileged: true, allowPrivilegeEscalation: false}
+  - name: sidecar
+    image: nginx:1.27
+    securityContext: *sc
+"""
+
+
+async def test_a_fix_that_would_change_more_is_not_offered(
+    fixing_client: PodlintClient, tmp_path: Path
+) -> None:
+    # The anchored securityContext is the sidecar's too: editing it would change both
+    # containers, more than the finding is about, so only the suppression is offered.
+    client = fixing_client
+    uri = (tmp_path / "web.yaml").as_uri()
+    _open(client, uri, SHARED_CONTEXT)
+    diagnostics = await client.diagnostics_of(uri, 1)
+    assert [(d.code, d.range.start.line) for d in diagnostics if d.code == "pss-privileged"] == [
+        ("pss-privileged", 7),
+        ("pss-privileged", 7),
+    ]
+    titles = [action.title for action in await _actions(client, uri, 7, 38)]
+    assert "Disable pss-privileged for this line" in titles
+    assert not [title for title in titles if title.startswith("Set securityContext.privileged")]
+    # Without the alias the same fix is offered.
+    _change(client, uri, 2, SHARED_CONTEXT.replace("securityContext: *sc", "securityContext: {}"))
+    await client.diagnostics_of(uri, 2)
+    titles = [action.title for action in await _actions(client, uri, 7, 38)]
+    assert (
+        "Set securityContext.privileged: false (unsafe fix: may change what the Pod does)" in titles
+    )
+
+
 def _comments(text: str) -> list[str]:
     return [line[line.index("#") :] for line in text.splitlines() if "#" in line]
