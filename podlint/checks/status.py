@@ -94,7 +94,9 @@ def config_ref_missing(index: ConfigIndex, ctx: RuleContext) -> Iterator[Finding
             if source is None:
                 if complete:
                     yield _at(pod, reference, _missing_object(pod, reference))
-            elif reference.key is not None and reference.key not in source.keys:
+            elif source.keys and reference.key is not None and reference.key not in source.keys:
+                # (one without keys is a placeholder that a controller fills, such as a
+                # service-account-token Secret: not judged)
                 yield _at(pod, reference, _missing_key(reference, source))
 
 
