@@ -163,8 +163,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--policy", default=None, help="pass --policy to podlint")
     parser.add_argument("--select", default=None, help="pass --select to podlint")
+    parser.add_argument(
+        "--jobs", default="1", help="pass --jobs to podlint (default 1: per core, as the compose)"
+    )
     args = parser.parse_args()
-    extra = ["--policy", args.policy] if args.policy else []
+    extra = ["--jobs", args.jobs]
+    extra += ["--policy", args.policy] if args.policy else []
     extra += ["--select", args.select] if args.select else []
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
     if args.small:

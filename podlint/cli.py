@@ -376,6 +376,14 @@ def _discard_stdout() -> None:
     is_flag=True,
     help="Print the number of findings per rule instead of the findings (text output).",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Lint files in this many processes (default: the machine's cores; 1: one process). "
+    "Small runs use one process, which is faster for them.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.pass_context
 def lint(
@@ -404,6 +412,7 @@ def lint(
     statistics: bool,
     unsafe_fixes: bool,
     show_diff: bool,
+    jobs: int | None,
     quiet: bool,
 ) -> None:
     """Lint manifest files, directories, or '-' for stdin."""
@@ -416,6 +425,7 @@ def lint(
     from podlint.gitutil import GitError, changed_files, repository_root
     from podlint.lint import lint_sources
     from podlint.model.finding import Finding, Severity
+    from podlint.parallel import default_jobs
     from podlint.policy import PolicyError
     from podlint.progress import Progress, progress_wanted
     from podlint.registry import Registry, RegistryError, default_registry
@@ -563,6 +573,7 @@ def lint(
                 stdin_filename=stdin_filename,
                 max_bytes=max_file_size,
                 strict=strict,
+                jobs=jobs or default_jobs(),
             ),
             start=1,
         ):

@@ -13,6 +13,7 @@ from podlint.model.configrefs import ConfigIndex
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.workloads import WorkloadIndex
+from podlint.parallel import lint_in_workers, worth_a_pool
 from podlint.source.files import (
     HelmTemplate,
     PathError,
@@ -183,12 +184,17 @@ def lint_sources(
     stdin_filename: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     strict: bool = False,
+    jobs: int = 1,
 ) -> Iterator[SourceResult]:
     """Lint files, directories and "-" (stdin); unreadable paths give a result with an error.
 
     ``engine`` is one Engine, or a function giving the Engine for a file path. Templates of a
     Helm chart give a result that only says so; ``helm template`` output on stdin gives one
     result per template, named by Helm's ``# Source:`` comments (see podlint.source.rendered).
+
+    ``jobs`` > 1 lints the files in that many worker processes when the run is large enough
+    to gain from them (see podlint.parallel); the results are the same, in the same order.
+    Standard input is always read by this process.
     """
 
     def engine_for(path: str) -> Engine:
@@ -196,21 +202,73 @@ def lint_sources(
 
     run = _CrossObjectRun()
     names = list(paths)
+    found_items: list[str | Path | PathError | HelmTemplate] = []
     for name in names:
         if name == "-":
+            found_items.append(name)
+        else:
+            found_items.extend(discover([name]))
+    files = [item for item in found_items if isinstance(item, Path)]
+    linted: Iterator[_Linted | None]
+    if jobs > 1 and worth_a_pool(files, jobs):
+        linted = _first_here_then_in_workers(engine_for, files, jobs, max_bytes, strict)
+    else:
+        linted = (_lint_path_here(engine_for(str(path)), path, max_bytes, strict) for path in files)
+    for item in found_items:
+        if isinstance(item, str):
             display = stdin_filename or "<stdin>"
             yield from _lint_stdin(run, engine_for, display, stdin_filename, max_bytes, strict)
-            continue
-        for found in discover([name]):
-            if isinstance(found, PathError):
-                yield SourceResult(found.path, error=found.reason)
-                continue
-            if isinstance(found, HelmTemplate):
-                yield SourceResult(found.path, helm_chart=str(found.chart))
-                continue
-            current = run.engine(engine_for(str(found)))
-            yield run.seen(current, _lint_path(current, found, max_bytes, strict))
+        elif isinstance(item, PathError):
+            yield SourceResult(item.path, error=item.reason)
+        elif isinstance(item, HelmTemplate):
+            yield SourceResult(item.path, helm_chart=str(item.chart))
+        else:
+            # The engine first: a configuration mistake stops the run at the same file as a
+            # serial run does.
+            current = run.engine(engine_for(str(item)))
+            result = next(linted)
+            if result is None:
+                raise RuntimeError(f"a worker process could not lint {item}")
+            current.workloads.update(result.workloads)
+            current.deferred.extend(result.deferred)
+            yield run.seen(current, result.result)
     yield from run.finish(strict)
+
+
+def _first_here_then_in_workers(
+    engine_for: Callable[[str], Engine],
+    files: list[Path],
+    jobs: int,
+    max_bytes: int,
+    strict: bool,
+) -> Iterator[_Linted | None]:
+    # The first file warms what every worker would otherwise load on its own (the schemas of
+    # its kinds, their compiled validators), and the workers are forked with it.
+    yield _lint_path_here(engine_for(str(files[0])), files[0], max_bytes, strict)
+    yield from lint_in_workers(engine_for, files[1:], jobs, max_bytes, strict)
+
+
+@dataclass
+class _Linted:
+    """One file's result, with what cross-object rules collected from it."""
+
+    result: SourceResult
+    workloads: WorkloadIndex
+    deferred: list[Document]
+
+
+def _lint_path_here(engine: Engine, path: Path, max_bytes: int, strict: bool = False) -> _Linted:
+    """Lint one file, keeping what cross-object rules need apart, so that a worker process can
+    hand it back to the run."""
+    collecting, workloads, deferred = engine.collecting, engine.workloads, engine.deferred
+    engine.collecting = bool(engine.cross_rules)
+    engine.workloads, engine.deferred = WorkloadIndex(), []
+    try:
+        return _Linted(
+            _lint_path(engine, path, max_bytes, strict), engine.workloads, engine.deferred
+        )
+    finally:
+        engine.collecting, engine.workloads, engine.deferred = collecting, workloads, deferred
 
 
 class _CrossObjectRun:

@@ -232,7 +232,8 @@ def test_main_returns_exit_codes(bad_file: Path, capsys: pytest.CaptureFixture[s
 HEAVY_PROBE = (
     "import sys; from podlint.cli import main; rc = main(sys.argv[1:]);"
     "heavy = [m for m in ('jsonschema', 'pygls', 'uvicorn', 'starlette', 'hypercorn',"
-    " 'cryptography') if m in sys.modules];"
+    " 'cryptography', 'multiprocessing', 'podlint.webhook', 'podlint.lsp', 'podlint.audit')"
+    " if m in sys.modules];"
     "print('HEAVY', heavy); raise SystemExit(rc)"
 )
 
@@ -249,6 +250,13 @@ def test_lint_imports_no_webhook_or_lsp_stack(bad_file: Path) -> None:
     heavy = _heavy_modules("lint", "-q", str(bad_file))
     for module in ("pygls", "uvicorn", "starlette", "hypercorn", "cryptography"):
         assert module not in heavy
+    for module in ("podlint.webhook", "podlint.lsp", "podlint.audit"):
+        assert module not in heavy
+
+
+def test_a_small_lint_run_starts_no_worker_pool(bad_file: Path) -> None:
+    heavy = _heavy_modules("lint", "-q", "--jobs", "2", str(bad_file))
+    assert "multiprocessing" not in heavy
 
 
 def test_lint_imports_no_jsonschema_when_no_rule_needs_it(bad_file: Path) -> None:

@@ -80,8 +80,6 @@ MUTATION_GAPS = {
     r"\$pod/(initContainers|containers)/N/restartPolicy(Rules)?.*": "a container's "
     "restartPolicy and restartPolicyRules",
     r"\$pod/resourceClaims.*|\$pod/containers/N/resources/claims.*": "resource claims",
-    r"\$pod/containers/N/env/N/valueFrom/fieldRef/apiVersion.*": "fieldRef.apiVersion",
-    r"\$pod/volumes/N/(projected|configMap)/.*": "projected sources and configMap items",
     r"\$pod/affinity/.*(matchLabelKeys|mismatchLabelKeys).*"
     r"|\$pod/topologySpreadConstraints/N/matchLabelKeys.*": "label-key lists in affinity "
     "and spread constraints",
