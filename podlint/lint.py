@@ -230,6 +230,7 @@ def lint_sources(
             if result is None:
                 raise RuntimeError(f"a worker process could not lint {item}")
             current.workloads.update(result.workloads)
+            current.config.update(result.config)
             current.deferred.extend(result.deferred)
             yield run.seen(current, result.result)
     yield from run.finish(strict)
@@ -255,20 +256,26 @@ class _Linted:
     result: SourceResult
     workloads: WorkloadIndex
     deferred: list[Document]
+    config: ConfigIndex = field(default_factory=ConfigIndex)
 
 
 def _lint_path_here(engine: Engine, path: Path, max_bytes: int, strict: bool = False) -> _Linted:
     """Lint one file, keeping what cross-object rules need apart, so that a worker process can
     hand it back to the run."""
     collecting, workloads, deferred = engine.collecting, engine.workloads, engine.deferred
+    config = engine.config
     engine.collecting = bool(engine.cross_rules)
-    engine.workloads, engine.deferred = WorkloadIndex(), []
+    engine.workloads, engine.deferred, engine.config = WorkloadIndex(), [], ConfigIndex()
     try:
         return _Linted(
-            _lint_path(engine, path, max_bytes, strict), engine.workloads, engine.deferred
+            _lint_path(engine, path, max_bytes, strict),
+            engine.workloads,
+            engine.deferred,
+            engine.config,
         )
     finally:
         engine.collecting, engine.workloads, engine.deferred = collecting, workloads, deferred
+        engine.config = config
 
 
 class _CrossObjectRun:

@@ -128,3 +128,19 @@ def test_only_summaries_are_kept_and_they_pickle(tmp_path: Path) -> None:
     assert len(merged) == len(engine.config) == 2
     assert merged.find("shop", "ConfigMap", "db", str(tmp_path / "deployment.yaml"))
     assert [len(r.findings) for r in results] == [1]
+
+
+def test_worker_processes_hand_their_summaries_back(tmp_path: Path) -> None:
+    padding = "# " + "x" * 78 + "\n"
+    for n in range(120):  # more than MIN_POOL_BYTES, so --jobs 2 uses a pool
+        folder = tmp_path / f"app-{n % 7}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"configmap-{n}.yaml").write_text(CONFIGMAP.replace("name: db", f"name: db-{n}"))
+        deployment = DEPLOYMENT.replace("{comment}", "").replace("name: db,", f"name: db-{n},")
+        (folder / f"deploy-{n}.yaml").write_text(
+            deployment.replace("name: web,", f"name: web-{n},") + padding * 60
+        )
+    serial = lint_json("--select", RULE, str(tmp_path))
+    parallel = lint_json("--select", RULE, "--jobs", "2", str(tmp_path))
+    assert len(serial["findings"]) == 120
+    assert parallel["findings"] == serial["findings"]
