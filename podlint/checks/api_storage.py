@@ -4,6 +4,7 @@ cannot decode (the whole request is refused before validation)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from podlint.checks._api import mapping, not_a_quantity, quantity_problem
 from podlint.model.finding import Finding
@@ -14,6 +15,7 @@ from podlint.rule import RuleContext
 def storage_quantities(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     """PV spec.capacity, PVC spec.resources.requests and limits: every value a quantity."""
     spec = mapping(obj.data.get("spec"))
+    places: list[tuple[tuple[str, ...], Any]]
     if obj.kind == "PersistentVolume":
         places = [(("spec", "capacity"), spec.get("capacity"))]
     else:
