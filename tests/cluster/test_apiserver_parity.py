@@ -45,9 +45,7 @@ ENVIRONMENT = {
 }  # fmt: skip
 
 # Refusals of corpus documents podlint does not report yet (kinds beside the workloads).
-CORPUS_GAPS = {
-    "kubernetes-examples/_archived/sysdig-cloud/sysdig-rc.yaml:1": "ReplicationController selector defaulted from template labels",
-}  # fmt: skip
+CORPUS_GAPS: dict[str, str] = {}
 
 # Mutation sites (Mutation.site, a regular expression) whose refusals podlint does not report
 # yet, with what the apiserver checks there.

@@ -91,6 +91,7 @@ kubernetes-engine-samples/workloads/migrate-x86-app-to-multi-arch/k8s/overlays/m
 kubernetes-engine-samples/workloads/migrate-x86-app-to-multi-arch/k8s/overlays/multiarch/add_multiarch_support.yaml:21: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
 kubernetes-engine-samples/workloads/migrate-x86-app-to-multi-arch/k8s/overlays/multiarch/increase_replicas.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
 kubernetes-engine-samples/workloads/migrate-x86-app-to-multi-arch/k8s/overlays/x86_increase_replicas/increase_replicas.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-examples/_archived/sysdig-cloud/sysdig-rc.yaml:9: api-workload  # no selector and no template labels to default it from: spec.selector Required value
 kubernetes-examples/_archived/volumes/aws_ebs/aws-ebs-web.yaml:12: api-ports  # protocol "tcp": Unsupported value (case-sensitive)
 kubernetes-examples/_archived/volumes/cinder/cinder-web.yaml:12: api-ports  # protocol "tcp": Unsupported value (case-sensitive)
 kubernetes-examples/_archived/volumes/fibre_channel/fc.yaml:17: schema  # a placeholder to substitute before applying: not a valid value as written
