@@ -233,7 +233,11 @@ def _ends_with_newline(line: str) -> str:
 
 def _fix_summary(report: _FixReport, *, write: bool) -> str:
     verb = "fixed" if write else "would fix"
-    parts = [f"podlint: {verb} {report.applied} findings in {report.files} files"]
+    from podlint.formatters import counted
+
+    parts = [
+        f"podlint: {verb} {counted(report.applied, 'finding')} in {counted(report.files, 'file')}"
+    ]
     if report.unsafe_left:
         parts.append(
             f"{report.unsafe_left} more with --unsafe-fixes (they may change what the Pod does)"
@@ -639,6 +643,14 @@ def lint(
         click.echo(f"podlint: wrote {written} findings to {write_baseline}", err=True)
     if io_errors:
         sys.exit(EXIT_USAGE)
+    nothing_read = not summary.files and not summary.helm_templates and "-" not in paths
+    if nothing_read and changed_since is None and write_baseline is None and not quiet:
+        # A mistyped directory that exists would otherwise pass in silence.
+        click.echo(
+            f"podlint: warning: no manifests found in {', '.join(map(printable, paths))} "
+            "(podlint reads *.yaml, *.yml and *.json files; hidden directories are skipped)",
+            err=True,
+        )
     sys.exit(EXIT_FINDINGS if failing and write_baseline is None else EXIT_OK)
 
 
@@ -709,7 +721,9 @@ def explain(rule_id: str) -> None:
     registry = default_registry()
     rule = registry.rules.get(rule_id)
     if rule is None:
-        raise click.UsageError(f"unknown rule {rule_id!r} (see 'podlint rules')")
+        from podlint.policy import unknown_rule
+
+        raise click.UsageError(unknown_rule(rule_id, registry.rules))
     click.echo(render_rule(rule, registry))
 
 

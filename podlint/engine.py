@@ -8,6 +8,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from podlint.declarative import schema_check
+from podlint.model.configrefs import (
+    RUN_WIDE,
+    SOURCE_KINDS,
+    ConfigIndex,
+    data_source_of,
+    references_of,
+)
 from podlint.model.document import Document
 from podlint.model.finding import Finding, Severity
 from podlint.model.kinds import KindMap
@@ -59,6 +66,7 @@ class Engine:
         # ``collecting``; front doors that see one object at a time never collect.
         self.collecting = False
         self.workloads = WorkloadIndex()
+        self.config = ConfigIndex()
         self.deferred: list[Document] = []
         for rule_id, setting in sorted(self.settings.items()):
             rule = registry.rules[rule_id]
@@ -68,6 +76,9 @@ class Engine:
             context = RuleContext(rule.id, params, kubernetes_version)
             check = registry.check(rule.check) if rule.check else schema_check(rule)
             targets[rule.target].append(_Bound(rule, setting.severity, check, context))
+        # Cross-object rules that run once on the run's summaries, not on deferred objects.
+        self.config_rules = [b for b in self.cross_rules if getattr(b.check, RUN_WIDE, False)]
+        self.object_cross_rules = [b for b in self.cross_rules if b not in self.config_rules]
 
     def enabled(self, rule_id: str) -> bool:
         return rule_id in self.settings
@@ -89,8 +100,12 @@ class Engine:
             if bound.rule.applies_to_kind(kind):
                 yield from self.run_check(bound, obj, document)
         collect = self.collecting and bool(self.cross_rules)
-        if collect and any(b.rule.applies_to_kind(kind) for b in self.cross_rules):
+        if collect and any(b.rule.applies_to_kind(kind) for b in self.object_cross_rules):
             self.deferred.append(document)
+        if collect and self.config_rules and kind in SOURCE_KINDS:
+            source = data_source_of(obj)
+            if source is not None:
+                self.config.add_source(source)
         pointer = self.kind_map.pod_spec_pointer(obj.api_version, kind)
         if pointer is None:
             return
@@ -101,6 +116,9 @@ class Engine:
             summary = summarize_workload(pod)
             if summary is not None:
                 self.workloads.add(summary)
+            references = references_of(pod) if self.config_rules else None
+            if references is not None:
+                self.config.add_pod(references)
         for bound in self.pod_rules:
             if bound.rule.applies_to_kind(kind):
                 yield from self.run_check(bound, pod, document)
@@ -112,17 +130,40 @@ class Engine:
                 if role in bound.rule.containers and bound.rule.applies_to_kind(kind):
                     yield from self.run_check(bound, container, document)
 
-    def finish(self, workloads: WorkloadIndex) -> Iterator[Finding]:
+    def finish(
+        self, workloads: WorkloadIndex, config: ConfigIndex | None = None
+    ) -> Iterator[Finding]:
         """Run the cross-object rules over the objects they target, against ``workloads``
-        (the pod-carrying objects of the whole run), and forget those objects."""
+        (the pod-carrying objects of the whole run), and forget those objects; then the
+        rules that read ``config`` (the run's ConfigMap and Secret summaries)."""
         deferred, self.deferred = self.deferred, []
         for document in deferred:
             obj = ObjectView(document)
-            for bound in self.cross_rules:
+            for bound in self.object_cross_rules:
                 if bound.rule.applies_to_kind(obj.kind):
                     context = dataclasses.replace(bound.context, workloads=workloads)
                     with_workloads = dataclasses.replace(bound, context=context)
                     yield from self.run_check(with_workloads, obj, document)
+        # This engine's pods, against the ConfigMaps and Secrets of the whole run.
+        index = (config or self.config).with_pods(self.config.pods)
+        for bound in self.config_rules:
+            try:
+                findings = list(bound.check(index, bound.context))
+            except Exception:
+                LOG.exception("rule %s failed at the end of the run", bound.rule.id)
+                findings = [
+                    Finding(
+                        "",
+                        f"rule {bound.rule.id} failed (a podlint bug; please report it with "
+                        "the manifests of the run)",
+                        rule="internal-error",
+                        path="<run>",
+                    )
+                ]
+            for finding in findings:
+                yield dataclasses.replace(
+                    finding, rule=finding.rule or bound.rule.id, severity=bound.severity
+                )
 
     def run_check(
         self,

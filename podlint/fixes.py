@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from podlint.engine import Engine
-from podlint.model.document import Document
+from podlint.model.document import Document, document_of
 from podlint.model.finding import Finding
 from podlint.model.pointer import join, split
 from podlint.model.span import Span
@@ -370,17 +370,6 @@ def apply_edits(text: str, edits: Sequence[TextEdit]) -> str:
         end = offset(edit.span.end_line, edit.span.end_column)
         result = result[:begin] + edit.new_text + result[end:]
     return result
-
-
-def document_of(documents: Sequence[Document], finding: Finding) -> Document | None:
-    """The object a finding is about (the innermost, when the document is a ``kind: List``)."""
-    candidates = [
-        document
-        for document in documents
-        if document.index == finding.document
-        and (finding.pointer + "/").startswith(document.pointer + "/")
-    ]
-    return max(candidates, key=lambda d: len(d.pointer), default=None)
 
 
 @dataclass

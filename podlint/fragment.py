@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from podlint.model.document import Document
+from podlint.model.document import Document, document_of
 from podlint.model.finding import Finding
 from podlint.rule import Rule
 from podlint.source.json6902 import OperationLocator
@@ -122,7 +122,7 @@ def fragment_findings(
 def _about_written_value(finding: Finding, documents: Sequence[Document]) -> bool:
     if _ABOUT_WHAT_IS_LEFT_OUT.search(finding.message):
         return False
-    document = _document_of(documents, finding)
+    document = document_of(documents, finding)
     if document is None:
         return False
     relative = finding.pointer[len(document.pointer) :]
@@ -131,16 +131,6 @@ def _about_written_value(finding: Finding, documents: Sequence[Document]) -> boo
     if isinstance(document.locator, OperationLocator) and not document.locator.writes(relative):
         return False  # JSON 6902: what no operation writes comes from the target
     return _resolve(document.data, relative) is not _ABSENT
-
-
-def _document_of(documents: Sequence[Document], finding: Finding) -> Document | None:
-    candidates = [
-        document
-        for document in documents
-        if document.index == finding.document
-        and (finding.pointer + "/").startswith(document.pointer + "/")
-    ]
-    return max(candidates, key=lambda d: len(d.pointer), default=None)
 
 
 def _resolve(data: Any, pointer: str) -> Any:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from podlint.engine import Engine
 from podlint.fragment import fragment_findings
+from podlint.model.configrefs import ConfigIndex
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.workloads import WorkloadIndex
@@ -229,6 +230,7 @@ def lint_sources(
             if result is None:
                 raise RuntimeError(f"a worker process could not lint {item}")
             current.workloads.update(result.workloads)
+            current.config.update(result.config)
             current.deferred.extend(result.deferred)
             yield run.seen(current, result.result)
     yield from run.finish(strict)
@@ -254,20 +256,26 @@ class _Linted:
     result: SourceResult
     workloads: WorkloadIndex
     deferred: list[Document]
+    config: ConfigIndex = field(default_factory=ConfigIndex)
 
 
 def _lint_path_here(engine: Engine, path: Path, max_bytes: int, strict: bool = False) -> _Linted:
     """Lint one file, keeping what cross-object rules need apart, so that a worker process can
     hand it back to the run."""
     collecting, workloads, deferred = engine.collecting, engine.workloads, engine.deferred
+    config = engine.config
     engine.collecting = bool(engine.cross_rules)
-    engine.workloads, engine.deferred = WorkloadIndex(), []
+    engine.workloads, engine.deferred, engine.config = WorkloadIndex(), [], ConfigIndex()
     try:
         return _Linted(
-            _lint_path(engine, path, max_bytes, strict), engine.workloads, engine.deferred
+            _lint_path(engine, path, max_bytes, strict),
+            engine.workloads,
+            engine.deferred,
+            engine.config,
         )
     finally:
         engine.collecting, engine.workloads, engine.deferred = collecting, workloads, deferred
+        engine.config = config
 
 
 class _CrossObjectRun:
@@ -283,28 +291,48 @@ class _CrossObjectRun:
             self.engines[id(engine)] = engine
         return engine
 
-    def seen(self, engine: Engine, result: SourceResult) -> SourceResult:
-        if any(d.path == result.path for d in engine.deferred):
+    def seen(self, engine: Engine, result: SourceResult, *, stdin: bool = False) -> SourceResult:
+        # Files are read again for their suppression comments at the end, when a rule on the
+        # run's summaries reported in them; standard input cannot be.
+        if any(d.path == result.path for d in engine.deferred) or (stdin and engine.config_rules):
             self.texts[result.path] = result.text
         return result
+
+    def text(self, path: str) -> str | None:
+        if path in self.texts:
+            return self.texts[path]
+        try:
+            data = read_bounded(Path(path), DEFAULT_MAX_BYTES)
+        except OSError:
+            return None
+        if isinstance(data, TooLarge):
+            return None
+        text = read_text(data, max_bytes=DEFAULT_MAX_BYTES)
+        return text if isinstance(text, str) else None
 
     def finish(self, strict: bool) -> Iterator[SourceResult]:
         if not self.engines:
             return
         workloads = WorkloadIndex.merged(e.workloads for e in self.engines.values())
+        config = ConfigIndex.merged(e.config for e in self.engines.values())
         for engine in self.engines.values():
             documents: dict[str, list[Document]] = {}
             for document in engine.deferred:
                 documents.setdefault(document.path, []).append(document)
             findings: dict[str, list[Finding]] = {}
-            for finding in engine.finish(workloads):
+            for finding in engine.finish(workloads, config):
                 findings.setdefault(finding.path, []).append(finding)
+            for pod in engine.config:
+                if pod.origin.path in findings:
+                    documents.setdefault(pod.origin.path, []).append(pod.origin.stand_in())
+            engine.config = ConfigIndex()
             for path in sorted(findings):
                 settings = dict(engine.settings)
                 settings.pop(UNUSED_SUPPRESSION, None)  # reported with the file already
+                text = self.text(path)
                 outcome = apply_suppressions(
                     findings[path],
-                    self.texts.get(path),
+                    text,
                     documents.get(path, []),
                     settings=settings,
                     known=engine.registry.rules,
@@ -315,7 +343,7 @@ class _CrossObjectRun:
                     yield SourceResult(
                         path,
                         outcome.findings,
-                        text=self.texts.get(path),
+                        text=text,
                         suppressed=outcome.suppressed,
                         supplement=True,
                     )
@@ -362,11 +390,14 @@ def _lint_stdin(
     helm_output = isinstance(text, str) and (stdin_filename is None or chart is not None)
     rendered = split_rendered(text, chart) if helm_output and isinstance(text, str) else None
     if rendered is None:
-        yield run.seen(engine, lint_bytes(engine, display, data, max_bytes, strict=strict))
+        result = lint_bytes(engine, display, data, max_bytes, strict=strict)
+        yield run.seen(engine, result, stdin=True)
         return
     for template in rendered:
         path = template.path or display
         current = run.engine(engine_for(path))
         yield run.seen(
-            current, lint_text(current, path, template.text, strict=strict, fragment=False)
+            current,
+            lint_text(current, path, template.text, strict=strict, fragment=False),
+            stdin=True,
         )

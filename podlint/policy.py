@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -243,6 +244,13 @@ def resolve_settings(
     return settings
 
 
+def unknown_rule(rule_id: str, rules: Iterable[str]) -> str:
+    """The message for a rule id that names no rule, with the closest id if one is close."""
+    close = difflib.get_close_matches(rule_id, list(rules), n=1)
+    hint = f'; did you mean "{close[0]}"?' if close else ""
+    return f"unknown rule {rule_id!r}{hint} (see 'podlint rules')"
+
+
 def narrow(
     settings: dict[str, RuleSetting],
     rules: Mapping[str, Rule],
@@ -255,7 +263,7 @@ def narrow(
     ignore = list(ignore)
     for selector in [*select, *ignore]:
         if _specificity(selector) == 2 and selector not in rules:
-            raise PolicyError(f"unknown rule {selector!r} (see 'podlint rules')")
+            raise PolicyError(unknown_rule(selector, rules))
     result = dict(settings)
     if select:
         result = {}

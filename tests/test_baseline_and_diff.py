@@ -156,7 +156,7 @@ def test_fix_rewrites_files_in_place_keeping_comments(repo: Path) -> None:
     assert path.read_bytes() == PRIVILEGED.encode()
     result = CliRunner().invoke(cli, [*args, "--fix", "--unsafe-fixes", "k8s"])
     assert result.exit_code == 0, result.output
-    assert "podlint: fixed 1 findings in 1 files" in result.output
+    assert "podlint: fixed 1 finding in 1 file" in result.output
     assert path.read_bytes() == PRIVILEGED.replace("privileged: true", "privileged: false").encode()
     assert (repo / "k8s" / "a.yaml").read_text() == POD.format(name="a")  # nothing to fix there
     refused = CliRunner().invoke(cli, [*args, "--fix", "-"], input=PRIVILEGED)

@@ -61,7 +61,9 @@ def test_rule_docs_are_complete(rule: Rule) -> None:
 def _lint_example(rule: Rule, text: str) -> list[str]:
     # a version-specific rule's card names the version its examples are judged at
     version = KubeVersion.parse(str(rule.docs.get("kubernetes-version", "latest")))
-    engine = Engine(REGISTRY, {rule.id: RuleSetting(rule.severity)}, version)
+    # a rule that is quiet without options names those its examples are judged with
+    options = dict(rule.docs.get("example-options") or {})
+    engine = Engine(REGISTRY, {rule.id: RuleSetting(rule.severity, options)}, version)
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"{rule.id}-example.yaml"
         path.write_text(text, encoding="utf-8")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -55,7 +56,7 @@ def test_text_output_lines_and_caret(bad_file: Path) -> None:
     assert lines[index + 3] == "  |            ^^^^^^^^^^^^"
     assert "\x1b[" not in result.output
     assert lines[-1] == (
-        "default policy: found 2 errors, 1 warning in 1 files (1 documents); "
+        "default policy: found 2 errors, 1 warning in 1 file (1 document); "
         "`--policy recommended` for resources and probes, `--statistics` for counts per rule"
     )
 
@@ -412,6 +413,20 @@ def test_cross_object_targets_are_looked_up_near_the_hpa(tmp_path: Path) -> None
     assert far["findings"] == []
 
 
+def test_cross_object_message_names_the_target_file_only_when_it_is_another(
+    tmp_path: Path,
+) -> None:
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text(HPA.replace("{comment}", "") + "---\n" + DEPLOYMENT_WITHOUT_REQUESTS)
+    report = json.loads(
+        run(
+            "lint", "--format", "json", "--select", "hpa-target-missing-requests", str(manifest)
+        ).output
+    )
+    [finding] = report["findings"]
+    assert finding["message"].startswith('scales on cpu utilization of Deployment "web", but')
+
+
 @pytest.mark.parametrize(
     ("args", "broken", "extra"),
     [
@@ -440,3 +455,50 @@ def test_front_door_with_a_broken_extra_says_what_to_install(
     assert f"missing: {broken}" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "certs").exists()
+
+
+def test_a_directory_without_manifests_is_said_so(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "README.md").write_text("# not a manifest\n")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\n")
+    result = run("lint", str(tmp_path))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"podlint: warning: no manifests found in {tmp_path} (podlint reads *.yaml, *.yml "
+        "and *.json files; hidden directories are skipped)"
+    ]
+    (tmp_path / "docs" / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\n")
+    assert run("lint", str(tmp_path)).stderr == ""
+    assert run("lint", "--quiet", str(tmp_path / "docs" / "README.md")).stderr == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["lint", "--select", "latest-image-tga", "-"],
+        ["lint", "--ignore", "pss-priviliged", "-"],
+        ["explain", "latest-image-tga"],
+    ],
+)
+def test_a_mistyped_rule_id_gets_the_closest_one(args: list[str]) -> None:
+    result = run(*args, input="")
+    assert result.exit_code == 2
+    meant = "pss-privileged" if "pss-priviliged" in args else "latest-image-tag"
+    assert f"; did you mean \"{meant}\"? (see 'podlint rules')" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_the_readme_options_table_lists_every_lint_option() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    table = readme.split("### Options of `podlint lint`", 1)[1].split("\n### ", 1)[0]
+    command = cli.commands["lint"]
+    documented = set(re.findall(r"`(--[a-z-]+)", table))
+    options = {
+        name
+        for param in command.params
+        for name in param.opts
+        if name.startswith("--") and name != "--help"
+    }
+    assert options - documented == set()
+    assert documented - options == set()

@@ -47,7 +47,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_fix_applies_only_safe_fixes(workdir: Path) -> None:
     result = lint("--fix", "cron.yaml")
     assert result.exit_code == 1, result.output  # pss-privileged is left, at error
-    assert "podlint: fixed 1 findings in 1 files; 1 more with --unsafe-fixes" in result.output
+    assert "podlint: fixed 1 finding in 1 file; 1 more with --unsafe-fixes" in result.output
     assert (workdir / "cron.yaml").read_text() == CRONJOB.replace("batch/v1beta1", "batch/v1")
     assert "[pss-privileged]" in result.output
     assert "[removed-api-version]" not in result.output
@@ -72,7 +72,7 @@ def test_diff_previews_and_writes_nothing(workdir: Path) -> None:
         " metadata:\n"
         "   name: report\n"
     )
-    assert "would fix 1 findings in 1 files; 1 more with --unsafe-fixes" in result.stderr
+    assert "would fix 1 finding in 1 file; 1 more with --unsafe-fixes" in result.stderr
     both = lint("--diff", "--unsafe-fixes", "cron.yaml")
     assert both.exit_code == 1
     assert "+              privileged: false\n" in both.stdout

@@ -204,6 +204,13 @@ def test_a_patch_gets_nothing_about_what_its_base_holds(tmp_path: Path) -> None:
     }
 
 
+def test_a_json6902_patch_names_the_container_it_writes_by_its_place() -> None:
+    # The operation writes /spec/template/spec/containers/0/image and names no container.
+    _, report = lint("overlays/prod/image.yaml")
+    [finding] = report["findings"]
+    assert finding["message"].startswith('container containers[0]: image "registry.example.com')
+
+
 def test_a_json6902_patch_whose_target_names_only_the_kind(tmp_path: Path) -> None:
     (tmp_path / "kustomization.yaml").write_text(
         "resources: [../base]\n"

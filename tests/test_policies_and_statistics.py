@@ -149,11 +149,13 @@ def test_concise_is_one_line_per_finding_then_the_summary(tmp_path: Path) -> Non
         "securityContext.privileged=true) [pss-privileged]",
         f'{path}:12:12: warning: container "side": image "nginx:latest" uses the mutable '
         '":latest" tag; pin a version or a digest [latest-image-tag]',
-        "default policy: found 1 error, 2 warnings in 1 files (1 documents); "
+        "default policy: found 1 error, 2 warnings in 1 file (1 document); "
         "`--policy recommended` for resources and probes, `--statistics` for counts per rule",
     ]
     quiet_code, quiet = run("lint", "--format", "concise", "--quiet", str(path))
     assert quiet_code == 1 and quiet.splitlines() == output.splitlines()[:-1]
+    _, github = run("lint", "--format", "github", str(path))
+    assert github.splitlines()[-1] == "podlint: 1 error, 2 warnings, 0 infos in 1 file (1 document)"
 
 
 def test_statistics_counts_per_rule(tmp_path: Path) -> None:
@@ -172,7 +174,7 @@ def test_statistics_counts_per_rule(tmp_path: Path) -> None:
         "[*] " + REGISTRY.rules["removed-api-version"].summary,
     ]
     assert lines[3] == (
-        "default policy: found 2 errors, 2 warnings in 1 files (2 documents); "
+        "default policy: found 2 errors, 2 warnings in 1 file (2 documents); "
         "`--policy recommended` for resources and probes"
     )
     assert len(lines) == 4

@@ -248,6 +248,13 @@ def _value_from(
     ref = mapping(source.get(kind))
     ref_at = join(at, kind)
     if kind == "fieldRef":
+        version = ref.get("apiVersion")
+        if isinstance(version, str) and version not in ("", "v1"):
+            yield Finding(
+                join(ref_at, "apiVersion"),
+                f'{label}: fieldRef.apiVersion "{version}" is not supported; '
+                'supported values: "v1"',
+            )
         path = ref.get("fieldPath")
         if isinstance(path, str) and not _field_path_ok(path):
             yield Finding(

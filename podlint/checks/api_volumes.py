@@ -250,6 +250,11 @@ def _source(name: str, source: str, spec: dict[str, Any], at: str) -> Iterator[F
             yield from _projected(name, spec, at)
         for index, item in items(spec.get("items")):
             item_at = join(at, "items", index)
+            if source in ("configMap", "secret") and item.get("key") in (None, ""):
+                yield Finding(
+                    join(item_at, "key"),
+                    f'volume "{name}": {source}.items[{index}].key is required',
+                )
             yield from _mode(
                 name, f"{source}.items[{index}]", item.get("mode"), join(item_at, "mode")
             )
@@ -401,6 +406,28 @@ def _volume_field_path_ok(path: str) -> bool:
     return False
 
 
+def _projected_items(
+    name: str, kind: str, projection: dict[str, Any], at: str
+) -> Iterator[Finding]:
+    """A projected secret or configMap: its name, and each item's key and local path."""
+    if projection.get("name") in (None, ""):
+        yield Finding(join(at, "name"), f'volume "{name}": projected {kind}.name is required')
+    for index, item in items(projection.get("items")):
+        item_at = join(at, "items", index)
+        if item.get("key") in (None, ""):
+            yield Finding(
+                join(item_at, "key"), f'volume "{name}": projected {kind} key is required'
+            )
+        path = item.get("path")
+        if path in (None, ""):
+            yield Finding(
+                join(item_at, "path"), f'volume "{name}": projected {kind} path is required'
+            )
+        elif isinstance(path, str):
+            for problem in formats.local_path(path, reserved=True):
+                yield Finding(join(item_at, "path"), f'volume "{name}": path "{path}" {problem}')
+
+
 def _projected(name: str, spec: dict[str, Any], at: str) -> Iterator[Finding]:
     paths: set[str] = set()
     duplicates: list[str] = []
@@ -417,8 +444,24 @@ def _projected(name: str, spec: dict[str, Any], at: str) -> Iterator[Finding]:
         for kind in ("secret", "configMap", "downwardAPI"):
             for _, item in items(mapping(source.get(kind)).get("items")):
                 outputs.append(item.get("path"))
+        for kind in ("secret", "configMap"):
+            projection = source.get(kind)
+            if isinstance(projection, dict):
+                yield from _projected_items(name, kind, projection, join(s_at, kind))
         token = source.get("serviceAccountToken")
         if isinstance(token, dict):
+            path = token.get("path")
+            if path in (None, ""):
+                yield Finding(
+                    join(s_at, "serviceAccountToken", "path"),
+                    f'volume "{name}": serviceAccountToken.path is required',
+                )
+            elif isinstance(path, str):
+                for problem in formats.local_path(path, reserved=True):
+                    yield Finding(
+                        join(s_at, "serviceAccountToken", "path"),
+                        f'volume "{name}": serviceAccountToken path "{path}" {problem}',
+                    )
             # A token's path is not among those checked for conflicts.
             seconds = token.get("expirationSeconds")
             if formats.is_int(seconds) and not TOKEN_MIN_SECONDS <= seconds <= TOKEN_MAX_SECONDS:

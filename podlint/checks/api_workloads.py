@@ -71,6 +71,13 @@ def _controller(obj: ObjectView, spec: dict[str, Any], at: str) -> Iterator[Find
     labels = mapping(meta.get("labels"))
     selector = spec.get("selector")
     if obj.kind == "ReplicationController":
+        # An empty selector is defaulted from the template's labels; with none, it stays empty.
+        if not selector and spec.get("template") is not None and not labels:
+            yield Finding(
+                join(at, "selector"),
+                "spec.selector: Required value: without a selector the template's labels are "
+                "used, and the template has none",
+            )
         if (
             isinstance(selector, dict)
             and selector

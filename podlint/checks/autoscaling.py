@@ -104,10 +104,11 @@ def target_missing_requests(hpa: ObjectView, ctx: RuleContext) -> Iterator[Findi
         if not missing:
             continue
         names = ", ".join(f'"{name}"' for name in missing)
+        where = "" if workload.path == hpa.document.path else f" ({workload.path})"
         yield Finding(
             metric.pointer,
             f"scales on {metric.resource} utilization of {workload.kind} "
-            f'"{workload.name}" ({workload.path}), but container{"s" if len(missing) > 1 else ""} '
+            f'"{workload.name}"{where}, but container{"s" if len(missing) > 1 else ""} '
             f"{names} request{'' if len(missing) > 1 else 's'} no {metric.resource}; "
             "the HPA cannot compute utilization and will not scale",
         )

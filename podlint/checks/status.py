@@ -8,11 +8,21 @@ decides, and its card names the status and the version whose behaviour it follow
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
 
 from podlint.k8s.imageref import InvalidReference, parse_image
+from podlint.k8s.quantity import parse_quantity
+from podlint.model.configrefs import (
+    ConfigIndex,
+    DataSource,
+    KeyReference,
+    PodReferences,
+    reads_config_index,
+)
 from podlint.model.finding import Finding
-from podlint.model.views import ContainerType, ContainerView
+from podlint.model.views import ContainerType, ContainerView, PodSpecView
 from podlint.rule import RuleContext
 
 
@@ -67,3 +77,308 @@ def image_never_pull(container: ContainerView, ctx: RuleContext) -> Iterator[Fin
             f'registry "{reference.domain}"; unless every node was loaded with it in advance, '
             "the container waits in ErrImageNeverPull; use IfNotPresent",
         )
+
+
+@reads_config_index
+def config_ref_missing(index: ConfigIndex, ctx: RuleContext) -> Iterator[Finding]:
+    """A key (or, with ``assume-complete``, a ConfigMap or Secret) that an environment
+    variable needs and the run does not define: CreateContainerConfigError."""
+    complete = ctx.params.get("assume-complete") is True
+    for pod in index:
+        for reference in pod.references:
+            if reference.optional:
+                continue  # the kubelet skips it
+            source = index.find(
+                pod.namespace, reference.source_kind, reference.name, pod.origin.path
+            )
+            if source is None:
+                if complete:
+                    yield _at(pod, reference, _missing_object(pod, reference))
+            elif source.keys and reference.key is not None and reference.key not in source.keys:
+                # (one without keys is a placeholder that a controller fills, such as a
+                # service-account-token Secret: not judged)
+                yield _at(pod, reference, _missing_key(reference, source))
+
+
+def _missing_object(pod: PodReferences, reference: KeyReference) -> str:
+    return (
+        f'{_use(reference)} {reference.source_kind} "{reference.name}", which the linted '
+        f'files do not define in namespace "{pod.namespace}" (and assume-complete says they '
+        "define all of it); the container would wait in CreateContainerConfigError; create "
+        "it, or mark the reference optional: true"
+    )
+
+
+def _missing_key(reference: KeyReference, source: DataSource) -> str:
+    defined = ", ".join(f'"{key}"' for key in sorted(source.keys)[:10]) or "no keys"
+    more = ", ..." if len(source.keys) > 10 else ""
+    where = "data" if source.kind == "ConfigMap" else "data or stringData"
+    return (
+        f'{_use(reference)} {source.kind} "{source.name}" ({source.path}), whose {where} '
+        f"has no such key (it defines {defined}{more}); the container would wait in "
+        "CreateContainerConfigError; add the key, fix its name, or mark it optional: true"
+    )
+
+
+def _use(reference: KeyReference) -> str:
+    if reference.key is None:
+        return f"{reference.container}: envFrom reads"
+    variable = f" {reference.variable}" if reference.variable else ""
+    return f'{reference.container}: env{variable} reads key "{reference.key}" of'
+
+
+def _at(pod: PodReferences, reference: KeyReference, message: str) -> Finding:
+    origin = pod.origin
+    return Finding(
+        reference.pointer,
+        message,
+        path=origin.path,
+        span=reference.span,
+        document=origin.document,
+        kind=origin.kind,
+        namespace=origin.namespace,
+        name=origin.name,
+    )
+
+
+def _empty_dirs(pod: PodSpecView) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """(index, name, emptyDir) of the pod's emptyDir volumes."""
+    volumes = pod.get("volumes")
+    for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
+        if not isinstance(volume, dict):
+            continue
+        name, source = volume.get("name"), volume.get("emptyDir")
+        if isinstance(name, str) and isinstance(source, dict):
+            yield index, name, source
+
+
+# Shared memory for IPC (PyTorch, NCCL, browsers): the program sizes its segments itself, and
+# a sizeLimit would turn a large one into SIGBUS rather than bound anything that accumulates.
+SHM = "/dev/shm"
+
+
+def _mounts(container: ContainerView, besides: str | None = None) -> set[str]:
+    """The names of the volumes ``container`` mounts (other than at the path ``besides``)."""
+    mounts = container.get("volumeMounts")
+    return {
+        str(mount.get("name"))
+        for mount in (mounts if isinstance(mounts, list) else [])
+        if isinstance(mount, dict) and (besides is None or mount.get("mountPath") != besides)
+    }
+
+
+def _limit(container: ContainerView, resource: str) -> Decimal | None:
+    resources = container.get("resources")
+    limits = resources.get("limits") if isinstance(resources, dict) else None
+    return parse_quantity(limits.get(resource)) if isinstance(limits, dict) else None
+
+
+def memory_emptydir_unbounded(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """A ``medium: Memory`` emptyDir without ``sizeLimit``, mounted by a container with a
+    memory limit: what it writes there is charged to that limit (OOMKilled)."""
+    containers = [c for c in pod.containers() if c.type is not ContainerType.EPHEMERAL]
+    for index, name, source in _empty_dirs(pod):
+        if source.get("medium") != "Memory" or source.get("sizeLimit") is not None:
+            continue
+        limited = [c for c in containers if name in _mounts(c, besides=SHM) and _limit(c, "memory")]
+        if not limited:
+            continue
+        labels = ", ".join(c.label for c in limited)
+        yield Finding(
+            pod.at("volumes", index, "emptyDir", "medium"),
+            f'volume "{name}" is a tmpfs (medium: Memory) without sizeLimit, mounted by '
+            f"{labels} with a memory limit: files written there count against that limit, "
+            "and nothing stops the volume before it is reached; the container would be "
+            "OOMKilled; set emptyDir.sizeLimit well below the memory limit (the write then "
+            "fails with ENOSPC instead)",
+        )
+
+
+def ephemeral_storage_below_emptydir(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """A disk emptyDir whose sizeLimit is above the pod's ephemeral-storage limit: the pod is
+    evicted before the volume is full."""
+    limit = _pod_ephemeral_storage_limit(pod)
+    if limit is None:
+        return
+    for index, name, source in _empty_dirs(pod):
+        if source.get("medium") == "Memory":
+            continue  # tmpfs is memory, not ephemeral storage
+        size = parse_quantity(source.get("sizeLimit"))
+        if size is None or size <= limit:
+            continue
+        yield Finding(
+            pod.at("volumes", index, "emptyDir", "sizeLimit"),
+            f'volume "{name}" may grow to sizeLimit {source.get("sizeLimit")}, more than the '
+            f"pod's ephemeral-storage limit ({_format_bytes(limit)}, the sum of its containers' "
+            "limits) that its files count against; the kubelet would evict the Pod (Evicted) "
+            "before the volume is full; raise the containers' ephemeral-storage limits or "
+            "lower sizeLimit",
+        )
+
+
+def _pod_ephemeral_storage_limit(pod: PodSpecView) -> Decimal | None:
+    """The pod's limit as the kubelet's eviction manager computes it (the resource helper's
+    PodLimits); None when no container sets one."""
+    return _pod_total(pod, "ephemeral-storage", _limit)
+
+
+def _request(container: ContainerView, resource: str) -> Decimal | None:
+    """The container's request, or its limit when it has none (the apiserver's default)."""
+    resources = container.get("resources")
+    requests = resources.get("requests") if isinstance(resources, dict) else None
+    if isinstance(requests, dict) and resource in requests:
+        return parse_quantity(requests.get(resource))
+    return _limit(container, resource)
+
+
+def _pod_total(
+    pod: PodSpecView,
+    resource: str,
+    amount: Callable[[ContainerView, str], Decimal | None],
+) -> Decimal | None:
+    """A pod's total of ``amount`` as the resource helper (PodRequests, PodLimits) computes
+    it: the sum over app and sidecar containers, or, if larger, an init container's amount
+    plus those of the sidecars started before it; None when no container sets one."""
+    found = False
+    running = Decimal(0)  # app and sidecar containers
+    sidecars = Decimal(0)  # sidecars started so far
+    largest_init = Decimal(0)
+    for container in pod.containers():
+        if container.type is ContainerType.EPHEMERAL:
+            continue
+        value = amount(container, resource)
+        found = found or value is not None
+        value = value or Decimal(0)
+        if container.role == "init":
+            largest_init = max(largest_init, value + sidecars)
+        else:
+            running += value
+            if container.role == "sidecar":
+                sidecars += value
+    return max(running, largest_init) if found else None
+
+
+def request_exceeds_node_capacity(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """A pod that requests more than the largest node described in the rule's
+    ``node-capacity`` option holds: the scheduler finds no node (Pending, Insufficient)."""
+    capacity = ctx.params.get("node-capacity")
+    if not isinstance(capacity, dict):
+        return
+    overhead = pod.get("overhead")
+    for resource, size in capacity.items():
+        limit = parse_quantity(size)
+        total = _pod_total(pod, str(resource), _request)
+        if limit is None or total is None:
+            continue
+        extra = parse_quantity(overhead.get(resource)) if isinstance(overhead, dict) else None
+        total += extra or Decimal(0)
+        if total <= limit:
+            continue
+        yield Finding(
+            _largest_request(pod, str(resource)),
+            f"the Pod requests {_format(total, str(resource))} {resource} in all, more than "
+            f"the largest node holds (node-capacity {resource}: {size}); the scheduler finds "
+            f"no node and the Pod stays Pending (FailedScheduling: Insufficient {resource}); "
+            "lower the requests or add larger nodes",
+        )
+
+
+def _largest_request(pod: PodSpecView, resource: str) -> str:
+    """Where to report: the largest request (or defaulting limit) of the resource."""
+    best: tuple[Decimal, str] | None = None
+    for container in pod.containers():
+        if container.type is ContainerType.EPHEMERAL:
+            continue
+        value = _request(container, resource)
+        if value is None:
+            continue
+        resources = container.get("resources")
+        requests = resources.get("requests") if isinstance(resources, dict) else None
+        field = "requests" if isinstance(requests, dict) and resource in requests else "limits"
+        if best is None or value > best[0]:
+            best = (value, container.at("resources", field, resource))
+    return best[1] if best else pod.pointer
+
+
+def _format(value: Decimal, resource: str) -> str:
+    if resource == "cpu":
+        return f"{value.normalize():f}" if value == value.to_integral() else f"{value * 1000:.0f}m"
+    return _format_bytes(value)
+
+
+def _format_bytes(value: Decimal) -> str:
+    for unit, size in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+        if value >= size and value % size == 0:
+            return f"{value // size}{unit}"
+    return str(value)
+
+
+def node_selector_contradicts_affinity(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """``nodeSelector`` and required node affinity that no node can satisfy together: the
+    scheduler needs both (Pending, FailedScheduling)."""
+    selector = pod.get("nodeSelector")
+    if not isinstance(selector, dict) or not selector:
+        return
+    labels = {str(key): str(value) for key, value in selector.items()}
+    affinity = pod.get("affinity")
+    node = affinity.get("nodeAffinity") if isinstance(affinity, dict) else None
+    required = (
+        node.get("requiredDuringSchedulingIgnoredDuringExecution")
+        if isinstance(node, dict)
+        else None
+    )
+    terms = required.get("nodeSelectorTerms") if isinstance(required, dict) else None
+    if not isinstance(terms, list) or not terms:
+        return
+    conflicts: list[tuple[str, str]] = []  # (key, why) of the first conflict in each term
+    for term in terms:
+        conflict = _term_conflict(term, labels)
+        if conflict is None:
+            return  # a node may satisfy both
+        conflicts.append(conflict)
+    key, why = conflicts[0]
+    others = "" if len(terms) == 1 else f" (and each of the other {len(terms) - 1} terms too)"
+    yield Finding(
+        pod.at("nodeSelector", key),
+        f'nodeSelector {key}: "{labels[key]}" contradicts the required node affinity: '
+        f"{why}{others}; the scheduler needs both, so no node fits and the Pod stays Pending "
+        "(FailedScheduling: didn't match Pod's node affinity/selector); make them agree or "
+        "drop one",
+    )
+
+
+def _term_conflict(term: object, labels: dict[str, str]) -> tuple[str, str] | None:
+    """The nodeSelector key that rules out this nodeSelectorTerm, and why; None if it may
+    match (its expressions are ANDed; a term with only matchFields is not judged)."""
+    if not isinstance(term, dict):
+        return None
+    expressions = term.get("matchExpressions")
+    for expression in expressions if isinstance(expressions, list) else []:
+        if not isinstance(expression, dict):
+            continue
+        key, operator = expression.get("key"), expression.get("operator")
+        if not isinstance(key, str) or key not in labels:
+            continue
+        raw = expression.get("values")
+        values = [str(v) for v in raw] if isinstance(raw, list) else []
+        value = labels[key]
+        if operator == "In" and value not in values:
+            return key, f"{key} In [{', '.join(values)}]"
+        if operator == "NotIn" and value in values:
+            return key, f"{key} NotIn [{', '.join(values)}]"
+        if operator == "DoesNotExist":
+            return key, f"{key} DoesNotExist"
+        comparison = operator in ("Gt", "Lt") and len(values) == 1
+        if comparison and not _compares(value, str(operator), values[0]):
+            return key, f"{key} {operator} {values[0]}"
+    return None
+
+
+def _compares(value: str, operator: str, bound: str) -> bool:
+    """Whether a node label ``value`` passes ``Gt``/``Lt`` ``bound`` (both parsed as
+    integers, as the scheduler does; a label that is not one never passes)."""
+    try:
+        number, limit = int(value), int(bound)
+    except ValueError:
+        return False
+    return number > limit if operator == "Gt" else number < limit

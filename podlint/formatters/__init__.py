@@ -80,6 +80,11 @@ class Formatter:
         pass
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 file``, ``2 files``: a count and its noun, in the plural unless it is one."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def left_out_line(summary: Summary) -> str | None:
     """What the summary says about the Helm templates left out, and how to lint them."""
     if not summary.helm_templates:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from podlint.formatters import Formatter, Summary, left_out_line, printable
+from podlint.formatters import Formatter, Summary, counted, left_out_line, printable
 from podlint.gitutil import relative_path
 from podlint.lint import SourceResult
 from podlint.model.finding import Finding, Severity
@@ -52,8 +52,9 @@ class GithubFormatter(Formatter):
 
     def stop(self, summary: Summary) -> None:
         self.stream.write(
-            f"podlint: {summary.errors} errors, {summary.warnings} warnings, "
-            f"{summary.infos} infos in {summary.files} files ({summary.documents} documents)\n"
+            f"podlint: {counted(summary.errors, 'error')}, "
+            f"{counted(summary.warnings, 'warning')}, {counted(summary.infos, 'info')} in "
+            f"{counted(summary.files, 'file')} ({counted(summary.documents, 'document')})\n"
         )
         left_out = left_out_line(summary)
         if left_out:

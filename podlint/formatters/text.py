@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from podlint.formatters import Formatter, Summary, left_out_line, printable
+from podlint.formatters import Formatter, Summary, counted, left_out_line, printable
 from podlint.lint import SourceResult
 from podlint.model.finding import Finding, Severity
 from podlint.source.lines import split_lines
@@ -109,7 +109,10 @@ MORE = {
 def summary_line(summary: Summary, *, statistics: bool = False) -> str:
     """Which policy ran, what it found, and how to see more."""
     if summary.findings == 0:
-        found = f"no findings ({summary.files} files, {summary.documents} documents)"
+        found = (
+            f"no findings ({counted(summary.files, 'file')}, "
+            f"{counted(summary.documents, 'document')})"
+        )
     else:
         parts = []
         for count, word in (
@@ -118,8 +121,11 @@ def summary_line(summary: Summary, *, statistics: bool = False) -> str:
             (summary.infos, "info"),
         ):
             if count:
-                parts.append(f"{count} {word}{'s' if count != 1 else ''}")
-        found = f"found {', '.join(parts)} in {summary.files} files ({summary.documents} documents)"
+                parts.append(counted(count, word))
+        found = (
+            f"found {', '.join(parts)} in {counted(summary.files, 'file')} "
+            f"({counted(summary.documents, 'document')})"
+        )
     policies = [printable(policy) for policy in summary.policies]  # a config can name a file
     if len(policies) == 1:
         found = f"{policies[0]} policy: {found}"

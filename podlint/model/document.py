@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from podlint.model.finding import Finding
 from podlint.model.span import Span
 
 
@@ -56,3 +58,14 @@ class Document:
 
     def locate(self, pointer: str, key: bool = False) -> Span | None:
         return self.locator.span(pointer, key) if self.locator else None
+
+
+def document_of(documents: Sequence[Document], finding: Finding) -> Document | None:
+    """The object a finding is about (the innermost, when the document is a ``kind: List``)."""
+    candidates = [
+        document
+        for document in documents
+        if document.index == finding.document
+        and (finding.pointer + "/").startswith(document.pointer + "/")
+    ]
+    return max(candidates, key=lambda d: len(d.pointer), default=None)

@@ -144,7 +144,11 @@ class ContainerView:
             "sidecar": "sidecar container",
             "ephemeral": "ephemeral container",
         }[self.role]
-        return f'{prefix} "{self.name}"'
+        name = self.data.get("name")
+        if isinstance(name, str):
+            return f'{prefix} "{name}"'
+        # A kustomize JSON patch may write into a container without naming it.
+        return f"{prefix} {self.type.value}[{self.index}]"
 
     def at(self, *parts: str | int) -> str:
         return join(self.pointer, *parts)

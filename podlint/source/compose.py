@@ -37,7 +37,7 @@ _SPECIAL_FLOATS = {
     ".NAN": math.nan,
 }
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-_DOT_FLOAT = re.compile(r"\.[0-9]+([eE][-+]?[0-9]+)?\Z")
+_DOT_FLOAT = re.compile(r"\.[0-9]+(_[0-9]+)*([eE][-+]?[0-9]+(_[0-9]+)*)?\Z")
 _NUMERIC_START = frozenset("+-.0123456789")
 _INT_PREFIXES = {"0x": 16, "0o": 8, "0b": 2}
 _INT_DIGITS = {
@@ -61,8 +61,9 @@ def resolve_plain_scalar(text: str) -> Any:
     if text in _SPECIAL_FLOATS:
         return _SPECIAL_FLOATS[text]
     if text[0] == ".":
-        # go-yaml hands a scalar starting with "." to ParseFloat as written: no underscores.
-        return float(text) if _DOT_FLOAT.match(text) else text
+        # go-yaml hands a scalar starting with "." to ParseFloat as written, which takes an
+        # underscore only between two digits (.1_5 is 0.15; .15_ and ._5 stay strings).
+        return float(text.replace("_", "")) if _DOT_FLOAT.match(text) else text
     plain = text.replace("_", "")
     number = _parse_go_int(plain)
     if number is not None:

@@ -45,28 +45,7 @@ ENVIRONMENT = {
 }  # fmt: skip
 
 # Refusals of corpus documents podlint does not report yet (kinds beside the workloads).
-CORPUS_GAPS = {
-    "ingress-nginx/docs/examples/auth/oauth-external-auth/oauth2-proxy.yaml:62": "Ingress host",
-    "ingress-nginx/docs/examples/auth/oauth-external-auth/oauth2-proxy.yaml:87": "Ingress host",
-    "ingress-nginx/docs/examples/auth/oauth-external-auth/vouch-proxy.yaml:63": "Ingress host",
-    "ingress-nginx/docs/examples/auth/oauth-external-auth/vouch-proxy.yaml:88": "Ingress host",
-    "ingress-nginx/docs/examples/docker-registry/ingress-with-tls.yaml:1": "Ingress host",
-    "ingress-nginx/docs/examples/docker-registry/ingress-without-tls.yaml:1": "Ingress host",
-    "ingress-nginx/docs/examples/customization/ssl-dh-param/ssl-dh-param.yaml:1": "Secret data is not base64",
-    "kubernetes-engine-samples/databases/redis-enterprise-operator/manifests/01-basic-cluster/webhook.yaml:1": "caBundle is not base64",
-    "kubernetes-engine-samples/ai-ml/gke-slurm/autopilot/pv-pvc.yaml:1": "PersistentVolume capacity is not a quantity",
-    "kubernetes-engine-samples/ai-ml/gke-slurm/autopilot/pv-pvc.yaml:29": "PersistentVolumeClaim request is not a quantity",
-    "kubernetes-engine-samples/ai-ml/gke-slurm/metrics-autoscaling/pv-pvc.yaml:1": "PersistentVolume name",
-    "kubernetes-engine-samples/ai-ml/gke-slurm/metrics-autoscaling/pv-pvc.yaml:35": "PersistentVolumeClaim name",
-    "kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:25": "namespace name",
-    "kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:31": "RBAC subject name",
-    "kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:45": "namespace name",
-    "kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:65": "RBAC subject name",
-    "kubernetes-engine-samples/quickstarts/whereami/k8s-backend-overlay-example/service-type.yaml:1": "Service without ports",
-    "kubernetes-engine-samples/quickstarts/whereami/k8s-frontend-overlay-clusterip-example/service-type.yaml:1": "Service without ports",
-    "kubernetes-engine-samples/quickstarts/whereami/k8s-grpc-clusterip-backend-overlay-example/service-type.yaml:1": "Service without ports",
-    "kubernetes-examples/_archived/sysdig-cloud/sysdig-rc.yaml:1": "ReplicationController selector defaulted from template labels",
-}  # fmt: skip
+CORPUS_GAPS: dict[str, str] = {}
 
 # Mutation sites (Mutation.site, a regular expression) whose refusals podlint does not report
 # yet, with what the apiserver checks there.
@@ -80,8 +59,6 @@ MUTATION_GAPS = {
     r"\$pod/(initContainers|containers)/N/restartPolicy(Rules)?.*": "a container's "
     "restartPolicy and restartPolicyRules",
     r"\$pod/resourceClaims.*|\$pod/containers/N/resources/claims.*": "resource claims",
-    r"\$pod/containers/N/env/N/valueFrom/fieldRef/apiVersion.*": "fieldRef.apiVersion",
-    r"\$pod/volumes/N/(projected|configMap)/.*": "projected sources and configMap items",
     r"\$pod/affinity/.*(matchLabelKeys|mismatchLabelKeys).*"
     r"|\$pod/topologySpreadConstraints/N/matchLabelKeys.*": "label-key lists in affinity "
     "and spread constraints",

@@ -31,12 +31,34 @@ argo-cd/manifests/ha/base/overlays/argocd-repo-server-deployment.yaml:5: schema 
 argo-cd/manifests/ha/base/overlays/argocd-server-deployment.yaml:5: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
 ingress-nginx/deploy/grafana/deployment.yaml:6: schema  # apps/v1 Deployment without spec.selector (Required value)
 ingress-nginx/deploy/prometheus/deployment.yaml:5: schema  # apps/v1 Deployment without spec.selector (Required value)
+ingress-nginx/docs/examples/auth/oauth-external-auth/oauth2-proxy.yaml:72: api-ingress  # a placeholder host to substitute before applying: not a DNS subdomain
+ingress-nginx/docs/examples/auth/oauth-external-auth/oauth2-proxy.yaml:84: api-ingress  # a placeholder host to substitute before applying: not a DNS subdomain
+ingress-nginx/docs/examples/auth/oauth-external-auth/oauth2-proxy.yaml:100: api-ingress  # a placeholder host to substitute before applying: not a DNS subdomain
 ingress-nginx/docs/examples/auth/oauth-external-auth/vouch-proxy.yaml:21: schema  # env value: true is a boolean; EnvVar.value is a string
+ingress-nginx/docs/examples/auth/oauth-external-auth/vouch-proxy.yaml:73: api-ingress  # a placeholder host to substitute before applying: not a DNS subdomain
+ingress-nginx/docs/examples/auth/oauth-external-auth/vouch-proxy.yaml:85: api-ingress  # a placeholder host to substitute before applying: not a DNS subdomain
+ingress-nginx/docs/examples/auth/oauth-external-auth/vouch-proxy.yaml:101: api-ingress  # a placeholder host to substitute before applying: not a DNS subdomain
+ingress-nginx/docs/examples/customization/ssl-dh-param/ssl-dh-param.yaml:3: api-base64  # a placeholder to substitute before applying: not base64, the request cannot be decoded
+ingress-nginx/docs/examples/docker-registry/ingress-with-tls.yaml:15: api-ingress  # a placeholder host to substitute before applying: not a DNS subdomain
+ingress-nginx/docs/examples/docker-registry/ingress-with-tls.yaml:18: api-ingress  # a placeholder host to substitute before applying: not a DNS subdomain
+ingress-nginx/docs/examples/docker-registry/ingress-without-tls.yaml:13: api-ingress  # a placeholder host to substitute before applying: not a DNS subdomain
 istio/samples/mtls-echo/mtls-echo.yaml:93: api-volumes  # volumeMount "ca-certs" names no volume (the volume is "ca"): Not found
 kubernetes-engine-samples/ai-ml/gke-a100-jax/kubernetes/job-patch.yaml:21: api-workload  # a Job patch without restartPolicy: Required value
 kubernetes-engine-samples/ai-ml/gke-online-serving-single-gpu/src/gke-config/deployment-tfserve.yaml:59: api-pod-spec  # a placeholder to substitute before applying: not a valid value as written
 kubernetes-engine-samples/ai-ml/gke-online-serving-single-gpu/src/gke-config/deployment-triton.yaml:61: api-pod-spec  # a placeholder to substitute before applying: not a valid value as written
 kubernetes-engine-samples/ai-ml/gke-ray/rayserve/llm/tpu/components/model-downloader-job.yaml:28: api-pod-spec  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/ai-ml/gke-slurm/autopilot/pv-pvc.yaml:20: api-object-metadata  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/ai-ml/gke-slurm/autopilot/pv-pvc.yaml:23: api-storage  # a placeholder to substitute before applying: not a quantity
+kubernetes-engine-samples/ai-ml/gke-slurm/autopilot/pv-pvc.yaml:33: api-object-metadata  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/ai-ml/gke-slurm/autopilot/pv-pvc.yaml:40: api-storage  # a placeholder to substitute before applying: not a quantity
+kubernetes-engine-samples/ai-ml/gke-slurm/metrics-autoscaling/pv-pvc.yaml:20: api-object-metadata  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/ai-ml/gke-slurm/metrics-autoscaling/pv-pvc.yaml:39: api-object-metadata  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:29: api-object-metadata  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:30: api-object-metadata  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:39: api-rbac  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:49: api-object-metadata  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:50: api-object-metadata  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/ai-ml/infw-gw/examples/getting-started/vlllm gpu_deployment-variables.yaml:76: api-rbac  # a placeholder to substitute before applying: not a valid value as written
 kubernetes-engine-samples/ai-ml/llm-serving-gemma/tgi/tgi-2b-bitsandbytes-nf4/patch.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
 kubernetes-engine-samples/ai-ml/llm-serving-gemma/tgi/tgi-2b-bitsandbytes/patch.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
 kubernetes-engine-samples/ai-ml/llm-serving-gemma/tgi/tgi-2b-parallel/patch.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
@@ -55,15 +77,21 @@ kubernetes-engine-samples/cost-optimization/gke-shift-left-cost/api/testdata/man
 kubernetes-engine-samples/cost-optimization/gke-shift-left-cost/samples/k8s-cost-estimator-local/app-v1/deployment.yaml:33: api-resources  # request 64Mi is above limit 64M
 kubernetes-engine-samples/cost-optimization/gke-shift-left-cost/samples/k8s-cost-estimator-local/app-v2/deployment.yaml:33: api-resources  # request 64Mi is above limit 64M
 kubernetes-engine-samples/databases/hello-app-cloud-spanner/k8s/deployment.yaml:22: api-pod-spec  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/databases/redis-enterprise-operator/manifests/01-basic-cluster/webhook.yaml:40: api-base64  # a placeholder to substitute before applying: not base64, the request cannot be decoded
 kubernetes-engine-samples/demos/vit-training-example/yamls/spec-gcs.yaml:35: api-pod-spec  # a placeholder to substitute before applying: not a valid value as written
 kubernetes-engine-samples/networking/sctp/sctp-deployment.yaml:33: schema  # a placeholder to substitute before applying: not a valid value as written
 kubernetes-engine-samples/networking/sctp/sctp-deployment.yaml:45: schema  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/networking/sctp/sctp-deployment.yaml:46: api-service  # a placeholder to substitute before applying: not a valid value as written
+kubernetes-engine-samples/quickstarts/whereami/k8s-backend-overlay-example/service-type.yaml:21: api-service  # a kustomize patch: a Service without spec.ports is refused as written
+kubernetes-engine-samples/quickstarts/whereami/k8s-frontend-overlay-clusterip-example/service-type.yaml:21: api-service  # a kustomize patch: a Service without spec.ports is refused as written
+kubernetes-engine-samples/quickstarts/whereami/k8s-grpc-clusterip-backend-overlay-example/service-type.yaml:21: api-service  # a kustomize patch: a Service without spec.ports is refused as written
 kubernetes-engine-samples/workloads/migrate-x86-app-to-multi-arch/k8s/overlays/arm/add_arm_support.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
 kubernetes-engine-samples/workloads/migrate-x86-app-to-multi-arch/k8s/overlays/arm/add_arm_support.yaml:21: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
 kubernetes-engine-samples/workloads/migrate-x86-app-to-multi-arch/k8s/overlays/multiarch/add_multiarch_support.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
 kubernetes-engine-samples/workloads/migrate-x86-app-to-multi-arch/k8s/overlays/multiarch/add_multiarch_support.yaml:21: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
 kubernetes-engine-samples/workloads/migrate-x86-app-to-multi-arch/k8s/overlays/multiarch/increase_replicas.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
 kubernetes-engine-samples/workloads/migrate-x86-app-to-multi-arch/k8s/overlays/x86_increase_replicas/increase_replicas.yaml:19: schema  # a kustomize patch: a Deployment/StatefulSet without spec.selector is refused as written
+kubernetes-examples/_archived/sysdig-cloud/sysdig-rc.yaml:9: api-workload  # no selector and no template labels to default it from: spec.selector Required value
 kubernetes-examples/_archived/volumes/aws_ebs/aws-ebs-web.yaml:12: api-ports  # protocol "tcp": Unsupported value (case-sensitive)
 kubernetes-examples/_archived/volumes/cinder/cinder-web.yaml:12: api-ports  # protocol "tcp": Unsupported value (case-sensitive)
 kubernetes-examples/_archived/volumes/fibre_channel/fc.yaml:17: schema  # a placeholder to substitute before applying: not a valid value as written

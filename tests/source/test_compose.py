@@ -48,9 +48,13 @@ def data_of(text: str):
         # Go's ParseInt takes no sign after a prefix or a leading 0; go-yaml's last resort
         # reads a sign after 0b
         ("0-1", "0-1"),
-        # A scalar that starts with "." goes to Go's ParseFloat as written: no underscores.
+        # A scalar that starts with "." goes to Go's ParseFloat as written: an underscore only
+        # between two digits.
         (".2660_", ".2660_"),
-        (".26_60", ".26_60"),
+        (".26_60", 0.266),
+        (".1_636", 0.1636),
+        ("._5", "._5"),
+        (".7e_1", ".7e_1"),
         (".5e3", 500.0),
         ("0.5_", 0.5),
         ("0+1", "0+1"),

@@ -1,0 +1,141 @@
+"""What the apiserver refuses in the metadata of the kinds beside workloads: names (each kind
+has its own name rule), the namespace of namespaced kinds, labels and annotations; and the
+subjects of RBAC bindings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from podlint.checks._api import is_live, items, mapping, text
+from podlint.checks.api_meta import labels_and_annotations
+from podlint.k8s import formats
+from podlint.model.finding import Finding
+from podlint.model.pointer import join
+from podlint.model.views import ObjectView
+from podlint.rule import RuleContext
+
+_DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+RBAC_GROUP = "rbac.authorization.k8s.io"
+
+
+def dns1035_label(value: str) -> list[str]:
+    problems = []
+    if len(value) > formats.LABEL_MAX:
+        problems.append(f"must be no more than {formats.LABEL_MAX} characters")
+    if not _DNS1035.match(value):
+        problems.append(
+            "must consist of lower case alphanumeric characters or '-', start with an "
+            "alphabetic character, and end with an alphanumeric character (RFC 1035 label)"
+        )
+    return problems
+
+
+def path_segment(value: str) -> list[str]:
+    if value in (".", ".."):
+        return [f"may not be '{value}'"]
+    return [f"may not contain '{c}'" for c in ("/", "%") if c in value]
+
+
+# (group, kind) -> the rule its name follows; the group is "" for the core API.
+NAME_RULES: dict[tuple[str, str], Callable[[str], list[str]]] = {
+    ("", "Namespace"): formats.dns1123_label,
+    ("", "Service"): dns1035_label,
+    ("", "ConfigMap"): formats.dns1123_subdomain,
+    ("", "Secret"): formats.dns1123_subdomain,
+    ("", "ServiceAccount"): formats.dns1123_subdomain,
+    ("", "PersistentVolume"): formats.dns1123_subdomain,
+    ("", "PersistentVolumeClaim"): formats.dns1123_subdomain,
+    ("networking.k8s.io", "Ingress"): formats.dns1123_subdomain,
+    (RBAC_GROUP, "Role"): path_segment,
+    (RBAC_GROUP, "ClusterRole"): path_segment,
+    (RBAC_GROUP, "RoleBinding"): path_segment,
+    (RBAC_GROUP, "ClusterRoleBinding"): path_segment,
+}
+# The namespace of a cluster-scoped object is dropped, never judged.
+NAMESPACED = {
+    ("", "Service"),
+    ("", "ConfigMap"),
+    ("", "Secret"),
+    ("", "ServiceAccount"),
+    ("", "PersistentVolumeClaim"),
+    ("networking.k8s.io", "Ingress"),
+    (RBAC_GROUP, "Role"),
+    (RBAC_GROUP, "RoleBinding"),
+}
+
+
+def _group(api_version: str | None) -> str | None:
+    if not api_version:
+        return None
+    return api_version.rpartition("/")[0] if "/" in api_version else ""
+
+
+def object_metadata(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    """Name (by the kind's rule), namespace, labels and annotations."""
+    group = _group(obj.api_version)
+    key = (group or "", obj.kind or "")
+    name_rule = NAME_RULES.get(key)
+    if group is None or name_rule is None:
+        return
+    meta = obj.data.get("metadata")
+    meta = {} if meta is None else meta
+    if not isinstance(meta, dict):
+        return
+    at = obj.at("metadata")
+    name, generate = meta.get("name"), meta.get("generateName")
+    if name in (None, "") and generate in (None, ""):
+        yield Finding(at, "metadata.name or metadata.generateName is required")
+    if isinstance(name, str) and name and not is_live(obj.data):
+        for problem in name_rule(name):
+            yield Finding(join(at, "name"), f'{obj.kind} name "{name}" {problem}')
+    namespace = meta.get("namespace")
+    if key in NAMESPACED and isinstance(namespace, str) and namespace:
+        for problem in formats.dns1123_label(namespace):
+            yield Finding(join(at, "namespace"), f'namespace "{namespace}" {problem}')
+    yield from labels_and_annotations(meta, at, "metadata")
+
+
+def binding_subjects(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    """Subjects of RoleBindings and ClusterRoleBindings: kind, apiGroup, name, namespace."""
+    if _group(obj.api_version) != RBAC_GROUP:
+        return
+    cluster_wide = obj.kind == "ClusterRoleBinding"
+    for index, subject in items(obj.data.get("subjects")):
+        where = f"subjects[{index}]"
+        at = obj.at("subjects", str(index))
+        kind, name = text(subject.get("kind")), text(subject.get("name"))
+        api_group = subject.get("apiGroup") or ""
+        if subject.get("name") == "":  # absent is the schema rule's
+            yield Finding(join(at, "name"), f"{where}.name: Required value")
+        if kind == "ServiceAccount":
+            if name:
+                for problem in formats.dns1123_subdomain(name):
+                    yield Finding(
+                        join(at, "name"),
+                        f'{where}.name: Invalid value: "{name}": ServiceAccount name {problem}',
+                    )
+            if api_group != "":
+                yield Finding(
+                    join(at, "apiGroup"),
+                    f'{where}.apiGroup: Unsupported value: "{api_group}": supported values: ""',
+                )
+            if cluster_wide and not mapping(subject).get("namespace"):
+                yield Finding(
+                    at,
+                    f"{where}.namespace: Required value: a ServiceAccount subject of a "
+                    "ClusterRoleBinding needs its namespace",
+                )
+        elif kind in ("User", "Group"):
+            if api_group not in ("", RBAC_GROUP):  # "" is defaulted to the RBAC group
+                yield Finding(
+                    join(at, "apiGroup"),
+                    f'{where}.apiGroup: Unsupported value: "{api_group}": supported values: '
+                    f'"{RBAC_GROUP}"',
+                )
+        elif kind is not None:
+            yield Finding(
+                join(at, "kind"),
+                f'{where}.kind: Unsupported value: "{kind}": supported values: '
+                '"ServiceAccount", "User", "Group"',
+            )
