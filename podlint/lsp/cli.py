@@ -77,3 +77,7 @@ def lsp(
         raise click.UsageError(str(error)) from None
     server = create_server(engines, debounce=debounce_ms / 1000, max_bytes=max_file_size)
     server.start_io()
+    # pygls swallows the SystemExit that carries its own exit code; the protocol asks for 1
+    # when the client exits (or goes away) without a shutdown request first.
+    if not server.protocol._shutdown:
+        ctx.exit(1)

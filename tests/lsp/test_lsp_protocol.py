@@ -112,3 +112,17 @@ def _wait_for(answered: set[int], request_id: int) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"request {request_id} was not answered")
         time.sleep(0.01)
+
+
+@pytest.mark.parametrize(("shutdown", "code"), [(True, 0), (False, 1)])
+def test_exit_code_says_whether_shutdown_came_first(
+    server: ServerProcess, shutdown: bool, code: int
+) -> None:
+    server.send(initialize())
+    server.frames.response(1)
+    server.send(notification("initialized"))
+    if shutdown:
+        server.send({"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": None})
+        server.frames.response(2)
+    server.send(notification("exit"))
+    assert server.wait() == code
