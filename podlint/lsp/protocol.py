@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from concurrent.futures import Future
 from typing import Any
 
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import MsgId
+
+LOG = logging.getLogger(__name__)
 
 
 class PodlintProtocol(LanguageServerProtocol):
@@ -28,3 +32,13 @@ class PodlintProtocol(LanguageServerProtocol):
             callback(future)
 
         super()._execute_handler(msg_id, handler, finished, args, kwargs)
+
+    def _send_data(self, data: Any) -> None:
+        """A client that closed our output is gone: nothing said from now on can reach it,
+        and pygls would go on reading input and failing every write. Exit instead."""
+        try:
+            super()._send_data(data)
+        except (BrokenPipeError, ConnectionResetError):
+            LOG.error("the client closed the server's output; exiting")
+            logging.shutdown()
+            os._exit(1)

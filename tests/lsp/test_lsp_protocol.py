@@ -126,3 +126,14 @@ def test_exit_code_says_whether_shutdown_came_first(
         server.frames.response(2)
     server.send(notification("exit"))
     assert server.wait() == code
+
+
+def test_a_closed_output_makes_the_server_exit() -> None:
+    server = ServerProcess()
+    try:
+        assert server.process.stdout is not None
+        server.process.stdout.close()  # the client stops reading: every write now fails
+        server.send(initialize())
+        assert server.wait() == 1
+    finally:
+        server.close()
