@@ -7,8 +7,11 @@ import os
 from concurrent.futures import Future
 from typing import Any
 
+from lsprotocol import types
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import MsgId
+from pygls.protocol.language_server import lsp_method
+from pygls.workspace import TextDocument
 
 LOG = logging.getLogger(__name__)
 
@@ -42,3 +45,46 @@ class PodlintProtocol(LanguageServerProtocol):
             LOG.error("the client closed the server's output; exiting")
             logging.shutdown()
             os._exit(1)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        """pygls applies an incremental edit whose range lies outside the document as if it
+        did not, and the server's text silently stops being the editor's. Such a change is
+        refused whole and the user is told to reopen the file; a later full-text change (or
+        reopening) brings the two back together."""
+        uri = params.text_document.uri
+        document = self.workspace.get_text_document(uri)
+        for change in params.content_changes:
+            if isinstance(change, types.TextDocumentContentChangePartial) and not _in_range(
+                document, change.range
+            ):
+                message = (
+                    f"podlint: an edit of {uri} lies outside the document it knows "
+                    f"(lines 0-{len(document.lines)}); its copy is out of step with the "
+                    "editor, so this edit was not applied: reopen the file"
+                )
+                LOG.error("%s", message)
+                self.notify(
+                    types.WINDOW_SHOW_MESSAGE,
+                    types.ShowMessageParams(type=types.MessageType.Error, message=message),
+                )
+                return None
+        return (yield from super().lsp_text_document__did_change(params))
+
+
+def _in_range(document: TextDocument, change: types.Range) -> bool:
+    lines = document.lines
+    start, end = change.start, change.end
+    if (start.line, start.character) > (end.line, end.character):
+        return False
+    for position in (start, end):
+        if position.line == len(lines):
+            if position.character != 0:
+                return False
+            continue
+        if position.line > len(lines):
+            return False
+        text = lines[position.line].rstrip("\r\n")
+        if position.character > document.position_codec.client_num_units(text):
+            return False
+    return True

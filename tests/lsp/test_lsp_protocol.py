@@ -9,6 +9,7 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,3 +138,57 @@ def test_a_closed_output_makes_the_server_exit() -> None:
         assert server.wait() == 1
     finally:
         server.close()
+
+
+def _change(uri: str, version: int, start: tuple[int, int], end: tuple[int, int]) -> bytes:
+    where = {
+        "start": {"line": start[0], "character": start[1]},
+        "end": {"line": end[0], "character": end[1]},
+    }
+    params = {
+        "textDocument": {"uri": uri, "version": version},
+        "contentChanges": [{"range": where, "text": "x"}],
+    }
+    return frame(notification("textDocument/didChange", params))
+
+
+def _show_message(server: ServerProcess) -> dict[str, Any]:
+    while True:
+        message = server.frames.next()
+        if message.get("method") == "window/showMessage":
+            return message
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [((40, 0), (40, 0)), ((0, 3), (0, 99)), ((2, 0), (1, 0)), ((5, 1), (5, 1))],
+)
+def test_an_edit_outside_the_document_is_refused_and_said(
+    server: ServerProcess, tmp_path: Path, start: tuple[int, int], end: tuple[int, int]
+) -> None:
+    server.send(initialize())
+    assert server.frames.response(1)["result"]["capabilities"]
+    server.send(notification("initialized"))
+    uri = (tmp_path / "pod.yaml").as_uri()
+    server.send_raw(_open(uri, "yaml", "a: 1\nb: 2\nc: 3\n"))  # lines 0-2, and the end at 3:0
+    server.send_raw(_change(uri, 2, start, end))
+    message = _show_message(server)
+    assert message["params"]["type"] == 1
+    assert "was not applied: reopen the file" in message["params"]["message"]
+
+
+def test_edits_up_to_the_end_of_the_document_are_applied(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    server.send(initialize())
+    assert server.frames.response(1)["result"]["capabilities"]
+    server.send(notification("initialized"))
+    uri = (tmp_path / "pod.yaml").as_uri()
+    server.send_raw(_open(uri, "yaml", "a: 1\n"))
+    server.send_raw(_change(uri, 2, (0, 4), (0, 4)))
+    server.send_raw(_change(uri, 3, (1, 0), (1, 0)))
+    server.send_raw(frame({"jsonrpc": "2.0", "id": 7, "method": "podlint/probe", "params": {}}))
+    server.frames.response(7)
+    # Nothing was refused: no error message came before the answer.
+    server.send_raw(frame({"jsonrpc": "2.0", "id": 8, "method": "shutdown", "params": None}))
+    server.frames.response(8)
