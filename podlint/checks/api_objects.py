@@ -4,7 +4,6 @@ subjects of RBAC bindings."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 
 from podlint.checks._api import is_live, items, mapping, text
@@ -15,42 +14,23 @@ from podlint.model.pointer import join
 from podlint.model.views import ObjectView
 from podlint.rule import RuleContext
 
-_DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 RBAC_GROUP = "rbac.authorization.k8s.io"
-
-
-def dns1035_label(value: str) -> list[str]:
-    problems = []
-    if len(value) > formats.LABEL_MAX:
-        problems.append(f"must be no more than {formats.LABEL_MAX} characters")
-    if not _DNS1035.match(value):
-        problems.append(
-            "must consist of lower case alphanumeric characters or '-', start with an "
-            "alphabetic character, and end with an alphanumeric character (RFC 1035 label)"
-        )
-    return problems
-
-
-def path_segment(value: str) -> list[str]:
-    if value in (".", ".."):
-        return [f"may not be '{value}'"]
-    return [f"may not contain '{c}'" for c in ("/", "%") if c in value]
 
 
 # (group, kind) -> the rule its name follows; the group is "" for the core API.
 NAME_RULES: dict[tuple[str, str], Callable[[str], list[str]]] = {
     ("", "Namespace"): formats.dns1123_label,
-    ("", "Service"): dns1035_label,
+    ("", "Service"): formats.dns1035_label,
     ("", "ConfigMap"): formats.dns1123_subdomain,
     ("", "Secret"): formats.dns1123_subdomain,
     ("", "ServiceAccount"): formats.dns1123_subdomain,
     ("", "PersistentVolume"): formats.dns1123_subdomain,
     ("", "PersistentVolumeClaim"): formats.dns1123_subdomain,
     ("networking.k8s.io", "Ingress"): formats.dns1123_subdomain,
-    (RBAC_GROUP, "Role"): path_segment,
-    (RBAC_GROUP, "ClusterRole"): path_segment,
-    (RBAC_GROUP, "RoleBinding"): path_segment,
-    (RBAC_GROUP, "ClusterRoleBinding"): path_segment,
+    (RBAC_GROUP, "Role"): formats.path_segment,
+    (RBAC_GROUP, "ClusterRole"): formats.path_segment,
+    (RBAC_GROUP, "RoleBinding"): formats.path_segment,
+    (RBAC_GROUP, "ClusterRoleBinding"): formats.path_segment,
 }
 # The namespace of a cluster-scoped object is dropped, never judged.
 NAMESPACED = {

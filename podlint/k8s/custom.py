@@ -9,22 +9,19 @@ open a file elsewhere.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
-_DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?\Z")
-_DNS1123_LABEL = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
-_DNS1123_SUBDOMAIN = re.compile(rf"{_DNS1123_LABEL}(\.{_DNS1123_LABEL})*\Z")
+from podlint.k8s.formats import dns1035_label, dns1123_subdomain
 
 
 def schema_file_names(api_version: str, kind: str) -> list[str]:
     """The relative file names a schema for ``kind`` may have; none for unservable names."""
     group, _, version = api_version.rpartition("/")
     lower = kind.lower()
-    if not _DNS1035_LABEL.match(lower) or not _DNS1035_LABEL.match(version):
+    if dns1035_label(lower) or dns1035_label(version):
         return []
-    if group and (len(group) > 253 or not _DNS1123_SUBDOMAIN.match(group)):
+    if group and dns1123_subdomain(group):
         return []
     names = [f"{lower}_{version}.json"]
     if group:

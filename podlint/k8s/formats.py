@@ -11,6 +11,7 @@ import re
 from typing import TypeGuard
 
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
@@ -38,6 +39,24 @@ def dns1123_label(value: str) -> list[str]:
                 "end with an alphanumeric character (RFC 1123 label)"
             )
     return problems
+
+
+def dns1035_label(value: str) -> list[str]:
+    problems = []
+    if len(value) > LABEL_MAX:
+        problems.append(f"must be no more than {LABEL_MAX} characters")
+    if not _DNS1035_LABEL.match(value):
+        problems.append(
+            "must consist of lower case alphanumeric characters or '-', start with an "
+            "alphabetic character, and end with an alphanumeric character (RFC 1035 label)"
+        )
+    return problems
+
+
+def path_segment(value: str) -> list[str]:
+    if value in (".", ".."):
+        return [f"may not be '{value}'"]
+    return [f"may not contain '{c}'" for c in ("/", "%") if c in value]
 
 
 def dns1123_subdomain(value: str) -> list[str]:
