@@ -13,8 +13,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from podlint.lint import lint_sources
 from podlint.runtime import Options, build_engine
 from tests.conftest import SHARED
@@ -113,7 +111,6 @@ def _known() -> set[tuple[str, int, str]]:
     return known
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the checkout")
 def test_corpus_has_only_real_apiserver_errors() -> None:
     engine = build_engine(Options(select=("schema", "api-*")))
     expected = _known()
@@ -152,7 +149,6 @@ def _findings(policy: str) -> list[tuple[str, int, int, str, str, str]]:
     return found
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the checkout")
 def test_default_policy_is_quiet_and_keeps_every_error() -> None:
     default = _findings("default")
     recommended = _findings("recommended")

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from podlint.lint import lint_sources
 from podlint.runtime import Options, build_engine
 from tests.conftest import SHARED
@@ -29,10 +27,6 @@ RULES = (
 KNOWN = """
 kube-prometheus/manifests/grafana-deployment.yaml:190: memory-emptydir-unbounded  # real: Grafana's plugin directory is a tmpfs with no sizeLimit, charged to the container's 200Mi memory limit; plugins installed there can OOMKill it
 """
-
-needs_corpus = pytest.mark.skipif(
-    not CORPUS.is_dir(), reason="../shared/corpus is not beside the checkout"
-)
 
 
 def _known() -> set[tuple[str, int, str]]:
@@ -55,7 +49,6 @@ def _findings(options: Options) -> dict[tuple[str, int, str], str]:
     return found
 
 
-@needs_corpus
 def test_status_rules_report_only_real_causes() -> None:
     # config-ref-missing: the corpus's 154 files with configMapKeyRef/secretKeyRef read keys
     # their ConfigMaps and Secrets define, or ConfigMaps and Secrets made elsewhere (by an
@@ -77,7 +70,6 @@ def test_status_rules_report_only_real_causes() -> None:
     )
 
 
-@needs_corpus
 def test_assume_complete_is_not_for_sample_repositories() -> None:
     """With assume-complete the corpus's projects are taken to be whole namespaces, which they
     are not. Every finding was read; none is a bug, each names an object made outside the
