@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from podlint.model.finding import Severity
+from podlint.model.pointer import from_parts, join
 from podlint.rule import Rule
 
 OFF = "off"
@@ -164,7 +165,7 @@ def _read_policy(path: Path, *, validate: bool) -> Any:
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
         where = ".".join(parts) or "the policy"
         message = f"{where}: {shown} is not valid" + (f"; expected {valid}" if valid else "")
-    span = NodeLocator(root, 0).span("".join("/" + _escape(part) for part in parts), key)
+    span = NodeLocator(root, 0).span(from_parts(parts), key)
     at = f"{path}:{span.line + 1}:{span.column + 1}" if span else str(path)
     raise PolicyError(f"{at}: {message}")
 
@@ -197,15 +198,11 @@ def confine_path_options(layer: Layer, origin: Path) -> tuple[Layer, list[tuple[
                 try:
                     paths.append(str(confined(str(entry), origin)))
                 except OutsideRepository as error:
-                    pointer = f"/rules/{_escape(selector)}/options/{name}/{index}"
+                    pointer = join("/rules", selector, "options", name, index)
                     problems.append((pointer, f"rules.{selector}.options.{name}: {error}"))
             fixed[name] = paths
         out[selector] = {**value, "options": fixed}
     return out, problems
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def policy_layers(name_or_path: str, known: Mapping[str, Path]) -> list[tuple[str, Layer]]:
