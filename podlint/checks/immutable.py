@@ -45,3 +45,31 @@ def job_spec(view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
 
 def job_template(view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     return _run("immutable-job-template", view, ctx)
+
+
+def config_data(view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    return _run("immutable-config-data", view, ctx)
+
+
+def secret_type(view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    return _run("immutable-secret-type", view, ctx)
+
+
+def pvc_spec(view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    return _run("immutable-pvc-spec", view, ctx)
+
+
+def pv_spec(view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    return _run("immutable-pv-spec", view, ctx)
+
+
+def role_ref(view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    return _run("immutable-role-ref", view, ctx)
+
+
+def service_spec(view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    return _run("immutable-service-spec", view, ctx)
+
+
+def rolling_update_kept(view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    return _run("rolling-update-kept", view, ctx)

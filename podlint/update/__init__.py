@@ -12,9 +12,11 @@ The library entry point is pure and takes plain data, as an admission webhook re
     ) -> list[Finding]
 
 It returns one ``Finding`` per change the apiserver would refuse, with ``rule`` set to an
-``immutable-*`` id, ``severity`` error, ``pointer`` the RFC 6901 pointer of the changed field
-in ``new`` (or of the place a removed field was), and a message that names the field, its old
-value, what the apiserver answers and what to do instead. ``path``, ``span`` and the object
+``immutable-*`` id and ``severity`` error, and one warning (``rolling-update-kept``) per
+change that an apply of the new manifest would turn into a refused one; each has ``pointer``
+the RFC 6901 pointer of the changed field in ``new`` (or of the place a removed field was),
+and a message that names the field, its old value, what the apiserver answers and what to do
+instead. ``path``, ``span`` and the object
 identity are left empty: callers that read ``new`` from a file stamp them (the ``podlint
 diff`` and ``podlint lint --base`` commands do, from the new document's locator). ``rules``
 limits the run to some ids. Nothing is read, printed or logged.
@@ -36,8 +38,13 @@ from typing import Any
 
 from podlint.model.finding import Finding, Severity
 from podlint.model.version import LATEST, KubeVersion
+from podlint.update.config import immutable_data, secret_type
 from podlint.update.metadata import metadata
 from podlint.update.pod import pod_spec
+from podlint.update.rbac import role_ref
+from podlint.update.service import service_spec
+from podlint.update.storage import claim_spec, volume_spec
+from podlint.update.strategy import kept_rolling_update
 from podlint.update.workloads import job_spec, job_template, selector, statefulset_spec
 
 UpdateCheck = Callable[[dict[str, Any], dict[str, Any], KubeVersion, str], Iterator[Finding]]
@@ -50,7 +57,16 @@ UPDATE_RULES: dict[str, UpdateCheck] = {
     "immutable-statefulset-spec": statefulset_spec,
     "immutable-job-spec": job_spec,
     "immutable-job-template": job_template,
+    "immutable-config-data": immutable_data,
+    "immutable-secret-type": secret_type,
+    "immutable-pvc-spec": claim_spec,
+    "immutable-pv-spec": volume_spec,
+    "immutable-role-ref": role_ref,
+    "immutable-service-spec": service_spec,
+    "rolling-update-kept": kept_rolling_update,
 }
+# Update rules whose findings are warnings: what an apply may turn into a refusal.
+UPDATE_WARNINGS = frozenset({"rolling-update-kept"})
 
 
 def check_update(
@@ -67,10 +83,11 @@ def check_update(
         if rules is not None and rule_id not in rules:
             continue
         for finding in check(old_data, new_data, kubernetes_version, ""):
+            severity = Severity.WARNING if rule_id in UPDATE_WARNINGS else Severity.ERROR
             findings.append(
-                Finding(finding.pointer, finding.message, finding.key, rule_id, Severity.ERROR)
+                Finding(finding.pointer, finding.message, finding.key, rule_id, severity)
             )
     return findings
 
 
-__all__ = ["UPDATE_RULES", "check_update"]
+__all__ = ["UPDATE_RULES", "UPDATE_WARNINGS", "check_update"]

@@ -3,7 +3,7 @@
 A case is a directory holding ``old*.yaml`` files (the previous versions) and ``new*.yaml``
 files (the change). Objects are matched across all files of the case by identity, so an
 object may move between files. Only ``new*`` files carry ``# expect: <rule-id>`` markers; the
-update rules (every ``immutable-*`` card) run over them and the reported (file, line, rule)
+update rules (every card in ``UPDATE_RULES``) run over them and the reported (file, line, rule)
 set must equal the markers exactly. A case without markers is an allowed change and must
 report nothing. An optional ``fixture.yaml`` sets ``kubernetes-version``.
 """
@@ -18,10 +18,9 @@ from podlint.model.version import LATEST, KubeVersion
 from podlint.policy import RuleSetting
 from podlint.registry import Registry, default_registry
 from podlint.testing import expected_markers
+from podlint.update import UPDATE_RULES
 from podlint.update.engine import UpdateEngine
 from podlint.update.run import OldObjects
-
-UPDATE_RULE_PREFIX = "immutable-"
 
 
 def case_version(directory: Path) -> KubeVersion:
@@ -41,7 +40,7 @@ def update_engine(
     settings = {
         rule.id: RuleSetting(rule.severity)
         for rule in registry.rules.values()
-        if rule.id.startswith(UPDATE_RULE_PREFIX)
+        if rule.id in UPDATE_RULES
     }
     old = OldObjects()
     for path in sorted(directory.glob("old*.yaml")):
