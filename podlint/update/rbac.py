@@ -1,5 +1,6 @@
 """RoleBinding and ClusterRoleBinding updates (``ValidateRoleBindingUpdate``,
-``ValidateClusterRoleBindingUpdate``): ``roleRef`` never changes."""
+``ValidateClusterRoleBindingUpdate``): ``roleRef`` never changes (an unset ``apiGroup`` is
+``rbac.authorization.k8s.io``)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,13 @@ def role_ref(
     if kind != kind_of(old) or kind not in _BINDINGS:
         return
     before, after = mapping(old.get("roleRef")), mapping(new.get("roleRef"))
-    changed = [key for key in _FIELDS if (before.get(key) or "") != (after.get(key) or "")]
+    # The apiserver fills in an empty apiGroup (SetDefaults_RoleBinding).
+    defaults = {"apiGroup": _BINDINGS[0][0]}
+    changed = [
+        key
+        for key in _FIELDS
+        if (before.get(key) or defaults.get(key, "")) != (after.get(key) or defaults.get(key, ""))
+    ]
     if not changed:
         return
     name = mapping(new.get("metadata")).get("name") or "NAME"

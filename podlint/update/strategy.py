@@ -1,7 +1,8 @@
 """The ``kubectl apply`` trap of update strategies: a ``rollingUpdate`` the apiserver filled in.
 
-The apiserver gives a Deployment (``strategy``) and a StatefulSet (``updateStrategy``) a
-``rollingUpdate`` block when the manifest names none. A later change to ``Recreate``
+The apiserver gives a Deployment (``strategy``) a ``rollingUpdate`` block whenever its type is
+``RollingUpdate`` (written or not) and the manifest names none, and a StatefulSet
+(``updateStrategy``) one only when the manifest names no type. A later change to ``Recreate``
 (``OnDelete``) sends only the new ``type``; a patch that merges into the live object keeps
 the filled-in block, and the apiserver refuses the result. Client-side ``kubectl apply``
 removes it for a Deployment (its patch keeps only the keys the manifest names) but not for a
@@ -48,6 +49,8 @@ def kept_rolling_update(
     after = mapping(mapping(new.get("spec")).get(field))
     if after.get("type") != target or before.get("type") == target:
         return
+    if kind == "StatefulSet" and before.get("type"):
+        return  # a written type gets no filled-in rollingUpdate
     if "rollingUpdate" in before or "rollingUpdate" in after:
         # Written before (both kinds of apply remove it), or written now (null clears it).
         return
