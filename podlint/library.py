@@ -226,8 +226,10 @@ def check_update(
 ) -> list[LintFinding]:
     """What the apiserver refuses when ``old`` is updated to ``new`` (two objects as dicts).
 
-    One ``immutable-*`` finding (severity error) per refused change; ``pointer`` is the
-    changed field in ``new``. There is no file: ``file`` is empty and the positions are None.
+    One ``immutable-*`` finding (severity error) per refused change, and a
+    ``rolling-update-kept`` warning per change an apply would turn into a refused one;
+    ``pointer`` is the changed field in ``new``. There is no file: ``file`` is empty and the
+    positions are None.
     """
     from podlint.update import check_update as compare
 

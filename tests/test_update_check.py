@@ -298,3 +298,57 @@ def test_empty_strings_equal_unset_except_pointer_fields() -> None:
     assert [(f.rule, f.pointer) for f in found] == [
         ("immutable-statefulset-spec", "/spec/volumeClaimTemplates/0/spec/storageClassName")
     ]
+
+
+def test_secret_bytes_compare_whether_written_in_data_or_string_data() -> None:
+    old = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "immutable": True,
+           "data": {"user": "YWRtaW4="}}  # fmt: skip
+    same = {**old, "data": {}, "stringData": {"user": "admin"}}
+    assert check_update(old, same) == []
+    other = {**old, "data": {}, "stringData": {"user": "root"}}
+    assert [(f.rule, f.pointer) for f in check_update(old, other)] == [
+        ("immutable-config-data", "/stringData/user")
+    ]
+
+
+def test_a_claim_grows_freely_unless_its_old_version_says_it_is_not_bound() -> None:
+    def claim(size: str, **extra: Any) -> dict[str, Any]:
+        spec = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}}
+        return {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                "metadata": {"name": "data"}, "spec": spec, **extra}  # fmt: skip
+
+    assert check_update(claim("1Gi"), claim("2Gi")) == []
+    assert check_update(claim("1Gi", status={"phase": "Bound"}), claim("2Gi")) == []
+    pending = check_update(claim("1Gi", status={"phase": "Pending"}), claim("2Gi"))
+    assert [f.pointer for f in pending] == ["/spec/resources/requests/storage"]
+    shrunk = check_update(claim("2Gi", status={"phase": "Bound"}), claim("1Gi"))
+    assert [f.rule for f in shrunk] == ["immutable-pvc-spec"]
+
+
+def test_service_address_left_out_is_kept_and_external_name_is_free() -> None:
+    def service(**spec: Any) -> dict[str, Any]:
+        return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "db"},
+                "spec": {"ports": [{"port": 80}], **spec}}  # fmt: skip
+
+    assert check_update(service(clusterIP="10.0.0.5"), service()) == []
+    assert check_update(service(clusterIP="10.0.0.5"), service(type="ExternalName")) == []
+    # An allocated address is unknown: only None is judged against it.
+    assert check_update(service(), service(clusterIP="10.0.0.9")) == []
+    [finding] = check_update(service(), service(clusterIP="None"))
+    assert (finding.rule, finding.pointer) == ("immutable-service-spec", "/spec/clusterIP")
+
+
+def test_the_rolling_update_warning_is_a_warning() -> None:
+    def deployment(strategy: dict[str, Any] | None) -> dict[str, Any]:
+        spec: dict[str, Any] = {"selector": {"matchLabels": {"app": "a"}}}
+        if strategy is not None:
+            spec["strategy"] = strategy
+        return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "a"},
+                "spec": spec}  # fmt: skip
+
+    [finding] = check_update(deployment(None), deployment({"type": "Recreate"}))
+    assert (finding.rule, finding.severity) == ("rolling-update-kept", Severity.WARNING)
+    cleared = deployment({"type": "Recreate", "rollingUpdate": None})
+    assert check_update(deployment(None), cleared) == []
+    written = deployment({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}})
+    assert check_update(written, deployment({"type": "Recreate"})) == []

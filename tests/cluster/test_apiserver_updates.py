@@ -281,6 +281,12 @@ def test_apply_keeps_the_rolling_update_the_apiserver_filled_in(judge: Judge) ->
                                 f"{answer.text[:300]}")  # fmt: skip
             if mode == "server-side" and warned and not refused:
                 problems.append(f"{origin}: server-side apply accepted a warned change")
+            # What the warning says of server-side apply: null does not clear a Deployment's.
+            strategy = (new["spec"].get("strategy") or {}) if new["kind"] == "Deployment" else {}
+            cleared = "rollingUpdate" in strategy and strategy["rollingUpdate"] is None
+            unwritten = "rollingUpdate" not in (old["spec"].get("strategy") or {})
+            if mode == "server-side" and cleared and unwritten and not refused:
+                problems.append(f"{origin}: server-side apply cleared rollingUpdate with null")
             if retained is not None and retained.status_code >= 300:
                 problems.append(
                     f"{origin}: kubectl's patch with $retainKeys refused: {retained.text[:300]}"
