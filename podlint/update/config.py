@@ -37,8 +37,9 @@ def _decoded(value: Any) -> Any:
         return value
 
 
-def _bytes_map(obj: dict[str, Any], field: str) -> dict[str, Any]:
-    return {str(key): _decoded(value) for key, value in mapping(obj.get(field)).items()}
+def _bytes_map(obj: dict[str, Any], field: str, *, decode: bool = True) -> dict[str, Any]:
+    items = mapping(obj.get(field)).items()
+    return {str(key): _decoded(value) if decode else value for key, value in items}
 
 
 def _secret_data(obj: dict[str, Any]) -> dict[str, tuple[Any, str]]:
@@ -77,8 +78,10 @@ def immutable_data(
         yield from _data_changes(_secret_data(old), _secret_data(new), "data", new, base, advice)
         return
     for field in ("data", "binaryData"):
-        before = {key: (value, field) for key, value in _bytes_map(old, field).items()}
-        after = {key: (value, field) for key, value in _bytes_map(new, field).items()}
+        # A ConfigMap's data is text; only binaryData holds base64.
+        decode = field == "binaryData"
+        before = {k: (v, field) for k, v in _bytes_map(old, field, decode=decode).items()}
+        after = {k: (v, field) for k, v in _bytes_map(new, field, decode=decode).items()}
         yield from _data_changes(before, after, field, new, base, advice)
 
 

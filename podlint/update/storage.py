@@ -19,7 +19,7 @@ from podlint.model.finding import Finding
 from podlint.model.pointer import join
 from podlint.model.version import KubeVersion
 from podlint.update.common import kind_of, mapping, what_changed, where
-from podlint.update.compare import Change, changes, normalize, show
+from podlint.update.compare import Change, Quantity, changes, normalize, show
 from podlint.update.defaults import fill
 
 _CLAIM = ("", "PersistentVolumeClaim")
@@ -62,8 +62,19 @@ _SOURCES = frozenset(
 _BETA_TOPOLOGY = ("failure-domain.beta.kubernetes.io/", "beta.kubernetes.io/")
 
 
-def _storage(spec: dict[str, Any]) -> Any:
-    return mapping(mapping(spec.get("resources")).get("requests")).get("storage")
+def _storage(spec: dict[str, Any]) -> Quantity | None:
+    value = mapping(mapping(spec.get("resources")).get("requests")).get("storage")
+    return value if isinstance(value, Quantity) else None
+
+
+def _data_sources(spec: dict[str, Any]) -> None:
+    """The apiserver copies ``dataSource`` into an unset ``dataSourceRef`` and back (when
+    the reference names no namespace), so either one written means both."""
+    source, reference = spec.get("dataSource"), spec.get("dataSourceRef")
+    if isinstance(source, dict) and reference is None:
+        spec["dataSourceRef"] = dict(source)
+    elif isinstance(reference, dict) and source is None and "namespace" not in reference:
+        spec["dataSource"] = dict(reference)
 
 
 def _drop_storage(spec: dict[str, Any]) -> None:
@@ -84,6 +95,8 @@ def claim_spec(
     old_spec = normalize(mapping(old.get("spec")))
     new_spec = normalize(mapping(new.get("spec")))
     fill(old_spec, new_spec, {"volumeMode": "Filesystem"})
+    _data_sources(old_spec)
+    _data_sources(new_spec)
     spec = join(base, "spec")
     phase = _phase(old)
     bound_only = f"may change only on a bound claim, and this one is {phase}"

@@ -62,6 +62,15 @@ def bases() -> dict[str, dict[str, Any]]:
                 "resources": {"requests": {"storage": "10Gi"}},
             },
         ),
+        "pvc-clone": _object(
+            "v1",
+            "PersistentVolumeClaim",
+            spec={
+                "accessModes": ["ReadWriteOnce"],
+                "dataSource": {"kind": "PersistentVolumeClaim", "name": "source"},
+                "resources": {"requests": {"storage": "1Gi"}},
+            },
+        ),
         "pvc-no-class": _object(
             "v1",
             "PersistentVolumeClaim",
@@ -198,6 +207,8 @@ ADDITIONS: tuple[tuple[str, str, Any], ...] = (
     ("pvc", "/spec/volumeAttributesClassName", "gold"),
     ("pvc", "/spec/selector", {"matchLabels": {"tier": "fast"}}),
     ("pvc", "/spec/resources/limits", {"storage": "20Gi"}),
+    ("pvc-clone", "/spec/dataSourceRef", {"kind": "PersistentVolumeClaim", "name": "source"}),
+    ("pvc-clone", "/spec/dataSourceRef", {"kind": "PersistentVolumeClaim", "name": "other"}),
     ("pvc-no-class", "/spec/storageClassName", "fast"),
     ("pvc-no-class", "/spec/storageClassName", ""),
     ("pv-local", "/spec/volumeMode", "Block"),
