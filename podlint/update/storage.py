@@ -97,6 +97,12 @@ def claim_spec(
     fill(old_spec, new_spec, {"volumeMode": "Filesystem"})
     _data_sources(old_spec)
     _data_sources(new_spec)
+    if "dataSource" not in new_spec and "dataSourceRef" not in new_spec:
+        # An apply that drops the one written keeps the copy the apiserver made, which
+        # brings the other back.
+        for key in ("dataSource", "dataSourceRef"):
+            if key in old_spec:
+                new_spec[key] = old_spec[key]
     spec = join(base, "spec")
     phase = _phase(old)
     bound_only = f"may change only on a bound claim, and this one is {phase}"
