@@ -173,10 +173,13 @@ def _environment(container: ContainerView) -> dict[str, object]:
 
 def _open_ended(container: ContainerView) -> bool:
     """Whether variables beyond ``env`` may reach the container: ``envFrom`` sources, or the
-    environment a device plugin adds for an extended resource."""
+    environment a device plugin or a resource driver adds for an extended resource or a
+    resource claim."""
     if container.get("envFrom"):
         return True
     resources = container.get("resources")
+    if isinstance(resources, dict) and resources.get("claims"):
+        return True
     for key in ("limits", "requests"):
         amounts = resources.get(key) if isinstance(resources, dict) else None
         if isinstance(amounts, dict) and any(
