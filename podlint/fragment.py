@@ -53,6 +53,8 @@ FRAGMENT_RULES = frozenset(
         "latest-image-tag",
         "invalid-image-name",
         "image-never-pull",
+        "command-empty",
+        "working-dir-relative",
         "suspicious-quantity",
         "mixed-memory-units",
         "cpu-limit",
