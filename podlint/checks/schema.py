@@ -17,9 +17,11 @@ from typing import Any
 
 from podlint.checks.apiversions import is_removed
 from podlint.k8s.custom import find_schema_file
+from podlint.k8s.fastcheck import DECODES_AS, INTEGER_RANGES
 from podlint.k8s.schemas import SchemaUnavailable, VersionSchemas, version_schemas
 from podlint.model.finding import Finding
-from podlint.model.pointer import join
+from podlint.model.kinds import BUILTIN_GROUPS, BUILTIN_POD_SPEC_POINTERS, api_group
+from podlint.model.pointer import join, split
 from podlint.model.version import SUPPORTED
 from podlint.model.views import ObjectView
 from podlint.rule import RuleContext
@@ -53,10 +55,12 @@ def validate(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
         return
     definition = schemas.definition_name(api_version, kind)
     if definition is not None:
-        if schemas.is_valid(definition, obj.data):
-            return
-        validator = schemas.validator(definition)
-        yield from _findings(obj, validator.iter_errors(obj.data), schemas, kind)
+        found: list[Finding] = []
+        if not schemas.is_valid(definition, obj.data):
+            validator = schemas.validator(definition)
+            found = list(_findings(obj, validator.iter_errors(obj.data), schemas, kind))
+            yield from found
+        yield from _missing_pod_spec(obj, found)
         return
     custom = _custom_validator(tuple(_locations(ctx)), api_version, kind)
     if isinstance(custom, UnusableSchema):
@@ -72,6 +76,33 @@ def validate(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
             yield Finding(obj.at("kind"), unusable.message(api_version, kind))
             return
         yield from _findings(obj, errors, None, kind)
+
+
+def _missing_pod_spec(obj: ObjectView, found: list[Finding]) -> Iterator[Finding]:
+    """A pod-carrying object without its pod spec (or with a null one) is validated as one
+    with an empty pod spec, which lacks its containers; unless a missing field on the way
+    there is reported already."""
+    relative = BUILTIN_POD_SPEC_POINTERS.get(obj.kind)
+    if relative is None or api_group(obj.api_version) not in BUILTIN_GROUPS:
+        return
+    node: Any = obj.data
+    walked: list[str] = []
+    for part in split(relative):
+        if not isinstance(node, dict):
+            return  # a value of the wrong type, which the schema reports
+        if node.get(part) is None:
+            break
+        node = node[part]
+        walked.append(part)
+    else:
+        return
+    where = obj.at(*walked)
+    if any(f.pointer == where and f.message.startswith("missing required field") for f in found):
+        return
+    spec = dotted(split(relative))
+    yield Finding(
+        obj.pointer + relative, f'missing required field "containers" in PodSpec at {spec}'
+    )
 
 
 def unknown_kind(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
@@ -210,7 +241,7 @@ def _describe(
         type_name = _type_name(error.schema, schemas, path, kind)
         enforced = _enforced_required(error.schema, schemas, kind)
         for name in error.validator_value:
-            if name in instance or name not in enforced:
+            if instance.get(name) is not None or name not in enforced:
                 continue
             if any(suggest(key, [name]) for key in unknown):
                 continue  # the misspelt key is already reported as unknown
@@ -226,9 +257,15 @@ def _describe(
             pointer, f"{where or kind}: expected {_article(wanted)}, got {describe(instance)}"
         )
         return
+    if error.validator == DECODES_AS:
+        yield Finding(pointer, _out_of_range(where or kind, instance, error.validator_value))
+        return
     if error.validator == "oneOf":
         if instance is None:
             return  # null decodes as the zero value (a quantity 0, an IntOrString 0)
+        if _is_int(instance) and not _fits(instance, "int32"):
+            yield Finding(pointer, _out_of_range(where or kind, instance, "int32"))
+            return
         name = _type_name(error.schema, schemas, path, kind)
         meaning = _ONE_OF_MEANING.get(name, f"a valid {name}")
         yield Finding(pointer, f"{where or kind}: expected {meaning}, got {describe(instance)}")
@@ -277,6 +314,23 @@ def _enforced_required(schema: Any, schemas: VersionSchemas | None, kind: str) -
         name
         for name in schemas.required(definition)
         if name in newest and (definition, name) not in _NOT_ENFORCED
+    )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _fits(value: int, go_type: str) -> bool:
+    low, high = INTEGER_RANGES[go_type]
+    return low <= value <= high
+
+
+def _out_of_range(where: str, value: Any, go_type: str) -> str:
+    low, high = INTEGER_RANGES[go_type]
+    return (
+        f"{where}: {value} does not fit in {_article(go_type)} ({low} to {high}); the apiserver "
+        f"cannot decode it"
     )
 
 
