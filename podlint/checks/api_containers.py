@@ -7,6 +7,7 @@ default values before anything is compared.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -358,7 +359,9 @@ def resources(c: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
         for name, raw in mapping(spec.get(section)).items():
             at = c.at("resources", section, name)
             yield from _resource_name(c, name, at, section)
-            if isinstance(raw, (bool, list, dict)):  # a type the schema refuses
+            if isinstance(raw, (bool, list, dict)) or (
+                isinstance(raw, float) and not math.isfinite(raw)
+            ):  # a type the schema refuses, or a number JSON cannot carry
                 continue
             # null decodes as the zero quantity, and the key stays
             quantity = Decimal(0) if raw is None else parse_quantity(raw)

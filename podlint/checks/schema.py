@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import logging
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -48,6 +49,7 @@ def validate(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     api_version, kind = obj.api_version, obj.kind
     if not api_version or not kind:
         return
+    yield from _not_json(obj)
     try:
         schemas = version_schemas(ctx.kubernetes_version)
     except SchemaUnavailable as error:
@@ -76,6 +78,28 @@ def validate(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
             yield Finding(obj.at("kind"), unusable.message(api_version, kind))
             return
         yield from _findings(obj, errors, None, kind)
+
+
+def _not_json(obj: ObjectView) -> Iterator[Finding]:
+    """Plain scalars such as `.inf` and `.nan` are YAML floats that JSON cannot carry: the
+    apiserver refuses the object when it converts it, whatever the field."""
+    stack: list[tuple[list[str | int], Any]] = [([], obj.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(([*path, str(k)], v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(([*path, i], v) for i, v in enumerate(value))
+        elif _non_finite(value):
+            yield Finding(
+                join(obj.pointer, *path),
+                f"{dotted(path) or obj.kind}: {str(value).lower()} is a YAML number that JSON "
+                "cannot carry (the apiserver refuses the object); quote it if it is text",
+            )
+
+
+def _non_finite(value: Any) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
 
 
 def _missing_pod_spec(obj: ObjectView, found: list[Finding]) -> Iterator[Finding]:
@@ -218,6 +242,8 @@ def _describe(
     obj: ObjectView, error: Any, schemas: VersionSchemas | None, kind: str
 ) -> Iterator[Finding]:
     path = list(error.absolute_path)
+    if _non_finite(error.instance):
+        return  # reported on its own, whatever the schema wants there
     pointer = join(obj.pointer, *path)
     where = dotted(path)
     instance = error.instance
