@@ -109,6 +109,8 @@ def _missing_pod_spec(obj: ObjectView, found: list[Finding]) -> Iterator[Finding
     relative = BUILTIN_POD_SPEC_POINTERS.get(obj.kind)
     if relative is None or api_group(obj.api_version) not in BUILTIN_GROUPS:
         return
+    if "$patch" in obj.data:
+        return  # a kustomize patch directive (reported as an unknown field), not an object
     node: Any = obj.data
     walked: list[str] = []
     for part in split(relative):
