@@ -20,6 +20,7 @@ from podlint.checks._api import (
     not_a_quantity,
     quantity_problem,
     quote,
+    strings,
     validated,
 )
 from podlint.k8s import formats
@@ -66,7 +67,7 @@ def pod_spec(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
                 yield Finding(
                     pod.at("hostAliases", index, "ip"), f'hostAliases ip "{ip}" {problem}'
                 )
-        for h_index, hostname in enumerate(listed(alias.get("hostnames"))):
+        for h_index, hostname in enumerate(strings(alias.get("hostnames"))):
             if isinstance(hostname, str):
                 for problem in formats.dns1123_subdomain(hostname):
                     yield Finding(
@@ -358,13 +359,13 @@ def _dns(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
         yield Finding(
             pod.at("dnsConfig", "searches"), "dnsConfig.searches must not have more than 32 entries"
         )
-    domains = [domain for domain in listed(search) if isinstance(domain, str)]
+    domains = [domain for domain in strings(search) if isinstance(domain, str)]
     if sum(len(domain) for domain in domains) + len(domains) - 1 > 2048:
         yield Finding(
             pod.at("dnsConfig", "searches"),
             "dnsConfig.searches must not be longer than 2048 characters in all",
         )
-    for index, domain in enumerate(listed(search)):
+    for index, domain in enumerate(strings(search)):
         if isinstance(domain, str) and domain != ".":
             for problem in formats.dns1123_subdomain(domain.removesuffix(".")):
                 yield Finding(
@@ -839,7 +840,7 @@ def _pod_term(term: dict[str, Any], at: str, labels: Any) -> Iterator[Finding]:
     yield from _label_keys(term, at, ("matchLabelKeys", "mismatchLabelKeys"), labels)
     yield from label_selector(term.get("labelSelector"), join(at, "labelSelector"))
     yield from label_selector(term.get("namespaceSelector"), join(at, "namespaceSelector"))
-    for index, namespace in enumerate(listed(term.get("namespaces"))):
+    for index, namespace in enumerate(strings(term.get("namespaces"))):
         if isinstance(namespace, str):
             for problem in formats.dns1123_label(namespace):
                 yield Finding(join(at, "namespaces", index), f'namespace "{namespace}" {problem}')
@@ -859,7 +860,7 @@ def _label_keys(
     selector = term.get("labelSelector")
     keys: dict[str, set[str]] = {}
     for field in fields:
-        listed_keys = listed(term.get(field))
+        listed_keys = strings(term.get(field))
         keys[field] = {k for k in listed_keys if isinstance(k, str)}
         if listed_keys and selector is None:
             yield Finding(
@@ -871,7 +872,7 @@ def _label_keys(
                     yield Finding(join(at, field, index), f'{field} "{key}": {problem}')
     if len(fields) == 2:
         both = keys[fields[0]] & keys[fields[1]]
-        for index, key in enumerate(listed(term.get(fields[0]))):
+        for index, key in enumerate(strings(term.get(fields[0]))):
             if key in both:
                 yield Finding(
                     join(at, fields[0], index),
@@ -880,7 +881,7 @@ def _label_keys(
     if isinstance(labels, dict) and isinstance(selector, dict):
         selected = set(mapping(selector.get("matchLabels")))
         selected |= {e.get("key") for _, e in items(selector.get("matchExpressions"))}
-        for index, key in enumerate(listed(term.get("matchLabelKeys"))):
+        for index, key in enumerate(strings(term.get("matchLabelKeys"))):
             if key in labels and key in selected:
                 yield Finding(
                     join(at, "matchLabelKeys", index),
