@@ -879,7 +879,7 @@ def _label_keys(
                     f'"{key}" exists in both matchLabelKeys and mismatchLabelKeys',
                 )
     if isinstance(labels, dict) and isinstance(selector, dict):
-        selected = set(mapping(selector.get("matchLabels")))
+        selected: set[Any] = set(mapping(selector.get("matchLabels")))
         selected |= {e.get("key") for _, e in items(selector.get("matchExpressions"))}
         for index, key in enumerate(strings(term.get("matchLabelKeys"))):
             if key in labels and key in selected:
