@@ -60,6 +60,11 @@ def listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def strings(value: Any) -> list[Any]:
+    """A list of strings as the apiserver decodes it: a null item is the empty string."""
+    return ["" if item is None else item for item in listed(value)]
+
+
 def text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 

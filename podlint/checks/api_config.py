@@ -10,18 +10,16 @@ import binascii
 import re
 from base64 import b64decode
 from collections.abc import Iterator
-from typing import Any
 
-from podlint.checks._api import items, mapping
+from podlint.checks._api import mapping
 from podlint.k8s import formats
+from podlint.k8s.schemas import Part, SchemaUnavailable, version_schemas
 from podlint.model.finding import Finding
-from podlint.model.pointer import join
 from podlint.model.views import ObjectView
 from podlint.rule import RuleContext
 
 # Go's base64 decoder skips line breaks and nothing else.
 _LINE_BREAKS = re.compile(r"[\r\n]")
-_CLIENT_CONFIG_KINDS = ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
 
 
 def config_keys(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
@@ -48,40 +46,38 @@ def config_keys(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
 
 
 def base64_fields(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
-    """Every `format: byte` value of the kind must be base64 (padded, line breaks allowed)."""
-    for pointer, where, value in _byte_values(obj):
+    """Every `format: byte` value of the kind's schema must be base64 (padded, line breaks
+    allowed), wherever the schema has one."""
+    try:
+        schemas = version_schemas(ctx.kubernetes_version)
+    except SchemaUnavailable:
+        return  # the schema rule reports it
+    definition = schemas.definition_name(obj.api_version, obj.kind)
+    if definition is None:
+        return
+    for path, value in schemas.byte_values(definition, obj.data):
         if isinstance(value, str) and not _decodes(value):
+            where = _where(path)
+            hint = (
+                ", or write the text under stringData in a Secret" if obj.kind == "Secret" else ""
+            )
             yield Finding(
-                pointer,
-                f"{where} is not valid base64 (encode the bytes with `base64 -w0`, or write the "
-                "text under stringData in a Secret)"
-                if where.startswith("data[")
-                else f"{where} is not valid base64 (encode the bytes with `base64 -w0`)",
+                obj.at(*(p[0] if isinstance(p, tuple) else p for p in path)),
+                f"{where} is not valid base64 (encode the bytes with `base64 -w0`{hint})",
             )
 
 
-def _byte_values(obj: ObjectView) -> Iterator[tuple[str, str, Any]]:
-    data = obj.data
-    if obj.kind == "Secret":
-        for key, value in mapping(data.get("data")).items():
-            yield obj.at("data", str(key)), f"data[{key}]", value
-    elif obj.kind == "ConfigMap":
-        for key, value in mapping(data.get("binaryData")).items():
-            yield obj.at("binaryData", str(key)), f"binaryData[{key}]", value
-    elif obj.kind in _CLIENT_CONFIG_KINDS:
-        for index, hook in items(data.get("webhooks")):
-            bundle = mapping(hook.get("clientConfig")).get("caBundle")
-            at = obj.at("webhooks", str(index), "clientConfig", "caBundle")
-            yield at, f"webhooks[{index}].clientConfig.caBundle", bundle
-    elif obj.kind == "APIService":
-        yield obj.at("spec", "caBundle"), "spec.caBundle", mapping(data.get("spec")).get("caBundle")
-    elif obj.kind == "CustomResourceDefinition":
-        conversion = mapping(mapping(data.get("spec")).get("conversion"))
-        config = mapping(mapping(conversion.get("webhook")).get("clientConfig"))
-        at = join(obj.at("spec", "conversion", "webhook", "clientConfig"), "caBundle")
-        yield at, "spec.conversion.webhook.clientConfig.caBundle", config.get("caBundle")
-    elif obj.kind == "CertificateSigningRequest":
-        yield obj.at("spec", "request"), "spec.request", mapping(data.get("spec")).get("request")
+def _where(path: list[Part]) -> str:
+    """data[key], webhooks[0].clientConfig.caBundle: the way the apiserver writes paths."""
+    text = ""
+    for part in path:
+        if isinstance(part, tuple):
+            text += f"[{part[0]}]"
+        elif isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
 
 
 def _decodes(value: str) -> bool:

@@ -7,6 +7,7 @@ default values before anything is compared.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from podlint.checks._api import (
     V1_33,
     V1_34,
     V1_35,
+    V1_36,
     defaulted,
     is_live,
     is_sidecar,
@@ -357,9 +359,12 @@ def resources(c: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
         for name, raw in mapping(spec.get(section)).items():
             at = c.at("resources", section, name)
             yield from _resource_name(c, name, at, section)
-            if raw is None or isinstance(raw, (bool, list, dict)):  # a type the schema refuses
+            if isinstance(raw, (bool, list, dict)) or (
+                isinstance(raw, float) and not math.isfinite(raw)
+            ):  # a type the schema refuses, or a number JSON cannot carry
                 continue
-            quantity = parse_quantity(raw)
+            # null decodes as the zero quantity, and the key stays
+            quantity = Decimal(0) if raw is None else parse_quantity(raw)
             if quantity is None:
                 yield Finding(
                     at,
@@ -404,20 +409,59 @@ def resources(c: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
             yield Finding(
                 c.at("resources", "requests", name),
                 f'{c.label}: request of "{name}" must be equal to its limit of '
-                f"{spec['limits'][name]}",
+                f"{_written(spec['limits'][name])}",
             )
         elif not strict and request > limit:
             yield Finding(
                 c.at("resources", "requests", name),
-                f'{c.label}: request of "{name}" ({spec["requests"][name]}) must be less than '
-                f"or equal to its limit ({spec['limits'][name]})",
+                f'{c.label}: request of "{name}" ({_written(spec["requests"][name])}) must be '
+                f"less than or equal to its limit ({_written(spec['limits'][name])})",
             )
     yield from _resize_policy(c, ctx)
+    yield from _claims(c, spec)
     names = set(limits) | set(requests)
     if any(_is_hugepages(n) for n in names) and not names & {"cpu", "memory"}:
         yield Finding(
             c.at("resources"), f"{c.label}: hugepages require a cpu or memory request or limit"
         )
+
+
+def _claims(c: ContainerView, spec: dict[str, Any]) -> Iterator[Finding]:
+    """resources.claims: each names one of the pod's resourceClaims, once (per request)."""
+    pod_claims = {claim.get("name") for _, claim in items(c.pod.get("resourceClaims"))}
+    seen: set[str] = set()
+    for index, claim in items(spec.get("claims")):
+        at = c.at("resources", "claims", index)
+        name, request = claim.get("name"), claim.get("request")
+        if name is None or name == "":
+            yield Finding(
+                join(at, "name"), f"{c.label}: resources.claims[{index}] name is required"
+            )
+            continue
+        if not isinstance(name, str):
+            continue
+        if name not in pod_claims:
+            yield Finding(
+                join(at, "name"),
+                f'{c.label}: resources.claims "{name}" must be one of the names in the pod\'s '
+                "spec.resourceClaims",
+            )
+        if isinstance(request, str) and request:
+            for problem in formats.dns1123_label(request):
+                yield Finding(
+                    join(at, "request"),
+                    f'{c.label}: resources.claims[{index}].request "{request}" {problem}',
+                )
+        key = f"{name}/{request}" if isinstance(request, str) and request else name
+        if key in seen:
+            yield Finding(
+                join(at, "name"), f'{c.label}: resources.claims "{key}" is listed twice (Duplicate)'
+            )
+        seen.add(key)
+
+
+def _written(quantity: Any) -> Any:
+    return 0 if quantity is None else quantity
 
 
 RESIZE_RESOURCES = ("cpu", "memory")
@@ -658,6 +702,8 @@ def container_kinds(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
     dropped = version == V1_34
     for c in pod.containers():
         policy = c.get("restartPolicy")
+        if version >= V1_35 and c.type is not ContainerType.EPHEMERAL:
+            yield from _restart_rules(c, ctx)
         if c.type is ContainerType.INIT:
             # Before 1.29 restartPolicy is dropped (or unknown, which the schema rule reports).
             if policy is not None and sidecars_enabled(ctx) and not dropped:
@@ -694,3 +740,72 @@ def container_kinds(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
                     f'{c.label}: restartPolicy "{policy}" is not supported; supported values: '
                     f"{quote(RESTART_POLICIES)}",
                 )
+
+
+_MAX_RESTART_RULES = 20
+_MAX_EXIT_CODES = 255
+
+
+def _restart_rules(c: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
+    """restartPolicyRules (ContainerRestartRules, on from 1.35; 1.34 drops them)."""
+    rules = c.get("restartPolicyRules")
+    if not isinstance(rules, list) or not rules:
+        return
+    policy = c.get("restartPolicy")
+    if policy is None or policy == "":
+        yield Finding(
+            c.at("restartPolicy"),
+            f"{c.label}: restartPolicy is required when restartPolicyRules are used",
+        )
+    # RestartAllContainers is an alpha action in 1.35 and on by default from 1.36.
+    actions = ("Restart",) if ctx.kubernetes_version < V1_36 else _RESTART_ACTIONS
+    if (
+        c.type is ContainerType.INIT
+        and policy == "Always"
+        and any(mapping(rule).get("action") != "RestartAllContainers" for rule in rules)
+    ):
+        yield Finding(
+            c.at("restartPolicyRules"),
+            f"{c.label}: restartPolicyRules are not allowed for init containers with "
+            'restartPolicy "Always"',
+        )
+    if len(rules) > _MAX_RESTART_RULES:
+        yield Finding(
+            c.at("restartPolicyRules"),
+            f"{c.label}: restartPolicyRules may not have more than {_MAX_RESTART_RULES} rules",
+        )
+    for index, rule in items(rules):
+        at = c.at("restartPolicyRules", index)
+        action = rule.get("action")
+        if isinstance(action, str) and action not in actions:
+            yield Finding(
+                join(at, "action"),
+                f'{c.label}: restartPolicyRules[{index}].action "{action}" is not supported; '
+                f"supported values: {quote(actions)}",
+            )
+        codes = rule.get("exitCodes")
+        if codes is None:
+            yield Finding(
+                join(at, "exitCodes"),
+                f"{c.label}: restartPolicyRules[{index}].exitCodes is required",
+            )
+            continue
+        codes = mapping(codes)
+        operator = codes.get("operator")
+        if isinstance(operator, str) and operator not in _EXIT_CODE_OPERATORS:
+            yield Finding(
+                join(at, "exitCodes", "operator"),
+                f'{c.label}: restartPolicyRules[{index}].exitCodes.operator "{operator}" is not '
+                f"supported; supported values: {quote(_EXIT_CODE_OPERATORS)}",
+            )
+        values = codes.get("values")
+        if isinstance(values, list) and len(values) > _MAX_EXIT_CODES:
+            yield Finding(
+                join(at, "exitCodes", "values"),
+                f"{c.label}: restartPolicyRules[{index}].exitCodes.values may not have more "
+                f"than {_MAX_EXIT_CODES} values",
+            )
+
+
+_RESTART_ACTIONS = ("Restart", "RestartAllContainers")
+_EXIT_CODE_OPERATORS = ("In", "NotIn")

@@ -20,6 +20,7 @@ from podlint.checks._api import (
     not_a_quantity,
     quantity_problem,
     quote,
+    strings,
     validated,
 )
 from podlint.k8s import formats
@@ -66,7 +67,7 @@ def pod_spec(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
                 yield Finding(
                     pod.at("hostAliases", index, "ip"), f'hostAliases ip "{ip}" {problem}'
                 )
-        for h_index, hostname in enumerate(listed(alias.get("hostnames"))):
+        for h_index, hostname in enumerate(strings(alias.get("hostnames"))):
             if isinstance(hostname, str):
                 for problem in formats.dns1123_subdomain(hostname):
                     yield Finding(
@@ -96,6 +97,8 @@ def pod_spec(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
     for key, value in mapping(pod.get("nodeSelector")).items():
         yield from _label(pod.at("nodeSelector", key), "nodeSelector", key, value)
     yield from _pod_quantities(pod)
+    yield from _resource_claims(pod)
+    yield from _priority(pod)
     for index, gate in items(pod.get("readinessGates")):
         condition = gate.get("conditionType")
         if isinstance(condition, str):
@@ -231,6 +234,85 @@ def _pod_quantities(pod: PodSpecView) -> Iterator[Finding]:
             )
 
 
+def _resource_claims(pod: PodSpecView) -> Iterator[Finding]:
+    """spec.resourceClaims: unique DNS label names, each with exactly one claim source;
+    pod-level resources take no claims."""
+    seen: set[str] = set()
+    for index, claim in items(pod.get("resourceClaims")):
+        at = pod.at("resourceClaims", index)
+        name = claim.get("name")
+        if name == "":
+            yield Finding(join(at, "name"), "resourceClaims name is required")
+        elif isinstance(name, str):
+            for problem in formats.dns1123_label(name):
+                yield Finding(join(at, "name"), f'resourceClaims name "{name}" {problem}')
+            if name in seen:
+                yield Finding(
+                    join(at, "name"), f'resourceClaims name "{name}" is listed twice (Duplicate)'
+                )
+            seen.add(name)
+        sources = [f for f in CLAIM_SOURCES if claim.get(f) is not None]
+        if not sources:
+            yield Finding(
+                at, f"resourceClaims[{index}] must specify one of: {quote(CLAIM_SOURCES)}"
+            )
+        elif len(sources) > 1:
+            yield Finding(
+                join(at, sources[1]),
+                f"resourceClaims[{index}]: at most one of {quote(CLAIM_SOURCES)} may be specified",
+            )
+        for field in sources:
+            value = claim[field]
+            if isinstance(value, str):
+                for problem in formats.dns1123_subdomain(value):
+                    yield Finding(join(at, field), f'resourceClaims {field} "{value}" {problem}')
+    if mapping(pod.get("resources")).get("claims"):
+        yield Finding(
+            pod.at("resources", "claims"), "claims may not be set for pod-level resources"
+        )
+
+
+# The PriorityClasses every cluster has: (value, preemptionPolicy).
+SYSTEM_PRIORITY_CLASSES = {
+    "system-node-critical": (2000001000, "PreemptLowerPriority"),
+    "system-cluster-critical": (2000000000, "PreemptLowerPriority"),
+}
+
+
+def _priority(pod: PodSpecView) -> Iterator[Finding]:
+    """The Priority admission plugin fills a Pod's priority and preemptionPolicy from its
+    priorityClassName and refuses a Pod that wrote other values. Only the system classes and
+    no class at all are known here (with no class, the value of a globalDefault class is
+    cluster state: a cluster without one computes 0 and PreemptLowerPriority)."""
+    if pod.is_template or is_live(pod.object.data):
+        return
+    name = pod.get("priorityClassName")
+    if name is None or name == "":
+        computed = (0, "PreemptLowerPriority")
+        source = "no priorityClassName (without a globalDefault PriorityClass)"
+    elif name in SYSTEM_PRIORITY_CLASSES:
+        computed = SYSTEM_PRIORITY_CLASSES[name]
+        source = f'priorityClassName "{name}"'
+    else:
+        return
+    priority, policy = pod.get("priority"), pod.get("preemptionPolicy")
+    if formats.is_int(priority) and priority != computed[0]:
+        yield Finding(
+            pod.at("priority"),
+            f"priority {priority} must not be set: the Priority admission plugin computes "
+            f"{computed[0]} from {source}",
+        )
+    if isinstance(policy, str) and policy and policy != computed[1]:
+        yield Finding(
+            pod.at("preemptionPolicy"),
+            f'preemptionPolicy "{policy}" must not be set: the Priority admission plugin '
+            f'computes "{computed[1]}" from {source}',
+        )
+
+
+CLAIM_SOURCES = ("resourceClaimName", "resourceClaimTemplateName")
+
+
 def _canonical_int32(text: str) -> bool:
     try:
         value = int(text)
@@ -277,13 +359,13 @@ def _dns(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
         yield Finding(
             pod.at("dnsConfig", "searches"), "dnsConfig.searches must not have more than 32 entries"
         )
-    domains = [domain for domain in listed(search) if isinstance(domain, str)]
+    domains = [domain for domain in strings(search) if isinstance(domain, str)]
     if sum(len(domain) for domain in domains) + len(domains) - 1 > 2048:
         yield Finding(
             pod.at("dnsConfig", "searches"),
             "dnsConfig.searches must not be longer than 2048 characters in all",
         )
-    for index, domain in enumerate(listed(search)):
+    for index, domain in enumerate(strings(search)):
         if isinstance(domain, str) and domain != ".":
             for problem in formats.dns1123_subdomain(domain.removesuffix(".")):
                 yield Finding(
@@ -610,22 +692,27 @@ def scheduling(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
         preference = weighted.get("preference")
         if isinstance(preference, dict):
             yield from _node_term(preference, join(preferred_at, index, "preference"), False)
+    # A Pod's matchLabelKeys become selector requirements on its own labels when it is
+    # created; a pod template's are only validated in form.
+    labels = pod.metadata.get("labels") if not pod.is_template else None
     for kind in ("podAffinity", "podAntiAffinity"):
         spec = mapping(affinity.get(kind))
         base = pod.at("affinity", kind)
         for index, term in items(spec.get("requiredDuringSchedulingIgnoredDuringExecution")):
             yield from _pod_term(
-                term, join(base, "requiredDuringSchedulingIgnoredDuringExecution", index)
+                term, join(base, "requiredDuringSchedulingIgnoredDuringExecution", index), labels
             )
         for index, weighted in items(spec.get("preferredDuringSchedulingIgnoredDuringExecution")):
             w_at = join(base, "preferredDuringSchedulingIgnoredDuringExecution", index)
             yield from _weight(weighted, w_at)
             affinity_term = weighted.get("podAffinityTerm")
             if isinstance(affinity_term, dict):
-                yield from _pod_term(affinity_term, join(w_at, "podAffinityTerm"))
+                yield from _pod_term(affinity_term, join(w_at, "podAffinityTerm"), labels)
     seen: set[tuple[Any, Any]] = set()
     for index, constraint in items(pod.get("topologySpreadConstraints")):
-        yield from _spread(constraint, pod.at("topologySpreadConstraints", index), seen, ctx)
+        at = pod.at("topologySpreadConstraints", index)
+        yield from _spread(constraint, at, seen, ctx)
+        yield from _label_keys(constraint, at, ("matchLabelKeys",), labels)
 
 
 def _toleration(toleration: dict[str, Any], at: str) -> Iterator[Finding]:
@@ -749,10 +836,11 @@ def label_selector(selector: Any, at: str) -> Iterator[Finding]:
         yield from _expression(expression, e_at, node=False)
 
 
-def _pod_term(term: dict[str, Any], at: str) -> Iterator[Finding]:
+def _pod_term(term: dict[str, Any], at: str, labels: Any) -> Iterator[Finding]:
+    yield from _label_keys(term, at, ("matchLabelKeys", "mismatchLabelKeys"), labels)
     yield from label_selector(term.get("labelSelector"), join(at, "labelSelector"))
     yield from label_selector(term.get("namespaceSelector"), join(at, "namespaceSelector"))
-    for index, namespace in enumerate(listed(term.get("namespaces"))):
+    for index, namespace in enumerate(strings(term.get("namespaces"))):
         if isinstance(namespace, str):
             for problem in formats.dns1123_label(namespace):
                 yield Finding(join(at, "namespaces", index), f'namespace "{namespace}" {problem}')
@@ -762,6 +850,43 @@ def _pod_term(term: dict[str, Any], at: str) -> Iterator[Finding]:
     elif isinstance(key, str):
         for problem in formats.qualified_name(key):
             yield Finding(join(at, "topologyKey"), f'topologyKey "{key}": {problem}')
+
+
+def _label_keys(
+    term: dict[str, Any], at: str, fields: tuple[str, ...], labels: Any
+) -> Iterator[Finding]:
+    """matchLabelKeys (and mismatchLabelKeys): label keys, only beside a labelSelector, never
+    in both lists; on a Pod, not a key of its own labels the selector already names."""
+    selector = term.get("labelSelector")
+    keys: dict[str, set[str]] = {}
+    for field in fields:
+        listed_keys = strings(term.get(field))
+        keys[field] = {k for k in listed_keys if isinstance(k, str)}
+        if listed_keys and selector is None:
+            yield Finding(
+                join(at, field), f"{field} must not be specified when labelSelector is not set"
+            )
+        for index, key in enumerate(listed_keys):
+            if isinstance(key, str):
+                for problem in formats.qualified_name(key):
+                    yield Finding(join(at, field, index), f'{field} "{key}": {problem}')
+    if len(fields) == 2:
+        both = keys[fields[0]] & keys[fields[1]]
+        for index, key in enumerate(strings(term.get(fields[0]))):
+            if key in both:
+                yield Finding(
+                    join(at, fields[0], index),
+                    f'"{key}" exists in both matchLabelKeys and mismatchLabelKeys',
+                )
+    if isinstance(labels, dict) and isinstance(selector, dict):
+        selected: set[Any] = set(mapping(selector.get("matchLabels")))
+        selected |= {e.get("key") for _, e in items(selector.get("matchExpressions"))}
+        for index, key in enumerate(strings(term.get("matchLabelKeys"))):
+            if key in labels and key in selected:
+                yield Finding(
+                    join(at, "matchLabelKeys", index),
+                    f'"{key}" exists in both matchLabelKeys and labelSelector',
+                )
 
 
 def _spread(

@@ -292,10 +292,25 @@ def _statefulset(spec: dict[str, Any], at: str, ctx: RuleContext, live: bool) ->
             )
     if ctx.kubernetes_version >= V1_34:  # claim templates are validated as claims from 1.34
         for index, claim in items(spec.get("volumeClaimTemplates")):
+            c_at = join(at, "volumeClaimTemplates", index)
             name = mapping(claim.get("metadata")).get("name")
+            # Each template becomes a pod volume of its name, validated as one.
+            if name is None or name == "":
+                yield Finding(
+                    join(c_at, "metadata", "name"),
+                    f"volumeClaimTemplates[{index}]: metadata.name is required (it names the "
+                    "pod volume of the claim)",
+                )
+            elif isinstance(name, str):
+                for problem in formats.dns1123_label(name):
+                    yield Finding(
+                        join(c_at, "metadata", "name"),
+                        f'volumeClaimTemplate name "{name}" (the name of a pod volume) {problem}',
+                    )
+            claim_of = claim.get("spec")
             yield from claim_spec(
-                claim.get("spec"),
-                join(at, "volumeClaimTemplates", index, "spec"),
+                {} if claim_of is None else claim_of,  # null decodes as an empty spec
+                join(c_at, "spec"),
                 f'volumeClaimTemplate "{name}"',
             )
     service = spec.get("serviceName")

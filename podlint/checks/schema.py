@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import logging
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -17,9 +18,11 @@ from typing import Any
 
 from podlint.checks.apiversions import is_removed
 from podlint.k8s.custom import find_schema_file
+from podlint.k8s.fastcheck import DECODES_AS, INTEGER_RANGES
 from podlint.k8s.schemas import SchemaUnavailable, VersionSchemas, version_schemas
 from podlint.model.finding import Finding
-from podlint.model.pointer import join
+from podlint.model.kinds import BUILTIN_GROUPS, BUILTIN_POD_SPEC_POINTERS, api_group
+from podlint.model.pointer import join, split
 from podlint.model.version import SUPPORTED
 from podlint.model.views import ObjectView
 from podlint.rule import RuleContext
@@ -46,6 +49,7 @@ def validate(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     api_version, kind = obj.api_version, obj.kind
     if not api_version or not kind:
         return
+    yield from _not_json(obj)
     try:
         schemas = version_schemas(ctx.kubernetes_version)
     except SchemaUnavailable as error:
@@ -53,10 +57,12 @@ def validate(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
         return
     definition = schemas.definition_name(api_version, kind)
     if definition is not None:
-        if schemas.is_valid(definition, obj.data):
-            return
-        validator = schemas.validator(definition)
-        yield from _findings(obj, validator.iter_errors(obj.data), schemas, kind)
+        found: list[Finding] = []
+        if not schemas.is_valid(definition, obj.data):
+            validator = schemas.validator(definition)
+            found = list(_findings(obj, validator.iter_errors(obj.data), schemas, kind))
+            yield from found
+        yield from _missing_pod_spec(obj, found)
         return
     custom = _custom_validator(tuple(_locations(ctx)), api_version, kind)
     if isinstance(custom, UnusableSchema):
@@ -72,6 +78,57 @@ def validate(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
             yield Finding(obj.at("kind"), unusable.message(api_version, kind))
             return
         yield from _findings(obj, errors, None, kind)
+
+
+def _not_json(obj: ObjectView) -> Iterator[Finding]:
+    """Plain scalars such as `.inf` and `.nan` are YAML floats that JSON cannot carry: the
+    apiserver refuses the object when it converts it, whatever the field."""
+    stack: list[tuple[list[str | int], Any]] = [([], obj.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(([*path, str(k)], v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(([*path, i], v) for i, v in enumerate(value))
+        elif _non_finite(value):
+            yield Finding(
+                join(obj.pointer, *path),
+                f"{dotted(path) or obj.kind}: {str(value).lower()} is a YAML number that JSON "
+                "cannot carry (the apiserver refuses the object); quote it if it is text",
+            )
+
+
+def _non_finite(value: Any) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _missing_pod_spec(obj: ObjectView, found: list[Finding]) -> Iterator[Finding]:
+    """A pod-carrying object without its pod spec (or with a null one) is validated as one
+    with an empty pod spec, which lacks its containers; unless a missing field on the way
+    there is reported already."""
+    relative = BUILTIN_POD_SPEC_POINTERS.get(obj.kind)
+    if relative is None or api_group(obj.api_version) not in BUILTIN_GROUPS:
+        return
+    if "$patch" in obj.data:
+        return  # a kustomize patch directive (reported as an unknown field), not an object
+    node: Any = obj.data
+    walked: list[str] = []
+    for part in split(relative):
+        if not isinstance(node, dict):
+            return  # a value of the wrong type, which the schema reports
+        if node.get(part) is None:
+            break
+        node = node[part]
+        walked.append(part)
+    else:
+        return
+    where = obj.at(*walked)
+    if any(f.pointer == where and f.message.startswith("missing required field") for f in found):
+        return
+    spec = dotted(split(relative))
+    yield Finding(
+        obj.pointer + relative, f'missing required field "containers" in PodSpec at {spec}'
+    )
 
 
 def unknown_kind(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
@@ -187,6 +244,8 @@ def _describe(
     obj: ObjectView, error: Any, schemas: VersionSchemas | None, kind: str
 ) -> Iterator[Finding]:
     path = list(error.absolute_path)
+    if _non_finite(error.instance):
+        return  # reported on its own, whatever the schema wants there
     pointer = join(obj.pointer, *path)
     where = dotted(path)
     instance = error.instance
@@ -210,7 +269,7 @@ def _describe(
         type_name = _type_name(error.schema, schemas, path, kind)
         enforced = _enforced_required(error.schema, schemas, kind)
         for name in error.validator_value:
-            if name in instance or name not in enforced:
+            if instance.get(name) is not None or name not in enforced:
                 continue
             if any(suggest(key, [name]) for key in unknown):
                 continue  # the misspelt key is already reported as unknown
@@ -226,9 +285,15 @@ def _describe(
             pointer, f"{where or kind}: expected {_article(wanted)}, got {describe(instance)}"
         )
         return
+    if error.validator == DECODES_AS:
+        yield Finding(pointer, _out_of_range(where or kind, instance, error.validator_value))
+        return
     if error.validator == "oneOf":
         if instance is None:
             return  # null decodes as the zero value (a quantity 0, an IntOrString 0)
+        if _is_int(instance) and not _fits(instance, "int32"):
+            yield Finding(pointer, _out_of_range(where or kind, instance, "int32"))
+            return
         name = _type_name(error.schema, schemas, path, kind)
         meaning = _ONE_OF_MEANING.get(name, f"a valid {name}")
         yield Finding(pointer, f"{where or kind}: expected {meaning}, got {describe(instance)}")
@@ -277,6 +342,23 @@ def _enforced_required(schema: Any, schemas: VersionSchemas | None, kind: str) -
         name
         for name in schemas.required(definition)
         if name in newest and (definition, name) not in _NOT_ENFORCED
+    )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _fits(value: int, go_type: str) -> bool:
+    low, high = INTEGER_RANGES[go_type]
+    return low <= value <= high
+
+
+def _out_of_range(where: str, value: Any, go_type: str) -> str:
+    low, high = INTEGER_RANGES[go_type]
+    return (
+        f"{where}: {value} does not fit in {_article(go_type)} ({low} to {high}); the apiserver "
+        f"cannot decode it"
     )
 
 

@@ -12,10 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+# The OpenAPI integer formats become this keyword, ``{"decodesAs": "int32"}``: the apiserver
+# cannot decode a number outside its Go type's range.
+DECODES_AS = "decodesAs"
+INTEGER_RANGES = {
+    "int32": (-(2**31), 2**31 - 1),
+    "int64": (-(2**63), 2**63 - 1),
+}
+
 Predicate = Callable[[Any], bool]
 
 _KNOWN = frozenset(
     {"type", "properties", "additionalProperties", "required", "items", "oneOf", "enum"}
+    | {DECODES_AS}
 )
 
 
@@ -84,11 +93,18 @@ class Compiler:
                 return None
             allowed = frozenset(enum)
             checks.append(lambda value: isinstance(value, str) and value in allowed)
+        go_type = schema.get(DECODES_AS)
+        if go_type is not None:
+            low, high = INTEGER_RANGES[go_type]
+            checks.append(lambda value: not _is_integer(value) or low <= value <= high)
         required = schema.get("required")
         if required:
             fields = tuple(required)
+            # A null field decodes as the zero value, as if it were left out.
             checks.append(
-                lambda value: not isinstance(value, dict) or all(f in value for f in fields)
+                lambda value: (
+                    not isinstance(value, dict) or all(value.get(f) is not None for f in fields)
+                )
             )
         properties = schema.get("properties") or {}
         compiled_properties: dict[str, Predicate] = {}
@@ -120,8 +136,13 @@ class Compiler:
             item_predicate = self.compile(schema["items"])
             if item_predicate is None:
                 return None
+            # A null item of a list of objects decodes as an empty object.
+            zero: Any = {} if holds_objects(schema["items"]) else None
             checks.append(
-                lambda value: not isinstance(value, list) or all(item_predicate(i) for i in value)
+                lambda value: (
+                    not isinstance(value, list)
+                    or all(item_predicate(zero if i is None else i) for i in value)
+                )
             )
         if "oneOf" in schema:
             options = [self.compile(option) for option in schema["oneOf"]]
@@ -135,6 +156,20 @@ class Compiler:
             first, second = checks
             return lambda value: first(value) and second(value)
         return lambda value: all(check(value) for check in checks)
+
+
+def _types(schema: Any) -> list[str]:
+    kinds = schema.get("type") if isinstance(schema, dict) else None
+    return [kinds] if isinstance(kinds, str) else list(kinds or ())
+
+
+def holds_objects(schema: Any) -> bool:
+    """Whether a schema node takes mappings (its zero value is then an empty mapping)."""
+    return "object" in _types(schema)
+
+
+def holds_integers(schema: Any) -> bool:
+    return "integer" in _types(schema)
 
 
 _SIMPLE: dict[str, type] = {"string": str, "object": dict, "array": list, "null": type(None)}

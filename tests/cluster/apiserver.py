@@ -115,11 +115,19 @@ def fields_agree(ours: Iterable[str], theirs: Iterable[str]) -> bool:
     """
     mine = [_names(pointer) for pointer in ours]
     named = [_names(pointer) for pointer in theirs]
+    if any(b[:4] == _TEMPLATE_VOLUMES for b in named):
+        named.append(_CLAIM_TEMPLATE_NAME)
     return any(
         _within(a, b) or _within(b, a) or _within(a[:-1], b) or _near(a, b)
         for a in mine
         for b in named
     )
+
+
+# A StatefulSet's claim templates become pod volumes of their names: the apiserver reports a
+# template's bad name at the volume (spec.template.spec.volumes[0].name).
+_TEMPLATE_VOLUMES = ["spec", "template", "spec", "volumes"]
+_CLAIM_TEMPLATE_NAME = ["spec", "volumeClaimTemplates", "metadata", "name"]
 
 
 def _near(a: list[str], b: list[str]) -> bool:
