@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from podlint.checks._api import is_live, items, mapping, text
-from podlint.checks.api_meta import labels_and_annotations
+from podlint.checks._api import is_live, items, listed, mapping, text
+from podlint.checks.api_meta import finalizer_problems, labels_and_annotations
 from podlint.k8s import formats
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
@@ -15,6 +15,7 @@ from podlint.model.views import ObjectView
 from podlint.rule import RuleContext
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
+ADMISSION_GROUP = "admissionregistration.k8s.io"
 
 
 # (group, kind) -> the rule its name follows; the group is "" for the core API.
@@ -31,7 +32,20 @@ NAME_RULES: dict[tuple[str, str], Callable[[str], list[str]]] = {
     (RBAC_GROUP, "ClusterRole"): formats.path_segment,
     (RBAC_GROUP, "RoleBinding"): formats.path_segment,
     (RBAC_GROUP, "ClusterRoleBinding"): formats.path_segment,
+    ("", "ResourceQuota"): formats.dns1123_subdomain,
+    ("", "LimitRange"): formats.dns1123_subdomain,
+    ("networking.k8s.io", "NetworkPolicy"): formats.dns1123_subdomain,
+    ("networking.k8s.io", "IngressClass"): formats.dns1123_subdomain,
+    ("storage.k8s.io", "StorageClass"): formats.dns1123_subdomain,
+    ("autoscaling", "HorizontalPodAutoscaler"): formats.dns1123_subdomain,
+    # Only the path-segment rule every object's name follows.
+    ("policy", "PodDisruptionBudget"): formats.path_segment,
+    ("scheduling.k8s.io", "PriorityClass"): formats.dns1123_subdomain,
+    (ADMISSION_GROUP, "ValidatingWebhookConfiguration"): formats.dns1123_subdomain,
+    (ADMISSION_GROUP, "MutatingWebhookConfiguration"): formats.dns1123_subdomain,
 }
+# Kinds whose name the apiserver makes up when it is missing.
+NAME_OPTIONAL = {("", "LimitRange")}
 # The namespace of a cluster-scoped object is dropped, never judged.
 NAMESPACED = {
     ("", "Service"),
@@ -42,6 +56,11 @@ NAMESPACED = {
     ("networking.k8s.io", "Ingress"),
     (RBAC_GROUP, "Role"),
     (RBAC_GROUP, "RoleBinding"),
+    ("", "ResourceQuota"),
+    ("", "LimitRange"),
+    ("networking.k8s.io", "NetworkPolicy"),
+    ("autoscaling", "HorizontalPodAutoscaler"),
+    ("policy", "PodDisruptionBudget"),
 }
 
 
@@ -64,7 +83,7 @@ def object_metadata(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
         return
     at = obj.at("metadata")
     name, generate = meta.get("name"), meta.get("generateName")
-    if name in (None, "") and generate in (None, ""):
+    if name in (None, "") and generate in (None, "") and key not in NAME_OPTIONAL:
         yield Finding(at, "metadata.name or metadata.generateName is required")
     if isinstance(name, str) and name and not is_live(obj.data):
         for problem in name_rule(name):
@@ -119,3 +138,21 @@ def binding_subjects(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
                 f'{where}.kind: Unsupported value: "{kind}": supported values: '
                 '"ServiceAccount", "User", "Group"',
             )
+
+
+def namespace(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    """A Namespace's spec.finalizers: each a qualified name, with a domain prefix unless it
+    is a standard finalizer (the apiserver names the list, not the item)."""
+    if obj.api_version != "v1":
+        return
+    spec = obj.data.get("spec")
+    if not isinstance(spec, dict):
+        return
+    for index, name in enumerate(listed(spec.get("finalizers"))):
+        if isinstance(name, str) or name is None:
+            name = name or ""
+            for problem in finalizer_problems(name):
+                yield Finding(
+                    obj.at("spec", "finalizers", str(index)),
+                    f'spec.finalizers: Invalid value: "{name}": {problem}',
+                )
