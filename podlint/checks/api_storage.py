@@ -1,13 +1,16 @@
-"""What the apiserver refuses in PersistentVolumes and PersistentVolumeClaims: quantities it
-cannot decode (the whole request is refused before validation)."""
+"""What the apiserver refuses in PersistentVolumes and PersistentVolumeClaims (quantities it
+cannot decode: the whole request is refused before validation) and in StorageClasses."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from podlint.checks._api import mapping, not_a_quantity, quantity_problem
+from podlint.checks._api import items, listed, mapping, not_a_quantity, quantity_problem
+from podlint.checks._objects import invalid, required, unsupported
+from podlint.k8s import formats
 from podlint.model.finding import Finding
+from podlint.model.pointer import join
 from podlint.model.views import ObjectView
 from podlint.rule import RuleContext
 
@@ -28,3 +31,81 @@ def storage_quantities(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
             if not_a_quantity(value):
                 where = ".".join(parts) + f"[{name}]"
                 yield Finding(obj.at(*parts, str(name)), quantity_problem(where, value))
+
+
+RECLAIM_POLICIES = ("Delete", "Retain")
+BINDING_MODES = ("Immediate", "WaitForFirstConsumer")
+MAX_PARAMETERS = 512
+MAX_PARAMETERS_SIZE = 256 * 1024
+
+
+def storage_class(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    """ValidateStorageClass: provisioner, parameters, reclaim policy, binding mode,
+    allowed topologies."""
+    if obj.api_version != "storage.k8s.io/v1":
+        return
+    data = obj.data
+    provisioner = data.get("provisioner")
+    if provisioner in (None, ""):
+        yield required(obj.at("provisioner"), "provisioner")
+    elif isinstance(provisioner, str):
+        # The apiserver judges the provisioner in lower case.
+        for problem in formats.qualified_name(provisioner.lower()):
+            yield invalid(obj.at("provisioner"), "provisioner", provisioner, problem)
+    parameters = mapping(data.get("parameters"))
+    if len(parameters) > MAX_PARAMETERS:
+        yield Finding(
+            obj.at("parameters"),
+            f"parameters: Too long: Provisioner Parameters exceeded max allowed "
+            f"({MAX_PARAMETERS} parameters)",
+        )
+    else:
+        size = 0
+        for key, value in parameters.items():
+            if key == "":
+                yield invalid(obj.at("parameters"), "parameters", "", "field can not be empty.")
+            size += len(str(key)) + (len(value) if isinstance(value, str) else 0)
+        if size > MAX_PARAMETERS_SIZE:
+            yield Finding(
+                obj.at("parameters"),
+                f"parameters: Too long: may not be more than {MAX_PARAMETERS_SIZE} bytes",
+            )
+    for field, allowed in (
+        ("reclaimPolicy", RECLAIM_POLICIES),
+        ("volumeBindingMode", BINDING_MODES),
+    ):
+        value = data.get(field)
+        if isinstance(value, str) and value not in allowed:
+            yield unsupported(obj.at(field), field, value, allowed)
+    yield from _topologies(data.get("allowedTopologies"), obj)
+
+
+def _topologies(terms: Any, obj: ObjectView) -> Iterator[Finding]:
+    if not isinstance(terms, list) or not terms:
+        return
+    # The apiserver compares each term with every earlier one and with as many empty terms
+    # as the list is long, so a term without expressions is a duplicate.
+    earlier: list[dict[str, frozenset[str]]] = [{} for _ in terms]
+    for index, term in enumerate(terms):
+        at, where = obj.at("allowedTopologies", str(index)), f"allowedTopologies[{index}]"
+        expressions: dict[str, frozenset[str]] = {}
+        for e_index, expression in items(mapping(term).get("matchLabelExpressions")):
+            e_at = join(at, "matchLabelExpressions", e_index)
+            e_where = f"{where}.matchLabelExpressions[{e_index}]"
+            key = expression.get("key")
+            key = key if isinstance(key, str) else ""
+            for problem in formats.qualified_name(key):
+                yield invalid(join(e_at, "key"), f"{e_where}.key", key, problem)
+            values = [v for v in listed(expression.get("values")) if isinstance(v, str)]
+            if not listed(expression.get("values")):
+                yield required(join(e_at, "values"), f"{e_where}.values")
+            if key in expressions:
+                yield Finding(join(e_at, "key"), f'{e_where}.key: Duplicate value: "{key}"')
+            expressions[key] = frozenset(values)
+        for other in earlier:
+            if other == expressions:
+                yield Finding(
+                    join(at, "matchLabelExpressions"),
+                    f'{where}.matchLabelExpressions: Duplicate value: ""',
+                )
+        earlier.append(expressions)
