@@ -67,7 +67,7 @@ def host_problems(host: str) -> list[str]:
 
 def _is_ip(host: str) -> bool:
     if _SLOPPY_IPV4.match(host):
-        return True
+        return all(int(octet) <= 255 for octet in host.split("."))
     try:
         ipaddress.ip_address(host)
     except ValueError:
