@@ -59,7 +59,7 @@ def autoscaling(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
 
 def _replicas(spec: dict[str, Any], obj: ObjectView) -> Iterator[Finding]:
     least = spec.get("minReplicas")
-    most = spec.get("maxReplicas", 0)
+    most = _zero(spec.get("maxReplicas"))
     if formats.is_int(least) and least < 1:
         yield invalid(
             obj.at("spec", "minReplicas"),
@@ -190,6 +190,17 @@ def _source(field: str, source: dict[str, Any], at: str, where: str) -> Iterator
             f"{t_where}.averageValue",
             "must set either a target value or averageValue",
         )
+    elif target.get("value") is not None and average_value is not None:
+        yield Finding(
+            join(t_at, "value"),
+            f"{t_where}.value: Forbidden: may not set both a target value for metric and a "
+            "per-pod target",
+        )
+
+
+def _zero(value: Any) -> Any:
+    """A null or missing integer, decoded by the apiserver as 0."""
+    return 0 if value is None else value
 
 
 def _identifier(metric: Any, at: str, where: str) -> Iterator[Finding]:
@@ -262,12 +273,12 @@ def _rules(rules: dict[str, Any], at: str, where: str, ctx: RuleContext) -> Iter
         kind = policy.get("type")
         if (isinstance(kind, str) or kind is None) and kind not in POLICY_TYPES:
             yield unsupported(join(p_at, "type"), f"{p_where}.type", kind or "", POLICY_TYPES)
-        value = policy.get("value", 0)
+        value = _zero(policy.get("value"))
         if formats.is_int(value) and value <= 0:
             yield invalid(
                 join(p_at, "value"), f"{p_where}.value", value, "must be greater than zero"
             )
-        period = policy.get("periodSeconds", 0)
+        period = _zero(policy.get("periodSeconds"))
         if formats.is_int(period):
             if period <= 0:
                 yield invalid(

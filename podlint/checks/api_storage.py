@@ -99,6 +99,12 @@ def _topologies(terms: Any, obj: ObjectView) -> Iterator[Finding]:
             values = [v for v in listed(expression.get("values")) if isinstance(v, str)]
             if not listed(expression.get("values")):
                 yield required(join(e_at, "values"), f"{e_where}.values")
+            for v_index, value in enumerate(values):
+                if value in values[:v_index]:
+                    yield Finding(
+                        join(e_at, "values", v_index),
+                        f'{e_where}.values[{v_index}]: Duplicate value: "{value}"',
+                    )
             if key in expressions:
                 yield Finding(join(e_at, "key"), f'{e_where}.key: Duplicate value: "{key}"')
             expressions[key] = frozenset(values)
