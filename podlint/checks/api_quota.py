@@ -224,8 +224,9 @@ def _limit(limit: dict[str, Any], at: str, where: str, duplicate: bool) -> Itera
         _default_container(values)
     if (
         kind == "PersistentVolumeClaim"
-        and "storage" not in values["min"]
-        and "storage" not in values["max"]
+        # A key written with a null value is found, as a zero quantity.
+        and "storage" not in mapping(limit.get("min"))
+        and "storage" not in mapping(limit.get("max"))
     ):
         yield required(
             join(at, "limits"),
