@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from podlint.checks._api import is_live, items, listed, mapping, text
+from podlint.checks._objects import invalid, required, selector, unsupported
 from podlint.checks.api_meta import finalizer_problems, labels_and_annotations
 from podlint.k8s import formats
 from podlint.model.finding import Finding
@@ -95,10 +96,89 @@ def object_metadata(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     yield from labels_and_annotations(meta, at, "metadata")
 
 
-def binding_subjects(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
-    """Subjects of RoleBindings and ClusterRoleBindings: kind, apiGroup, name, namespace."""
+def rbac(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    """Roles and ClusterRoles: their rules and aggregation; bindings: roleRef and subjects."""
     if _group(obj.api_version) != RBAC_GROUP:
         return
+    if obj.kind in ("Role", "ClusterRole"):
+        yield from _policy_rules(obj)
+    else:
+        yield from _role_ref(obj)
+        yield from binding_subjects(obj)
+
+
+def _policy_rules(obj: ObjectView) -> Iterator[Finding]:
+    namespaced = obj.kind == "Role"
+    for index, rule in items(obj.data.get("rules")):
+        at, where = obj.at("rules", str(index)), f"rules[{index}]"
+        if not listed(rule.get("verbs")):
+            yield required(
+                join(at, "verbs"), f"{where}.verbs", "verbs must contain at least one value"
+            )
+        urls = listed(rule.get("nonResourceURLs"))
+        if urls:
+            shown_urls = "[" + ",".join(f'"{u}"' for u in urls) + "]"
+            u_at, u_where = join(at, "nonResourceURLs"), f"{where}.nonResourceURLs"
+            if namespaced:
+                yield Finding(
+                    u_at,
+                    f"{u_where}: Invalid value: {shown_urls}: namespaced rules "
+                    "cannot apply to non-resource URLs",
+                )
+            if listed(rule.get("apiGroups")) or listed(rule.get("resources")):
+                yield Finding(
+                    u_at,
+                    f"{u_where}: Invalid value: {shown_urls}: rules cannot "
+                    "apply to both regular resources and non-resource URLs",
+                )
+            continue
+        if not listed(rule.get("apiGroups")):
+            yield required(
+                join(at, "apiGroups"),
+                f"{where}.apiGroups",
+                "resource rules must supply at least one api group",
+            )
+        if not listed(rule.get("resources")):
+            yield required(
+                join(at, "resources"),
+                f"{where}.resources",
+                "resource rules must supply at least one resource",
+            )
+    aggregation = obj.data.get("aggregationRule")
+    if obj.kind == "ClusterRole" and isinstance(aggregation, dict):
+        at = obj.at("aggregationRule", "clusterRoleSelectors")
+        where = "aggregationRule.clusterRoleSelectors"
+        if not listed(aggregation.get("clusterRoleSelectors")):
+            yield required(
+                at, where, "at least one clusterRoleSelector required if aggregationRule is non-nil"
+            )
+        for index, chosen in items(aggregation.get("clusterRoleSelectors")):
+            yield from selector(chosen, join(at, index), f"{where}[{index}]")
+
+
+def _role_ref(obj: ObjectView) -> Iterator[Finding]:
+    ref = obj.data.get("roleRef")
+    ref = {} if ref is None else ref
+    if not isinstance(ref, dict):
+        return
+    at = obj.at("roleRef")
+    group = ref.get("apiGroup")
+    if isinstance(group, str) and group not in ("", RBAC_GROUP):  # "" is defaulted
+        yield unsupported(join(at, "apiGroup"), "roleRef.apiGroup", group, (RBAC_GROUP,))
+    kinds = ("Role", "ClusterRole") if obj.kind == "RoleBinding" else ("ClusterRole",)
+    kind = ref.get("kind")
+    if (kind is None or isinstance(kind, str)) and kind not in kinds:
+        yield unsupported(join(at, "kind"), "roleRef.kind", kind or "", kinds)
+    name = ref.get("name")
+    if name in (None, ""):
+        yield required(join(at, "name"), "roleRef.name")
+    elif isinstance(name, str):
+        for problem in formats.path_segment(name):
+            yield invalid(join(at, "name"), "roleRef.name", name, problem)
+
+
+def binding_subjects(obj: ObjectView) -> Iterator[Finding]:
+    """Subjects of RoleBindings and ClusterRoleBindings: kind, apiGroup, name, namespace."""
     cluster_wide = obj.kind == "ClusterRoleBinding"
     for index, subject in items(obj.data.get("subjects")):
         where = f"subjects[{index}]"

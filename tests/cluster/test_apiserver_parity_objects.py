@@ -34,9 +34,6 @@ OBJECT_GAPS = {
     r"(Validating|Mutating)WebhookConfiguration /webhooks/N/matchConditions/N/expression .*": (
         "matchConditions are CEL expressions the apiserver compiles and type-checks"
     ),
-    r"(Cluster)?Role /(rules|aggregationRule).*": "PolicyRule verbs, API groups, resources "
-    "and non-resource URLs, and aggregation selectors (api-rbac checks binding subjects)",
-    r"(Cluster)?RoleBinding /roleRef.*": "roleRef apiGroup, kind and name",
     r"(Cluster)?RoleBinding /subjects/N( (replace null|empty)|/(kind|name) remove)": "a null, "
     "emptied or incomplete subject, decoded as its zero value",
     r"Ingress /spec( .*|/defaultBackend.*|/ingressClassName.*|/tls/N/secretName.*"
