@@ -142,6 +142,9 @@ def _source(field: str, source: dict[str, Any], at: str, where: str) -> Iterator
     if field in ("resource", "containerResource"):
         if source.get("name") in (None, ""):
             yield required(join(at, "name"), f"{where}.name", "must specify a resource name")
+        name = source.get("name")
+        if field == "containerResource" and isinstance(name, str) and name:
+            yield from _container_resource_name(name, join(at, "name"), f"{where}.name")
         if field == "containerResource":
             container = source.get("container")
             if container in (None, ""):
@@ -196,6 +199,16 @@ def _source(field: str, source: dict[str, Any], at: str, where: str) -> Iterator
             f"{t_where}.value: Forbidden: may not set both a target value for metric and a "
             "per-pod target",
         )
+
+
+def _container_resource_name(name: str, at: str, where: str) -> Iterator[Finding]:
+    problems = formats.qualified_name(name)
+    for problem in problems:
+        yield invalid(at, where, name, problem)
+    if problems or "/" in name:
+        return
+    if name not in ("cpu", "memory", "ephemeral-storage") and not name.startswith("hugepages-"):
+        yield invalid(at, where, name, "must be a standard resource for containers")
 
 
 def _zero(value: Any) -> Any:

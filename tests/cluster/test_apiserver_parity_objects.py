@@ -44,11 +44,8 @@ OBJECT_GAPS = {
     r"PersistentVolumeClaim /spec.*": "PersistentVolumeClaim access modes, volumeMode, "
     "storageClassName, selector, dataSource and required requests (api-storage checks "
     "quantities)",
-    r"Service /spec( remove| replace null|/type.*|/externalTrafficPolicy.*"
-    r"|/internalTrafficPolicy.*|/sessionAffinity.*|/loadBalancerSourceRanges.*|/externalIPs.*"
-    r"|/healthCheckNodePort.*|/clusterIP.*|/trafficDistribution.*|/ports/N/appProtocol.*"
-    r"|/selector/.*|/ports/N/port remove)": "Service fields beside the ports: type, traffic "
-    "policies, session affinity, source ranges, external IPs, selector values",
+    r"Service /spec( remove|/ports/N/port remove)": "a Service spec or port number removed "
+    "(decoded as empty: no ports, port 0)",
     r"Secret /type add .*": "the keys each Secret type requires (tls.crt, .dockerconfigjson, ...)",
     r"Secret /stringData/.*": "stringData keys",
     r"(Service|Ingress|(Cluster)?Role(Binding)?|PersistentVolume(Claim)?|ConfigMap|Secret"
