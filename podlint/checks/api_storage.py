@@ -7,17 +7,24 @@ from collections.abc import Iterator
 from typing import Any
 
 from podlint.checks._api import items, listed, mapping, not_a_quantity, quantity_problem
-from podlint.checks._objects import invalid, required, unsupported
+from podlint.checks._objects import invalid, required, selector, unsupported
 from podlint.k8s import formats
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
 from podlint.model.views import ObjectView
 from podlint.rule import RuleContext
 
+ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
+VOLUME_MODES = ("Block", "Filesystem")
+PV_RECLAIM_POLICIES = ("Delete", "Recycle", "Retain")
+
 
 def storage_quantities(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
-    """PV spec.capacity, PVC spec.resources.requests and limits: every value a quantity."""
+    """PV spec.capacity, PVC spec.resources.requests and limits: every value a quantity; and
+    the spec fields beside them."""
     spec = mapping(obj.data.get("spec"))
+    if obj.api_version == "v1":
+        yield from _volume_spec(obj, spec)
     places: list[tuple[tuple[str, ...], Any]]
     if obj.kind == "PersistentVolume":
         places = [(("spec", "capacity"), spec.get("capacity"))]
@@ -31,6 +38,60 @@ def storage_quantities(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
             if not_a_quantity(value):
                 where = ".".join(parts) + f"[{name}]"
                 yield Finding(obj.at(*parts, str(name)), quantity_problem(where, value))
+
+
+def _volume_spec(obj: ObjectView, spec: dict[str, Any]) -> Iterator[Finding]:
+    """Access modes, volume mode, storage class, and what each kind requires."""
+    claim = obj.kind == "PersistentVolumeClaim"
+    modes = listed(spec.get("accessModes"))
+    at = obj.at("spec", "accessModes")
+    if not modes:
+        detail = ": at least 1 access mode is required" if claim else ""
+        yield Finding(at, f"spec.accessModes: Required value{detail}")
+    for index, mode in enumerate(modes):
+        if isinstance(mode, str) and mode not in ACCESS_MODES:
+            yield unsupported(join(at, index), "spec.accessModes", mode, ACCESS_MODES)
+    if "ReadWriteOncePod" in modes and len(modes) > 1:
+        yield Finding(
+            at, "spec.accessModes: Forbidden: may not use ReadWriteOncePod with other access modes"
+        )
+    mode = spec.get("volumeMode")
+    if isinstance(mode, str) and mode not in VOLUME_MODES:
+        yield unsupported(obj.at("spec", "volumeMode"), "spec.volumeMode", mode, VOLUME_MODES)
+    for field in ("storageClassName", "volumeAttributesClassName"):
+        name = spec.get(field)
+        if isinstance(name, str) and name:
+            for problem in formats.dns1123_subdomain(name):
+                yield invalid(obj.at("spec", field), f"spec.{field}", name, problem)
+    if claim:
+        requests = mapping(mapping(spec.get("resources")).get("requests"))
+        if "storage" not in requests:
+            yield required(
+                obj.at("spec", "resources", "requests", "storage"), "spec.resources[storage]"
+            )
+        yield from selector(spec.get("selector"), obj.at("spec", "selector"), "spec.selector")
+        return
+    policy = spec.get("persistentVolumeReclaimPolicy")
+    if isinstance(policy, str) and policy not in PV_RECLAIM_POLICIES:
+        yield unsupported(
+            obj.at("spec", "persistentVolumeReclaimPolicy"),
+            "spec.persistentVolumeReclaimPolicy",
+            policy,
+            PV_RECLAIM_POLICIES,
+        )
+    capacity = spec.get("capacity")
+    if not mapping(capacity):
+        yield required(obj.at("spec", "capacity"), "spec.capacity")
+    for name in mapping(capacity):
+        if name != "storage":
+            yield unsupported(
+                obj.at("spec", "capacity", str(name)), "spec.capacity", name, ("storage",)
+            )
+    path = mapping(spec.get("nfs")).get("path")
+    if isinstance(path, str) and not path.startswith("/"):
+        yield invalid(
+            obj.at("spec", "nfs", "path"), "spec.nfs.path", path, "must be an absolute path"
+        )
 
 
 RECLAIM_POLICIES = ("Delete", "Retain")

@@ -36,14 +36,14 @@ OBJECT_GAPS = {
     ),
     r"(Cluster)?RoleBinding /subjects/N( (replace null|empty)|/(kind|name) remove)": "a null, "
     "emptied or incomplete subject, decoded as its zero value",
-    r"Ingress /spec( .*|/defaultBackend.*|/ingressClassName.*|/tls/N/secretName.*"
-    r"|/rules( .*|/N .*|/N/http/paths( .*|/N( .*|/backend.*|/pathType remove))))": "Ingress "
-    "backends, ingressClassName, TLS secret names, a rule without paths, a spec removed",
-    r"PersistentVolume /spec.*": "PersistentVolume access modes, volume source, reclaim policy, "
-    "volumeMode, storageClassName and node affinity (api-storage checks quantities)",
-    r"PersistentVolumeClaim /spec.*": "PersistentVolumeClaim access modes, volumeMode, "
-    "storageClassName, selector, dataSource and required requests (api-storage checks "
-    "quantities)",
+    r"Ingress /spec/ingressClassName .*": "ingressClassName (a DNS subdomain)",
+    r"Ingress /spec/rules/N/http/paths/N/backend/resource .*": "resource backends",
+    r"PersistentVolume /spec( (remove|replace .*|empty)|/nfs( .*|/server.*)|/hostPath .*"
+    r"|/nodeAffinity .*|/persistentVolumeReclaimPolicy .*)": "a PersistentVolume without a "
+    "volume source (or with two), NFS servers, node affinity terms, and which reclaim policy "
+    "each volume source allows",
+    r"PersistentVolumeClaim /spec(/dataSource| (remove|replace null|empty)).*": "claim data "
+    "sources, and a claim spec removed",
     r"Service /spec( remove|/ports/N/port remove)": "a Service spec or port number removed "
     "(decoded as empty: no ports, port 0)",
     r"Secret /type add .*": "the keys each Secret type requires (tls.crt, .dockerconfigjson, ...)",
