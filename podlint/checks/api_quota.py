@@ -253,6 +253,9 @@ def _parsed(values: Any) -> dict[str, tuple[Any, Decimal]]:
     """name -> (written value, number) for every value that is a quantity."""
     result = {}
     for name, value in mapping(values).items():
+        if value is None:  # decoded as a zero quantity
+            result[str(name)] = ("0", Decimal(0))
+            continue
         number = parse_quantity(value)
         if number is not None and not not_a_quantity(value):
             result[str(name)] = (value, number)
@@ -330,11 +333,20 @@ def _compare(
             )
         if ratio and ratio[1] < 1:
             yield finding("maxLimitRequestRatio", ratio, f"ratio {ratio[0]} is less than 1")
-        if ratio and least and most and least[1] > 0:
-            bound = most[1] / least[1]
-            if ratio[1] > bound:
+        if ratio and least and most:
+            # As the apiserver's float division: x/0 is an infinity, 0/0 compares false.
+            bound = _divide(most[1], least[1])
+            if bound is not None and ratio[1] > bound:
                 yield finding(
                     "maxLimitRequestRatio",
                     ratio,
                     f"ratio {ratio[0]} is greater than max/min = {float(bound):f}",
                 )
+
+
+def _divide(top: Decimal, bottom: Decimal) -> Decimal | None:
+    if bottom != 0:
+        return top / bottom
+    if top == 0:
+        return None
+    return Decimal("Infinity") if top > 0 else Decimal("-Infinity")

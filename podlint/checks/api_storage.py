@@ -9,6 +9,7 @@ from typing import Any
 from podlint.checks._api import items, listed, mapping, not_a_quantity, quantity_problem
 from podlint.checks._objects import invalid, required, selector, unsupported
 from podlint.k8s import formats
+from podlint.k8s.quantity import parse_quantity
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
 from podlint.model.views import ObjectView
@@ -65,7 +66,13 @@ def _volume_spec(obj: ObjectView, spec: dict[str, Any]) -> Iterator[Finding]:
                 yield invalid(obj.at("spec", field), f"spec.{field}", name, problem)
     if claim:
         requests = mapping(mapping(spec.get("resources")).get("requests"))
-        if "storage" not in requests:
+        if "storage" in requests:
+            yield from _positive(
+                requests["storage"],
+                obj.at("spec", "resources", "requests", "storage"),
+                "spec.resources[storage]",
+            )
+        else:
             yield required(
                 obj.at("spec", "resources", "requests", "storage"), "spec.resources[storage]"
             )
@@ -82,6 +89,12 @@ def _volume_spec(obj: ObjectView, spec: dict[str, Any]) -> Iterator[Finding]:
     capacity = spec.get("capacity")
     if not mapping(capacity):
         yield required(obj.at("spec", "capacity"), "spec.capacity")
+    if "storage" in mapping(capacity):
+        yield from _positive(
+            mapping(capacity)["storage"],
+            obj.at("spec", "capacity", "storage"),
+            "spec.capacity[storage]",
+        )
     for name in mapping(capacity):
         if name != "storage":
             yield unsupported(
@@ -92,6 +105,12 @@ def _volume_spec(obj: ObjectView, spec: dict[str, Any]) -> Iterator[Finding]:
         yield invalid(
             obj.at("spec", "nfs", "path"), "spec.nfs.path", path, "must be an absolute path"
         )
+
+
+def _positive(value: Any, at: str, where: str) -> Iterator[Finding]:
+    number = parse_quantity(value)
+    if number is not None and number <= 0:
+        yield invalid(at, where, str(value), "must be greater than zero")
 
 
 RECLAIM_POLICIES = ("Delete", "Retain")
