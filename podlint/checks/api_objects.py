@@ -183,9 +183,11 @@ def binding_subjects(obj: ObjectView) -> Iterator[Finding]:
     for index, subject in items(obj.data.get("subjects")):
         where = f"subjects[{index}]"
         at = obj.at("subjects", str(index))
-        kind, name = text(subject.get("kind")), text(subject.get("name"))
+        # A missing kind or name is decoded as "", as the apiserver reads it.
+        kind = "" if subject.get("kind") is None else text(subject.get("kind"))
+        name = text(subject.get("name"))
         api_group = subject.get("apiGroup") or ""
-        if subject.get("name") == "":  # absent is the schema rule's
+        if subject.get("name") in (None, ""):
             yield Finding(join(at, "name"), f"{where}.name: Required value")
         if kind == "ServiceAccount":
             if name:

@@ -34,8 +34,6 @@ OBJECT_GAPS = {
     r"(Validating|Mutating)WebhookConfiguration /webhooks/N/matchConditions/N/expression .*": (
         "matchConditions are CEL expressions the apiserver compiles and type-checks"
     ),
-    r"(Cluster)?RoleBinding /subjects/N( (replace null|empty)|/(kind|name) remove)": "a null, "
-    "emptied or incomplete subject, decoded as its zero value",
     r"Ingress /spec/ingressClassName .*": "ingressClassName (a DNS subdomain)",
     r"Ingress /spec/rules/N/http/paths/N/backend/resource .*": "resource backends",
     r"PersistentVolume /spec( (remove|replace .*|empty)|/nfs( .*|/server.*)|/hostPath .*"
