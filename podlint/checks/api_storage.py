@@ -100,8 +100,11 @@ def _volume_spec(obj: ObjectView, spec: dict[str, Any]) -> Iterator[Finding]:
             yield unsupported(
                 obj.at("spec", "capacity", str(name)), "spec.capacity", name, ("storage",)
             )
-    path = mapping(spec.get("nfs")).get("path")
-    if isinstance(path, str) and not path.startswith("/"):
+    nfs = spec.get("nfs")
+    path = mapping(nfs).get("path")
+    if isinstance(nfs, dict) and path in (None, ""):
+        yield required(obj.at("spec", "nfs", "path"), "spec.nfs.path")
+    elif isinstance(path, str) and not path.startswith("/"):
         yield invalid(
             obj.at("spec", "nfs", "path"), "spec.nfs.path", path, "must be an absolute path"
         )

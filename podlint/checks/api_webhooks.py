@@ -116,6 +116,7 @@ def _rule(rule: dict[str, Any], at: str, where: str) -> Iterator[Finding]:
                 "if '*' is present, must not specify other operations",
             )
         for index, operation in enumerate(operations):
+            operation = "" if operation is None else operation  # a null item decodes as ""
             if isinstance(operation, str) and operation not in OPERATIONS:
                 yield unsupported(
                     join(at, "operations", index),
