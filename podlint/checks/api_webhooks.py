@@ -138,7 +138,7 @@ def _rule(rule: dict[str, Any], at: str, where: str) -> Iterator[Finding]:
             )
         if field == "apiVersions":
             for index, version in enumerate(values):
-                if version == "":
+                if version in ("", None):
                     yield required(join(at, field, index), f"{where}.{field}[{index}]")
     resources = rule.get("resources")
     if isinstance(resources, list) or resources is None:
@@ -155,6 +155,7 @@ def _resources(resources: list[Any], at: str, where: str) -> Iterator[Finding]:
     wildcard_resource: set[str] = set()
     double = single = without_sub = False
     for index, entry in enumerate(resources):
+        entry = "" if entry is None else entry
         if not isinstance(entry, str):
             continue
         if entry == "":
@@ -206,6 +207,7 @@ def _review_versions(versions: Any, at: str, where: str) -> Iterator[Finding]:
         return
     seen: set[str] = set()
     for index, version in enumerate(versions):
+        version = "" if version is None else version  # a null item decodes as ""
         if not isinstance(version, str):
             continue
         for problem in formats.dns1035_label(version):
