@@ -3,10 +3,10 @@ rejecting errors (schema, api-*, duplicate-*, missing-image, yaml-syntax) agains
 dry-run creates with strict field validation.
 
 Starts ../shared/kube-apiserver (needs etcd), judges the ../shared/corpus documents and
-seeded single-mistake mutations of every pod-carrying kind, prints one table per input.
-Figures go to CONFORMANCE.md.
+seeded single-mistake mutations of every pod-carrying kind and (``--object-mutations``) of
+the kinds beside workloads, prints one table per input. Figures go to CONFORMANCE.md.
 
-    python bench/parity.py --seed 1 --mutations 3000
+    python bench/parity.py --seed 1 --mutations 3000 --object-mutations 3000
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from tests.cluster.apiserver import (  # noqa: E402
 )
 from tests.cluster.conftest import start_cluster, stop_cluster  # noqa: E402
 from tests.cluster.mutations import generate  # noqa: E402
+from tests.cluster.mutations_objects import generate as generate_objects  # noqa: E402
 from tests.cluster.test_apiserver_parity import ENVIRONMENT, documents  # noqa: E402
 from tests.conftest import SHARED  # noqa: E402
 
@@ -55,6 +56,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--mutations", type=int, default=3000)
+    parser.add_argument("--object-mutations", type=int, default=0)
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="podlint-parity-") as state:
@@ -71,15 +73,23 @@ def main() -> int:
             outcomes = [o for o in outcomes if o.case.origin not in ENVIRONMENT]
             print(table(f"corpus ({len(outcomes)} documents, {len(ENVIRONMENT)} "
                         "environment-only refusals left out)", outcomes))  # fmt: skip
-            generated = generate(args.seed, args.mutations)
-            cases = [
-                Case(f"mutation-{i}.yaml", json.dumps(obj, indent=1) + "\n")
-                for i, (_, obj) in enumerate(generated)
-            ]
-            outcomes, unanswered = compare(judge, engine, cases)
-            print()
-            print(table(f"mutations (seed {args.seed}, {len(outcomes)} judged, "
-                        f"{len(unanswered)} the apiserver did not answer)", outcomes))  # fmt: skip
+            runs = [("mutations", generate(args.seed, args.mutations))]
+            if args.object_mutations:
+                runs.append(
+                    ("object mutations", generate_objects(args.seed, args.object_mutations))
+                )
+            for title, generated in runs:
+                cases = [
+                    Case(f"mutation-{i}.yaml", json.dumps(obj, indent=1) + "\n")
+                    for i, (_, obj) in enumerate(generated)
+                ]
+                outcomes, unanswered = compare(judge, engine, cases)
+                print()
+                heading = (
+                    f"{title} (seed {args.seed}, {len(outcomes)} judged, "
+                    f"{len(unanswered)} the apiserver did not answer)"
+                )
+                print(table(heading, outcomes))
             print(f"\n{time.perf_counter() - started:.0f} s")
             judge.close()
         finally:

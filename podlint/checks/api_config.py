@@ -37,9 +37,10 @@ def config_keys(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
                     key=True,
                 )
             if key in seen:
+                # The apiserver names the data key, as the one that repeats a binaryData key.
                 yield Finding(
-                    obj.at(field, key),
-                    f'{field}[{key}]: Invalid value: "{key}": duplicate of key present in data',
+                    obj.at("data", key),
+                    f'data[{key}]: Invalid value: "{key}": duplicate of key present in binaryData',
                     key=True,
                 )
             seen.add(key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from podlint.checks._api import items, listed, mapping, text
 from podlint.k8s import formats
@@ -24,8 +25,17 @@ INVALID_SUFFIXES = ("/..", "/.")
 def ingress(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     """rules[].host and tls[].hosts[] are DNS subdomains (or '*.' wildcards); paths."""
     spec = obj.data.get("spec")
+    spec = {} if spec is None else spec
     if not isinstance(spec, dict):
         return
+    if spec.get("defaultBackend") is None and not listed(spec.get("rules")):
+        yield Finding(
+            obj.at("spec"),
+            "spec: Invalid value: either `defaultBackend` or `rules` must be specified",
+        )
+    backend = spec.get("defaultBackend")
+    if isinstance(backend, dict):
+        yield from _backend(backend, obj.at("spec", "defaultBackend"), "spec.defaultBackend")
     for index, rule in items(spec.get("rules")):
         host = text(rule.get("host"))
         where = f"spec.rules[{index}].host"
@@ -38,17 +48,74 @@ def ingress(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
                 )
             for problem in host_problems(host):
                 yield Finding(pointer, f'{where}: Invalid value: "{host}": {problem}')
-        http = mapping(rule.get("http"))
-        for path_index, path in items(http.get("paths")):
+        http = rule.get("http")
+        if isinstance(http, dict) and not listed(http.get("paths")):
+            yield Finding(
+                obj.at("spec", "rules", str(index), "http", "paths"),
+                f"spec.rules[{index}].http.paths: Required value",
+            )
+        for path_index, path in items(mapping(http).get("paths")):
             at = obj.at("spec", "rules", str(index), "http", "paths", str(path_index))
-            yield from _path(at, f"spec.rules[{index}].http.paths[{path_index}]", path)
+            where = f"spec.rules[{index}].http.paths[{path_index}]"
+            yield from _path(at, where, path)
+            yield from _backend(
+                mapping(path.get("backend")), join(at, "backend"), f"{where}.backend"
+            )
     for index, tls in items(spec.get("tls")):
+        secret = tls.get("secretName")
+        if isinstance(secret, str) and secret:
+            for problem in formats.dns1123_subdomain(secret):
+                yield Finding(
+                    obj.at("spec", "tls", str(index), "secretName"),
+                    f'spec.tls[{index}].secretName: Invalid value: "{secret}": {problem}',
+                )
         for host_index, host in enumerate(listed(tls.get("hosts"))):
             if isinstance(host, str):
                 where = f"spec.tls[{index}].hosts[{host_index}]"
                 pointer = obj.at("spec", "tls", str(index), "hosts", str(host_index))
                 for problem in host_problems(host):
                     yield Finding(pointer, f'{where}: Invalid value: "{host}": {problem}')
+
+
+def _backend(backend: dict[str, Any], at: str, where: str) -> Iterator[Finding]:
+    """IngressBackend: a service or a resource, not both; a service's name and port."""
+    service, resource = backend.get("service"), backend.get("resource")
+    if service is None and resource is None:
+        yield Finding(at, f"{where}: Invalid value: resource or service backend is required")
+        return
+    if service is not None and resource is not None:
+        yield Finding(at, f"{where}: Invalid value: cannot set both resource and service backends")
+        return
+    if not isinstance(service, dict):
+        return
+    name = service.get("name")
+    s_at = join(at, "service")
+    if name in (None, ""):
+        yield Finding(join(s_at, "name"), f"{where}.service.name: Required value")
+    elif isinstance(name, str):
+        for problem in formats.dns1035_label(name):
+            yield Finding(
+                join(s_at, "name"), f'{where}.service.name: Invalid value: "{name}": {problem}'
+            )
+    port = mapping(service.get("port"))
+    port_name, number = port.get("name"), port.get("number")
+    has_name, has_number = port_name not in (None, ""), number not in (None, 0)
+    if not has_name and not has_number:
+        yield Finding(at, f"{where}: Required value: port name or number is required")
+    elif has_name and has_number:
+        yield Finding(at, f"{where}: Invalid value: cannot set both port name & port number")
+    elif isinstance(port_name, str) and has_name:
+        for problem in formats.port_name(port_name):
+            yield Finding(
+                join(s_at, "port", "name"),
+                f'{where}.service.port.name: Invalid value: "{port_name}": {problem}',
+            )
+    elif formats.is_int(number) and not 1 <= number <= 65535:
+        yield Finding(
+            join(s_at, "port", "number"),
+            f"{where}.service.port.number: Invalid value: {number}: must be between 1 "
+            "and 65535, inclusive",
+        )
 
 
 def host_problems(host: str) -> list[str]:
@@ -67,7 +134,7 @@ def host_problems(host: str) -> list[str]:
 
 def _is_ip(host: str) -> bool:
     if _SLOPPY_IPV4.match(host):
-        return True
+        return all(int(octet) <= 255 for octet in host.split("."))
     try:
         ipaddress.ip_address(host)
     except ValueError:
@@ -80,8 +147,13 @@ def _path(at: str, where: str, path: dict[str, object]) -> Iterator[Finding]:
     value = path.get("path")
     value = value if isinstance(value, str) else ""
     pointer = join(at, "path") if "path" in path else at
+    if path_type in (None, ""):
+        yield Finding(
+            join(at, "pathType"), f"{where}.pathType: Required value: pathType must be specified"
+        )
+        return
     if not isinstance(path_type, str):
-        return  # a missing pathType is the schema rule's
+        return
     if path_type not in PATH_TYPES:
         yield Finding(
             join(at, "pathType"),

@@ -78,22 +78,25 @@ def _resolve(data: Any, pointer: str) -> Any:
 STANDARD_FINALIZERS = ("kubernetes", "orphan", "foregroundDeletion")
 
 
+def finalizer_problems(name: str) -> list[str]:
+    """A qualified name, with a domain prefix unless it is a standard finalizer."""
+    problems = formats.qualified_name(name)
+    if not problems and "/" not in name and name not in STANDARD_FINALIZERS:
+        return [
+            "is neither a standard finalizer name nor fully qualified "
+            '(such as "example.com/cleanup")'
+        ]
+    return problems
+
+
 def _finalizers(finalizers: Any, at: str) -> Iterator[Finding]:
-    """Each a qualified name, with a domain prefix unless it is a standard finalizer."""
     if not isinstance(finalizers, list):
         return
     for index, name in enumerate(finalizers):
-        if not isinstance(name, str):
-            continue
-        problems = formats.qualified_name(name)
-        for problem in problems:
-            yield Finding(join(at, index), f'finalizer "{name}": {problem}')
-        if not problems and "/" not in name and name not in STANDARD_FINALIZERS:
-            yield Finding(
-                join(at, index),
-                f'finalizer "{name}" is neither a standard finalizer name nor fully qualified '
-                '(such as "example.com/cleanup")',
-            )
+        if isinstance(name, str):
+            for problem in finalizer_problems(name):
+                separator = " " if problem.startswith("is neither") else ": "
+                yield Finding(join(at, index), f'finalizer "{name}"{separator}{problem}')
 
 
 def labels_and_annotations(meta: dict[str, Any], at: str, where: str) -> Iterator[Finding]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from podlint.checks._api import is_live, items, mapping, text
-from podlint.checks.api_meta import labels_and_annotations
+from podlint.checks._api import is_live, items, listed, mapping, text
+from podlint.checks._objects import invalid, required, selector, unsupported
+from podlint.checks.api_meta import finalizer_problems, labels_and_annotations
 from podlint.k8s import formats
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
@@ -15,6 +16,7 @@ from podlint.model.views import ObjectView
 from podlint.rule import RuleContext
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
+ADMISSION_GROUP = "admissionregistration.k8s.io"
 
 
 # (group, kind) -> the rule its name follows; the group is "" for the core API.
@@ -31,7 +33,20 @@ NAME_RULES: dict[tuple[str, str], Callable[[str], list[str]]] = {
     (RBAC_GROUP, "ClusterRole"): formats.path_segment,
     (RBAC_GROUP, "RoleBinding"): formats.path_segment,
     (RBAC_GROUP, "ClusterRoleBinding"): formats.path_segment,
+    ("", "ResourceQuota"): formats.dns1123_subdomain,
+    ("", "LimitRange"): formats.dns1123_subdomain,
+    ("networking.k8s.io", "NetworkPolicy"): formats.dns1123_subdomain,
+    ("networking.k8s.io", "IngressClass"): formats.dns1123_subdomain,
+    ("storage.k8s.io", "StorageClass"): formats.dns1123_subdomain,
+    ("autoscaling", "HorizontalPodAutoscaler"): formats.dns1123_subdomain,
+    # Only the path-segment rule every object's name follows.
+    ("policy", "PodDisruptionBudget"): formats.path_segment,
+    ("scheduling.k8s.io", "PriorityClass"): formats.dns1123_subdomain,
+    (ADMISSION_GROUP, "ValidatingWebhookConfiguration"): formats.dns1123_subdomain,
+    (ADMISSION_GROUP, "MutatingWebhookConfiguration"): formats.dns1123_subdomain,
 }
+# Kinds whose name the apiserver makes up when it is missing.
+NAME_OPTIONAL = {("", "LimitRange")}
 # The namespace of a cluster-scoped object is dropped, never judged.
 NAMESPACED = {
     ("", "Service"),
@@ -42,6 +57,11 @@ NAMESPACED = {
     ("networking.k8s.io", "Ingress"),
     (RBAC_GROUP, "Role"),
     (RBAC_GROUP, "RoleBinding"),
+    ("", "ResourceQuota"),
+    ("", "LimitRange"),
+    ("networking.k8s.io", "NetworkPolicy"),
+    ("autoscaling", "HorizontalPodAutoscaler"),
+    ("policy", "PodDisruptionBudget"),
 }
 
 
@@ -64,7 +84,7 @@ def object_metadata(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
         return
     at = obj.at("metadata")
     name, generate = meta.get("name"), meta.get("generateName")
-    if name in (None, "") and generate in (None, ""):
+    if name in (None, "") and generate in (None, "") and key not in NAME_OPTIONAL:
         yield Finding(at, "metadata.name or metadata.generateName is required")
     if isinstance(name, str) and name and not is_live(obj.data):
         for problem in name_rule(name):
@@ -76,17 +96,98 @@ def object_metadata(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     yield from labels_and_annotations(meta, at, "metadata")
 
 
-def binding_subjects(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
-    """Subjects of RoleBindings and ClusterRoleBindings: kind, apiGroup, name, namespace."""
+def rbac(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    """Roles and ClusterRoles: their rules and aggregation; bindings: roleRef and subjects."""
     if _group(obj.api_version) != RBAC_GROUP:
         return
+    if obj.kind in ("Role", "ClusterRole"):
+        yield from _policy_rules(obj)
+    else:
+        yield from _role_ref(obj)
+        yield from binding_subjects(obj)
+
+
+def _policy_rules(obj: ObjectView) -> Iterator[Finding]:
+    namespaced = obj.kind == "Role"
+    for index, rule in items(obj.data.get("rules")):
+        at, where = obj.at("rules", str(index)), f"rules[{index}]"
+        if not listed(rule.get("verbs")):
+            yield required(
+                join(at, "verbs"), f"{where}.verbs", "verbs must contain at least one value"
+            )
+        urls = listed(rule.get("nonResourceURLs"))
+        if urls:
+            shown_urls = "[" + ",".join(f'"{u}"' for u in urls) + "]"
+            u_at, u_where = join(at, "nonResourceURLs"), f"{where}.nonResourceURLs"
+            if namespaced:
+                yield Finding(
+                    u_at,
+                    f"{u_where}: Invalid value: {shown_urls}: namespaced rules "
+                    "cannot apply to non-resource URLs",
+                )
+            if listed(rule.get("apiGroups")) or listed(rule.get("resources")):
+                yield Finding(
+                    u_at,
+                    f"{u_where}: Invalid value: {shown_urls}: rules cannot "
+                    "apply to both regular resources and non-resource URLs",
+                )
+            continue
+        if not listed(rule.get("apiGroups")):
+            yield required(
+                join(at, "apiGroups"),
+                f"{where}.apiGroups",
+                "resource rules must supply at least one api group",
+            )
+        if not listed(rule.get("resources")):
+            yield required(
+                join(at, "resources"),
+                f"{where}.resources",
+                "resource rules must supply at least one resource",
+            )
+    aggregation = obj.data.get("aggregationRule")
+    if obj.kind == "ClusterRole" and isinstance(aggregation, dict):
+        at = obj.at("aggregationRule", "clusterRoleSelectors")
+        where = "aggregationRule.clusterRoleSelectors"
+        if not listed(aggregation.get("clusterRoleSelectors")):
+            yield required(
+                at, where, "at least one clusterRoleSelector required if aggregationRule is non-nil"
+            )
+        for index, chosen in items(aggregation.get("clusterRoleSelectors")):
+            yield from selector(chosen, join(at, index), f"{where}[{index}]")
+
+
+def _role_ref(obj: ObjectView) -> Iterator[Finding]:
+    ref = obj.data.get("roleRef")
+    ref = {} if ref is None else ref
+    if not isinstance(ref, dict):
+        return
+    at = obj.at("roleRef")
+    group = ref.get("apiGroup")
+    if isinstance(group, str) and group not in ("", RBAC_GROUP):  # "" is defaulted
+        yield unsupported(join(at, "apiGroup"), "roleRef.apiGroup", group, (RBAC_GROUP,))
+    kinds = ("Role", "ClusterRole") if obj.kind == "RoleBinding" else ("ClusterRole",)
+    kind = ref.get("kind")
+    if (kind is None or isinstance(kind, str)) and kind not in kinds:
+        yield unsupported(join(at, "kind"), "roleRef.kind", kind or "", kinds)
+    name = ref.get("name")
+    if name in (None, ""):
+        yield required(join(at, "name"), "roleRef.name")
+    elif isinstance(name, str):
+        for problem in formats.path_segment(name):
+            yield invalid(join(at, "name"), "roleRef.name", name, problem)
+
+
+def binding_subjects(obj: ObjectView) -> Iterator[Finding]:
+    """Subjects of RoleBindings and ClusterRoleBindings: kind, apiGroup, name, namespace."""
     cluster_wide = obj.kind == "ClusterRoleBinding"
     for index, subject in items(obj.data.get("subjects")):
         where = f"subjects[{index}]"
         at = obj.at("subjects", str(index))
-        kind, name = text(subject.get("kind")), text(subject.get("name"))
+        # A missing kind or name is decoded as "", as the apiserver reads it.
+        kind = "" if subject.get("kind") is None else text(subject.get("kind"))
+        name = text(subject.get("name"))
         api_group = subject.get("apiGroup") or ""
-        if subject.get("name") == "":  # absent is the schema rule's
+        if subject.get("name") in (None, ""):
             yield Finding(join(at, "name"), f"{where}.name: Required value")
         if kind == "ServiceAccount":
             if name:
@@ -119,3 +220,21 @@ def binding_subjects(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
                 f'{where}.kind: Unsupported value: "{kind}": supported values: '
                 '"ServiceAccount", "User", "Group"',
             )
+
+
+def namespace(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    """A Namespace's spec.finalizers: each a qualified name, with a domain prefix unless it
+    is a standard finalizer (the apiserver names the list, not the item)."""
+    if obj.api_version != "v1":
+        return
+    spec = obj.data.get("spec")
+    if not isinstance(spec, dict):
+        return
+    for index, name in enumerate(listed(spec.get("finalizers"))):
+        if isinstance(name, str) or name is None:
+            name = name or ""
+            for problem in finalizer_problems(name):
+                yield Finding(
+                    obj.at("spec", "finalizers", str(index)),
+                    f'spec.finalizers: Invalid value: "{name}": {problem}',
+                )

@@ -3,16 +3,24 @@ shows it: the NodePort range and IP families depend on the cluster and are left 
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
-from podlint.checks._api import defaulted, items, listed, text
+from podlint.checks._api import V1_35, defaulted, items, listed, mapping, text
+from podlint.checks._objects import invalid, unsupported
+from podlint.checks.api_networking import CIDR_PROBLEM, parse_cidr
 from podlint.k8s import formats
 from podlint.model.finding import Finding
 from podlint.model.views import ObjectView
 from podlint.rule import RuleContext
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
+TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
+TRAFFIC_POLICIES = ("Cluster", "Local")
+AFFINITIES = ("ClientIP", "None")
+MAX_AFFINITY = 86400
+DISTRIBUTIONS = ("PreferClose", "PreferSameZone", "PreferSameNode")
 PORT_RANGE = "must be between 1 and 65535, inclusive"
 
 
@@ -29,6 +37,7 @@ def service(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
             "spec.ports: Required value: a Service needs at least one port "
             '(unless type is "ExternalName" or clusterIP is "None")',
         )
+    yield from _service_fields(obj, spec, service_type, ctx)
     names: set[str] = set()
     endpoints: set[tuple[Any, Any]] = set()
     for index, port in items(spec.get("ports")):
@@ -85,6 +94,139 @@ def service(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
                     f"{where}: Duplicate value: port {number}/{protocol} is listed twice",
                 )
             endpoints.add((number, protocol))
+
+
+def _service_fields(
+    obj: ObjectView, spec: dict[str, Any], kind: Any, ctx: RuleContext
+) -> Iterator[Finding]:
+    """The fields beside the ports: type, traffic policies, session affinity, external IPs,
+    source ranges, health check port, selector, ExternalName."""
+    if isinstance(kind, str) and kind not in TYPES:
+        yield unsupported(obj.at("spec", "type"), "spec.type", kind, TYPES)
+    external_ips = listed(spec.get("externalIPs"))
+    accessible = kind in ("NodePort", "LoadBalancer") or (kind == "ClusterIP" and external_ips)
+    traffic = spec.get("externalTrafficPolicy")
+    if isinstance(traffic, str):
+        at = obj.at("spec", "externalTrafficPolicy")
+        if not accessible and traffic:
+            yield invalid(
+                at,
+                "spec.externalTrafficPolicy",
+                traffic,
+                "may only be set for externally-accessible services",
+            )
+        elif accessible and defaulted(traffic, "Cluster") not in TRAFFIC_POLICIES:
+            yield unsupported(at, "spec.externalTrafficPolicy", traffic, TRAFFIC_POLICIES)
+    internal = spec.get("internalTrafficPolicy")
+    if isinstance(internal, str) and internal not in TRAFFIC_POLICIES:
+        at = obj.at("spec", "internalTrafficPolicy")
+        yield unsupported(at, "spec.internalTrafficPolicy", internal, TRAFFIC_POLICIES)
+    health = spec.get("healthCheckNodePort")
+    local_balancer = kind == "LoadBalancer" and traffic == "Local"
+    if formats.is_int(health) and health != 0 and not local_balancer:
+        yield invalid(
+            obj.at("spec", "healthCheckNodePort"),
+            "spec.healthCheckNodePort",
+            health,
+            "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
+        )
+    affinity = defaulted(spec.get("sessionAffinity"), "None")
+    if isinstance(affinity, str) and affinity not in AFFINITIES:
+        yield unsupported(
+            obj.at("spec", "sessionAffinity"), "spec.sessionAffinity", affinity, AFFINITIES
+        )
+    config = spec.get("sessionAffinityConfig")
+    timeout = mapping(mapping(config).get("clientIP")).get("timeoutSeconds")
+    if affinity == "ClientIP" and formats.is_int(timeout) and not 0 < timeout <= MAX_AFFINITY:
+        yield invalid(
+            obj.at("spec", "sessionAffinityConfig", "clientIP", "timeoutSeconds"),
+            "spec.sessionAffinityConfig.clientIP.timeoutSeconds",
+            timeout,
+            f"must be greater than 0 and less than {MAX_AFFINITY}",
+        )
+    ranges = listed(spec.get("loadBalancerSourceRanges"))
+    if ranges and kind != "LoadBalancer":
+        yield Finding(
+            obj.at("spec", "loadBalancerSourceRanges"),
+            "spec.LoadBalancerSourceRanges: Forbidden: may only be used when `type` "
+            "is 'LoadBalancer'",
+        )
+    for index, value in enumerate(ranges):
+        if isinstance(value, str) and parse_cidr(value.strip()) is None:
+            yield invalid(
+                obj.at("spec", "loadBalancerSourceRanges", str(index)),
+                f"spec.LoadBalancerSourceRanges[{index}]",
+                value,
+                CIDR_PROBLEM,
+            )
+    for index, value in enumerate(external_ips):
+        if isinstance(value, str):
+            for problem in formats.ip_address(value, strict=False) or _special_ip(value):
+                yield invalid(
+                    obj.at("spec", "externalIPs", str(index)),
+                    f"spec.externalIPs[{index}]",
+                    value,
+                    problem,
+                )
+    if spec.get("clusterIP") == "None" and kind in ("NodePort", "LoadBalancer"):
+        yield invalid(
+            obj.at("spec", "clusterIP"),
+            "spec.clusterIPs[0]",
+            "None",
+            f"may not be set to 'None' for {kind} services",
+        )
+    distribution = spec.get("trafficDistribution")
+    # PreferSameZone and PreferSameNode are known from 1.35 on; before, only PreferClose.
+    known = ctx.kubernetes_version >= V1_35
+    if known and isinstance(distribution, str) and distribution not in DISTRIBUTIONS:
+        yield unsupported(
+            obj.at("spec", "trafficDistribution"),
+            "spec.trafficDistribution",
+            distribution,
+            DISTRIBUTIONS,
+        )
+    if kind == "ExternalName" and spec.get("externalName") in (None, ""):
+        yield Finding(obj.at("spec", "externalName"), "spec.externalName: Required value")
+    for key, value in mapping(spec.get("selector")).items():
+        at = obj.at("spec", "selector", str(key))
+        for problem in formats.qualified_name(str(key)):
+            yield invalid(at, "spec.selector", str(key), problem)
+        if isinstance(value, str):
+            for problem in formats.label_value(value):
+                yield invalid(at, "spec.selector", value, problem)
+    for index, port in items(spec.get("ports")):
+        protocol = port.get("appProtocol")
+        if isinstance(protocol, str):
+            for problem in formats.qualified_name(protocol):
+                yield invalid(
+                    obj.at("spec", "ports", str(index), "appProtocol"),
+                    f"spec.ports[{index}].appProtocol",
+                    protocol,
+                    problem,
+                )
+
+
+def _special_ip(value: str) -> list[str]:
+    """ValidateNonSpecialIP: an external IP may not be unspecified, loopback, link-local or
+    multicast."""
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return []
+    if address.is_unspecified:
+        return [f"may not be unspecified ({value})"]
+    if address.is_loopback:
+        return ["may not be in the loopback range (127.0.0.0/8, ::1/128)"]
+    if address.is_link_local:
+        return ["may not be in the link-local range (169.254.0.0/16, fe80::/10)"]
+    link_local_multicast = (
+        address in ipaddress.ip_network("224.0.0.0/24")
+        if address.version == 4
+        else address.packed[0] == 0xFF and address.packed[1] & 0x0F == 0x02
+    )
+    if link_local_multicast:
+        return ["may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"]
+    return []
 
 
 def _headless(spec: dict[str, Any]) -> bool:

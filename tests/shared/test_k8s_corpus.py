@@ -31,10 +31,12 @@ ingress-nginx/deploy/grafana/deployment.yaml:6: schema  # apps/v1 Deployment wit
 ingress-nginx/deploy/prometheus/deployment.yaml:5: schema  # apps/v1 Deployment without spec.selector (Required value)
 ingress-nginx/docs/examples/auth/oauth-external-auth/oauth2-proxy.yaml:72: api-ingress  # a placeholder host to substitute before applying: not a DNS subdomain
 ingress-nginx/docs/examples/auth/oauth-external-auth/oauth2-proxy.yaml:84: api-ingress  # a placeholder host to substitute before applying: not a DNS subdomain
+ingress-nginx/docs/examples/auth/oauth-external-auth/oauth2-proxy.yaml:85: api-ingress  # a placeholder TLS secret name: not a DNS subdomain
 ingress-nginx/docs/examples/auth/oauth-external-auth/oauth2-proxy.yaml:100: api-ingress  # a placeholder host to substitute before applying: not a DNS subdomain
 ingress-nginx/docs/examples/auth/oauth-external-auth/vouch-proxy.yaml:21: schema  # env value: true is a boolean; EnvVar.value is a string
 ingress-nginx/docs/examples/auth/oauth-external-auth/vouch-proxy.yaml:73: api-ingress  # a placeholder host to substitute before applying: not a DNS subdomain
 ingress-nginx/docs/examples/auth/oauth-external-auth/vouch-proxy.yaml:85: api-ingress  # a placeholder host to substitute before applying: not a DNS subdomain
+ingress-nginx/docs/examples/auth/oauth-external-auth/vouch-proxy.yaml:86: api-ingress  # a placeholder TLS secret name: not a DNS subdomain
 ingress-nginx/docs/examples/auth/oauth-external-auth/vouch-proxy.yaml:101: api-ingress  # a placeholder host to substitute before applying: not a DNS subdomain
 ingress-nginx/docs/examples/customization/ssl-dh-param/ssl-dh-param.yaml:3: api-base64  # a placeholder to substitute before applying: not base64, the request cannot be decoded
 ingress-nginx/docs/examples/docker-registry/ingress-with-tls.yaml:15: api-ingress  # a placeholder host to substitute before applying: not a DNS subdomain
