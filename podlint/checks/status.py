@@ -82,7 +82,8 @@ def image_never_pull(container: ContainerView, ctx: RuleContext) -> Iterator[Fin
 @reads_config_index
 def config_ref_missing(index: ConfigIndex, ctx: RuleContext) -> Iterator[Finding]:
     """A key (or, with ``assume-complete``, a ConfigMap or Secret) that an environment
-    variable needs and the run does not define: CreateContainerConfigError."""
+    variable or a volume needs and the run does not define: CreateContainerConfigError, or
+    ContainerCreating for a volume."""
     complete = ctx.params.get("assume-complete") is True
     for pod in index:
         for reference in pod.references:
@@ -94,33 +95,51 @@ def config_ref_missing(index: ConfigIndex, ctx: RuleContext) -> Iterator[Finding
             if source is None:
                 if complete:
                     yield _at(pod, reference, _missing_object(pod, reference))
-            elif source.keys and reference.key is not None and reference.key not in source.keys:
+                continue
+            keys = source.keys_for(reference.via)
+            if keys and reference.key is not None and reference.key not in keys:
                 # (one without keys is a placeholder that a controller fills, such as a
                 # service-account-token Secret: not judged)
-                yield _at(pod, reference, _missing_key(reference, source))
+                yield _at(pod, reference, _missing_key(reference, source, keys))
 
 
 def _missing_object(pod: PodReferences, reference: KeyReference) -> str:
     return (
         f'{_use(reference)} {reference.source_kind} "{reference.name}", which the linted '
         f'files do not define in namespace "{pod.namespace}" (and assume-complete says they '
-        "define all of it); the container would wait in CreateContainerConfigError; create "
-        "it, or mark the reference optional: true"
+        f"define all of it); {_outcome(reference)}; create it, or mark the reference "
+        "optional: true"
     )
 
 
-def _missing_key(reference: KeyReference, source: DataSource) -> str:
-    defined = ", ".join(f'"{key}"' for key in sorted(source.keys)[:10]) or "no keys"
-    more = ", ..." if len(source.keys) > 10 else ""
-    where = "data" if source.kind == "ConfigMap" else "data or stringData"
+def _missing_key(reference: KeyReference, source: DataSource, keys: frozenset[str]) -> str:
+    defined = ", ".join(f'"{key}"' for key in sorted(keys)[:10]) or "no keys"
+    more = ", ..." if len(keys) > 10 else ""
+    if source.kind == "Secret":
+        where = "data or stringData"
+    else:
+        where = "data or binaryData" if reference.via == "volume" else "data"
     return (
         f'{_use(reference)} {source.kind} "{source.name}" ({source.path}), whose {where} '
-        f"has no such key (it defines {defined}{more}); the container would wait in "
-        "CreateContainerConfigError; add the key, fix its name, or mark it optional: true"
+        f"has no such key (it defines {defined}{more}); {_outcome(reference)}; add the key, "
+        "fix its name, or mark it optional: true"
     )
+
+
+def _outcome(reference: KeyReference) -> str:
+    if reference.via == "volume":
+        return (
+            "the kubelet cannot mount the volume and the Pod would stay in ContainerCreating "
+            "(FailedMount)"
+        )
+    return "the container would wait in CreateContainerConfigError"
 
 
 def _use(reference: KeyReference) -> str:
+    if reference.via == "volume":
+        if reference.key is None:
+            return f"{reference.container} projects"
+        return f'{reference.container} projects key "{reference.key}" of'
     if reference.key is None:
         return f"{reference.container}: envFrom reads"
     variable = f" {reference.variable}" if reference.variable else ""

@@ -68,8 +68,10 @@ class _FixedSpan:
 class KeyReference:
     """One use of a ConfigMap or Secret by a container.
 
-    ``key`` is None when the whole object is used (``envFrom``); ``via`` says how it is used:
-    ``env`` (a key read into an environment variable) or ``envFrom``.
+    ``key`` is None when the whole object is used (``envFrom``, a volume without ``items``);
+    ``via`` says how it is used: ``env`` (a key read into an environment variable),
+    ``envFrom`` or ``volume`` (a key projected into a ``configMap``, ``secret`` or
+    ``projected`` volume, whose failure is a mount failure rather than a container error).
     """
 
     source_kind: str  # ConfigMap or Secret
@@ -77,7 +79,7 @@ class KeyReference:
     key: str | None
     optional: bool
     via: str
-    container: str  # the container's label, as messages name it
+    container: str  # the container's label (or the volume's), as messages name it
     variable: str | None  # the environment variable, for env
     pointer: str
     span: Span | None
@@ -99,6 +101,11 @@ class DataSource:
     name: str
     path: str
     keys: frozenset[str]
+    binary_keys: frozenset[str] = frozenset()  # a ConfigMap's binaryData: volumes read it too
+
+    def keys_for(self, via: str) -> frozenset[str]:
+        """The keys a use ``via`` env, envFrom or volume can read."""
+        return self.keys | self.binary_keys if via == "volume" else self.keys
 
 
 def origin_of(obj: ObjectView) -> Origin:
@@ -177,16 +184,74 @@ def references_of(pod: PodSpecView) -> PodReferences | None:
                         document.locate(pointer),
                     )
                 )
+    found.extend(_volume_references(pod))
     if not found:
         return None
     obj = pod.object
     return PodReferences(origin_of(obj), obj.namespace or DEFAULT_NAMESPACE, tuple(found))
 
 
+_VOLUME_SOURCES = (("configMap", "ConfigMap", "name"), ("secret", "Secret", "secretName"))
+
+
+def _volume_references(pod: PodSpecView) -> Iterator[KeyReference]:
+    """The keys that ``configMap``, ``secret`` and ``projected`` volumes project (``items``),
+    or the whole object when a volume names no items."""
+    volumes = pod.get("volumes")
+    for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
+        if not isinstance(volume, dict) or not isinstance(volume.get("name"), str):
+            continue
+        label = f'volume "{volume["name"]}"'
+        for field, kind, name_field in _VOLUME_SOURCES:
+            yield from _volume_source(
+                volume.get(field), kind, name_field, label, ("volumes", index, field), pod
+            )
+        projected = volume.get("projected")
+        sources = projected.get("sources") if isinstance(projected, dict) else None
+        for number, source in enumerate(sources if isinstance(sources, list) else []):
+            if not isinstance(source, dict):
+                continue
+            for field, kind, _name_field in _VOLUME_SOURCES:
+                place = ("volumes", index, "projected", "sources", number, field)
+                yield from _volume_source(source.get(field), kind, "name", label, place, pod)
+
+
+def _volume_source(
+    source: object,
+    kind: str,
+    name_field: str,
+    label: str,
+    place: tuple[str | int, ...],
+    pod: PodSpecView,
+) -> Iterator[KeyReference]:
+    if not isinstance(source, dict):
+        return
+    name = source.get(name_field)
+    if not isinstance(name, str) or not name:
+        return
+    document = pod.object.document
+    optional = source.get("optional") is True
+    items = source.get("items")
+    if not isinstance(items, list) or not items:
+        pointer = pod.at(*place, name_field)
+        yield KeyReference(
+            kind, name, None, optional, "volume", label, None, pointer, document.locate(pointer)
+        )
+        return
+    for number, item in enumerate(items):
+        key = item.get("key") if isinstance(item, dict) else None
+        if not isinstance(key, str) or not key:
+            continue  # the apiserver refuses it (api-volumes)
+        pointer = pod.at(*place, "items", number, "key")
+        yield KeyReference(
+            kind, name, key, optional, "volume", label, None, pointer, document.locate(pointer)
+        )
+
+
 def data_source_of(obj: ObjectView) -> DataSource | None:
-    """A ConfigMap's or Secret's keys as the kubelet reads them for environment variables:
-    a ConfigMap's ``data`` (not ``binaryData``: the kubelet looks only in ``data``), a Secret's
-    ``data`` and ``stringData`` (which the apiserver merges into ``data``)."""
+    """A ConfigMap's or Secret's keys as the kubelet reads them: a ConfigMap's ``data`` (and,
+    for volumes only, ``binaryData``: environment variables are read from ``data`` alone), a
+    Secret's ``data`` and ``stringData`` (which the apiserver merges into ``data``)."""
     if obj.kind not in SOURCE_KINDS or not obj.name:
         return None
     fields = ("data",) if obj.kind == "ConfigMap" else ("data", "stringData")
@@ -195,8 +260,14 @@ def data_source_of(obj: ObjectView) -> DataSource | None:
         values = obj.data.get(field)
         if isinstance(values, dict):
             keys.update(str(key) for key in values)
+    binary = obj.data.get("binaryData") if obj.kind == "ConfigMap" else None
     return DataSource(
-        obj.kind, obj.namespace or DEFAULT_NAMESPACE, obj.name, obj.document.path, frozenset(keys)
+        obj.kind,
+        obj.namespace or DEFAULT_NAMESPACE,
+        obj.name,
+        obj.document.path,
+        frozenset(keys),
+        frozenset(str(key) for key in binary) if isinstance(binary, dict) else frozenset(),
     )
 
 
