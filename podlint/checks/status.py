@@ -79,6 +79,39 @@ def image_never_pull(container: ContainerView, ctx: RuleContext) -> Iterator[Fin
         )
 
 
+def image_never_pull_latest_or_digest(
+    container: ContainerView, ctx: RuleContext
+) -> Iterator[Finding]:
+    """``imagePullPolicy: Never`` on a node-local image named by ``:latest`` or a digest: the
+    node's copy must be exactly that one, which Never cannot bring about."""
+    if container.get("imagePullPolicy") != "Never":
+        return
+    image = container.get("image")
+    if not isinstance(image, str) or not image.strip() or has_placeholder(image):
+        return
+    try:
+        reference = parse_image(image.strip())
+    except InvalidReference:
+        return  # invalid-image-name
+    if reference.explicit_domain and not reference.domain.startswith("localhost"):
+        return  # image-never-pull
+    if reference.digest is not None:
+        yield Finding(
+            container.at("imagePullPolicy"),
+            f'{container.label}: imagePullPolicy is Never but image "{image}" names a '
+            "digest, which a registry serves; a node holds that exact image only if it pulled "
+            "it, otherwise the container waits in ErrImageNeverPull; use IfNotPresent",
+        )
+    elif reference.tag in (None, "latest"):
+        yield Finding(
+            container.at("imagePullPolicy"),
+            f'{container.label}: imagePullPolicy is Never with image "{image}" (tag latest): '
+            "each node runs whatever it last loaded under that tag, and one that has none "
+            "leaves the container in ErrImageNeverPull; load and name the image with a "
+            "version tag",
+        )
+
+
 @reads_config_index
 def config_ref_missing(index: ConfigIndex, ctx: RuleContext) -> Iterator[Finding]:
     """A key (or, with ``assume-complete``, a ConfigMap or Secret) that an environment
