@@ -434,3 +434,93 @@ def _compares(value: str, operator: str, bound: str) -> bool:
     except ValueError:
         return False
     return number > limit if operator == "Gt" else number < limit
+
+
+CONTROL_PLANE = "node-role.kubernetes.io/control-plane"
+
+
+def control_plane_untolerated(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """A Pod left to the scheduler that may only go to control-plane nodes but does not
+    tolerate their ``NoSchedule`` taint: no node passes both filters (Pending)."""
+    if pod.get("nodeName"):
+        return  # not scheduled: the kubelet does not filter on NoSchedule taints
+    place = _control_plane_selection(pod)
+    if place is None or _tolerates_control_plane(pod.get("tolerations")):
+        return
+    pointer, key = place
+    yield Finding(
+        pointer,
+        f"the Pod may only run on nodes labelled {CONTROL_PLANE}, but does not tolerate their "
+        f"taint {CONTROL_PLANE}:NoSchedule (set by kubeadm and most installers); the "
+        "scheduler finds no node and the Pod stays Pending (FailedScheduling: untolerated "
+        f"taint); add the toleration {{key: {CONTROL_PLANE}, operator: Exists, effect: "
+        "NoSchedule}, or drop the selector",
+        key=key,
+    )
+
+
+def _control_plane_selection(pod: PodSpecView) -> tuple[str, bool] | None:
+    """Where the Pod restricts itself to control-plane nodes (and whether that place is a
+    mapping key): its nodeSelector, or a required node affinity each of whose terms needs the
+    label; None if it does not."""
+    selector = pod.get("nodeSelector")
+    if isinstance(selector, dict) and CONTROL_PLANE in selector:
+        return pod.at("nodeSelector", CONTROL_PLANE), True
+    affinity = pod.get("affinity")
+    node = affinity.get("nodeAffinity") if isinstance(affinity, dict) else None
+    required = (
+        node.get("requiredDuringSchedulingIgnoredDuringExecution")
+        if isinstance(node, dict)
+        else None
+    )
+    terms = required.get("nodeSelectorTerms") if isinstance(required, dict) else None
+    if not isinstance(terms, list) or not terms:
+        return None
+    first: str | None = None
+    for index, term in enumerate(terms):
+        expressions = term.get("matchExpressions") if isinstance(term, dict) else None
+        found = None
+        for number, expression in enumerate(expressions if isinstance(expressions, list) else []):
+            if (
+                isinstance(expression, dict)
+                and expression.get("key") == CONTROL_PLANE
+                and expression.get("operator") in ("In", "Exists")
+            ):
+                found = number
+                break
+        if found is None:
+            return None  # this term lets the Pod go elsewhere
+        if first is None:
+            first = pod.at(
+                "affinity",
+                "nodeAffinity",
+                "requiredDuringSchedulingIgnoredDuringExecution",
+                "nodeSelectorTerms",
+                index,
+                "matchExpressions",
+                found,
+                "key",
+            )
+    return (first, False) if first is not None else None
+
+
+def _tolerates_control_plane(tolerations: object) -> bool:
+    """Whether a toleration matches the taint ``node-role.kubernetes.io/control-plane:
+    NoSchedule`` (value empty), as the scheduler's TaintToleration filter matches them; an
+    operator it does not know counts as tolerating, to stay quiet."""
+    for toleration in tolerations if isinstance(tolerations, list) else []:
+        if not isinstance(toleration, dict):
+            continue
+        if toleration.get("effect") not in (None, "", "NoSchedule"):
+            continue
+        if toleration.get("key") not in (None, "", CONTROL_PLANE):
+            continue
+        operator = toleration.get("operator") or "Equal"
+        if operator == "Exists":
+            return True
+        if operator == "Equal":
+            if toleration.get("value") in (None, "") and toleration.get("key") == CONTROL_PLANE:
+                return True
+            continue
+        return True
+    return False
