@@ -22,6 +22,7 @@ from podlint.model.configrefs import (
     reads_config_index,
 )
 from podlint.model.finding import Finding
+from podlint.model.version import KubeVersion
 from podlint.model.views import ContainerType, ContainerView, PodSpecView
 from podlint.rule import RuleContext
 
@@ -524,3 +525,79 @@ def _tolerates_control_plane(tolerations: object) -> bool:
             continue
         return True
     return False
+
+
+ZONE = "topology.kubernetes.io/zone"
+# MinDomainsInPodTopologySpread: beta and on by default from 1.27, GA in 1.30.
+MIN_DOMAINS = KubeVersion(1, 27)
+_REPLICATED = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+
+
+def topology_spread_exceeds_zones(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """More replicas than the zones can hold under a DoNotSchedule zone spread whose
+    ``minDomains`` exceeds the number of zones (rule option ``zones``): the global minimum
+    stays 0, so each zone takes at most maxSkew of them (Pending)."""
+    zones = ctx.params.get("zones")
+    if not isinstance(zones, int) or isinstance(zones, bool) or zones < 1:
+        return
+    if ctx.kubernetes_version < MIN_DOMAINS or pod.object.kind not in _REPLICATED:
+        return
+    spec = pod.object.data.get("spec")
+    replicas = spec.get("replicas", 1) if isinstance(spec, dict) else 1
+    if not isinstance(replicas, int) or isinstance(replicas, bool):
+        return
+    labels = pod.metadata.get("labels")
+    own = {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
+    constraints = pod.get("topologySpreadConstraints")
+    for index, constraint in enumerate(constraints if isinstance(constraints, list) else []):
+        if not isinstance(constraint, dict) or constraint.get("topologyKey") != ZONE:
+            continue
+        if constraint.get("whenUnsatisfiable", "DoNotSchedule") != "DoNotSchedule":
+            continue
+        skew, domains = constraint.get("maxSkew"), constraint.get("minDomains")
+        if not isinstance(skew, int) or not isinstance(domains, int) or domains <= zones:
+            continue
+        if skew < 1 or _selects(constraint.get("labelSelector"), own) is not True:
+            continue  # the replicas do not count against each other
+        room = zones * skew
+        if replicas <= room:
+            continue
+        yield Finding(
+            pod.at("topologySpreadConstraints", index, "minDomains"),
+            f"minDomains {domains} is more than the cluster's {zones} zones (rule option "
+            "zones), so the scheduler takes the global minimum to be 0 and each zone holds "
+            f"at most maxSkew {skew} of these Pods: {room} of the {replicas} replicas run and "
+            f"{replicas - room} stay Pending (FailedScheduling: didn't match pod topology "
+            f"spread constraints); lower minDomains to {zones} or less, or raise maxSkew",
+        )
+
+
+def _selects(selector: object, labels: dict[str, str]) -> bool | None:
+    """Whether a label selector selects ``labels``; None when it cannot be told (an
+    operator it does not know). No selector selects nothing; an empty one, everything."""
+    if not isinstance(selector, dict):
+        return False
+    match = selector.get("matchLabels")
+    for key, value in (match.items() if isinstance(match, dict) else ()):
+        if labels.get(str(key)) != str(value):
+            return False
+    expressions = selector.get("matchExpressions")
+    for expression in expressions if isinstance(expressions, list) else []:
+        if not isinstance(expression, dict):
+            return None
+        key, operator = str(expression.get("key")), expression.get("operator")
+        raw = expression.get("values")
+        values = [str(v) for v in raw] if isinstance(raw, list) else []
+        if operator == "In":
+            passed = key in labels and labels[key] in values
+        elif operator == "NotIn":
+            passed = key not in labels or labels[key] not in values
+        elif operator == "Exists":
+            passed = key in labels
+        elif operator == "DoesNotExist":
+            passed = key not in labels
+        else:
+            return None
+        if not passed:
+            return False
+    return True
