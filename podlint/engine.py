@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from podlint.declarative import schema_check
 from podlint.model.configrefs import (
+    INDEXED_KINDS,
     RUN_WIDE,
-    SOURCE_KINDS,
     ConfigIndex,
     data_source_of,
     references_of,
@@ -102,7 +102,7 @@ class Engine:
         collect = self.collecting and bool(self.cross_rules)
         if collect and any(b.rule.applies_to_kind(kind) for b in self.object_cross_rules):
             self.deferred.append(document)
-        if collect and self.config_rules and kind in SOURCE_KINDS:
+        if collect and self.config_rules and kind in INDEXED_KINDS:
             source = data_source_of(obj)
             if source is not None:
                 self.config.add_source(source)

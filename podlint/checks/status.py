@@ -15,6 +15,8 @@ from typing import Any
 from podlint.k8s.imageref import InvalidReference, parse_image
 from podlint.k8s.quantity import parse_quantity
 from podlint.model.configrefs import (
+    CLUSTER,
+    ClassReference,
     ConfigIndex,
     DataSource,
     KeyReference,
@@ -181,6 +183,66 @@ def _use(reference: KeyReference) -> str:
 
 
 def _at(pod: PodReferences, reference: KeyReference, message: str) -> Finding:
+    origin = pod.origin
+    return Finding(
+        reference.pointer,
+        message,
+        path=origin.path,
+        span=reference.span,
+        document=origin.document,
+        kind=origin.kind,
+        namespace=origin.namespace,
+        name=origin.name,
+    )
+
+
+# Made by the apiserver itself (the Priority admission plugin's post-start hook).
+BUILTIN_PRIORITY_CLASSES = frozenset({"system-cluster-critical", "system-node-critical"})
+
+
+@reads_config_index
+def class_ref_missing(index: ConfigIndex, ctx: RuleContext) -> Iterator[Finding]:
+    """A ``priorityClassName`` or ``runtimeClassName`` that the run does not define while it
+    defines others of that kind (or, with ``assume-complete``, at all): admission refuses
+    the Pod."""
+    complete = ctx.params.get("assume-complete") is True
+    for pod in index:
+        for reference in pod.classes:
+            if reference.kind == "PriorityClass" and reference.name in BUILTIN_PRIORITY_CLASSES:
+                continue
+            if index.find(CLUSTER, reference.kind, reference.name, pod.origin.path) is not None:
+                continue
+            defined = index.names_near(CLUSTER, reference.kind, pod.origin.path)
+            if defined or complete:
+                yield _class_at(pod, reference, _missing_class(pod, reference, defined))
+
+
+def _missing_class(pod: PodReferences, reference: ClassReference, defined: list[str]) -> str:
+    field = "priorityClassName" if reference.kind == "PriorityClass" else "runtimeClassName"
+    if defined:
+        listed = ", ".join(f'"{name}"' for name in defined[:10])
+        more = ", ..." if len(defined) > 10 else ""
+        known = f"the linted files define only {listed}{more}"
+    else:
+        known = "the linted files define none, and assume-complete says they define all"
+    if reference.kind == "PriorityClass":
+        refusal = f"no PriorityClass with name {reference.name} was found"
+    else:
+        refusal = f'pod rejected: RuntimeClass "{reference.name}" not found'
+    if pod.origin.kind == "Pod":
+        outcome = f"the apiserver refuses the Pod (Forbidden: {refusal})"
+    else:
+        outcome = (
+            f"admission refuses every Pod of the {pod.origin.kind} ({refusal}), so none is "
+            "created and its controller reports FailedCreate"
+        )
+    return (
+        f'{field} "{reference.name}" names a {reference.kind} that is not among the linted '
+        f"files ({known}); {outcome}; use a defined {reference.kind} or add it"
+    )
+
+
+def _class_at(pod: PodReferences, reference: ClassReference, message: str) -> Finding:
     origin = pod.origin
     return Finding(
         reference.pointer,
@@ -578,7 +640,7 @@ def _selects(selector: object, labels: dict[str, str]) -> bool | None:
     if not isinstance(selector, dict):
         return False
     match = selector.get("matchLabels")
-    for key, value in (match.items() if isinstance(match, dict) else ()):
+    for key, value in match.items() if isinstance(match, dict) else ():
         if labels.get(str(key)) != str(value):
             return False
     expressions = selector.get("matchExpressions")

@@ -23,6 +23,11 @@ from podlint.model.workloads import DEFAULT_NAMESPACE
 # only its value).
 IGNORE_ANNOTATION = "podlint.io/ignore"
 SOURCE_KINDS = ("ConfigMap", "Secret")
+# Cluster-scoped classes a pod names (spec.priorityClassName, spec.runtimeClassName); the
+# index keeps their names under the namespace CLUSTER.
+CLASS_KINDS = ("PriorityClass", "RuntimeClass")
+INDEXED_KINDS = SOURCE_KINDS + CLASS_KINDS
+CLUSTER = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +91,21 @@ class KeyReference:
 
 
 @dataclass(frozen=True, slots=True)
+class ClassReference:
+    """A pod's ``priorityClassName`` or ``runtimeClassName``."""
+
+    kind: str  # PriorityClass or RuntimeClass
+    name: str
+    pointer: str
+    span: Span | None
+
+
+@dataclass(frozen=True, slots=True)
 class PodReferences:
     origin: Origin
     namespace: str
     references: tuple[KeyReference, ...]
+    classes: tuple[ClassReference, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,10 +201,22 @@ def references_of(pod: PodSpecView) -> PodReferences | None:
                     )
                 )
     found.extend(_volume_references(pod))
-    if not found:
+    classes = tuple(_class_references(pod))
+    if not found and not classes:
         return None
     obj = pod.object
-    return PodReferences(origin_of(obj), obj.namespace or DEFAULT_NAMESPACE, tuple(found))
+    return PodReferences(origin_of(obj), obj.namespace or DEFAULT_NAMESPACE, tuple(found), classes)
+
+
+_CLASS_FIELDS = (("priorityClassName", "PriorityClass"), ("runtimeClassName", "RuntimeClass"))
+
+
+def _class_references(pod: PodSpecView) -> Iterator[ClassReference]:
+    for field, kind in _CLASS_FIELDS:
+        name = pod.get(field)
+        if isinstance(name, str) and name:
+            pointer = pod.at(field)
+            yield ClassReference(kind, name, pointer, pod.object.document.locate(pointer))
 
 
 _VOLUME_SOURCES = (("configMap", "ConfigMap", "name"), ("secret", "Secret", "secretName"))
@@ -252,6 +280,8 @@ def data_source_of(obj: ObjectView) -> DataSource | None:
     """A ConfigMap's or Secret's keys as the kubelet reads them: a ConfigMap's ``data`` (and,
     for volumes only, ``binaryData``: environment variables are read from ``data`` alone), a
     Secret's ``data`` and ``stringData`` (which the apiserver merges into ``data``)."""
+    if obj.kind in CLASS_KINDS and obj.name:
+        return DataSource(obj.kind, CLUSTER, obj.name, obj.document.path, frozenset())
     if obj.kind not in SOURCE_KINDS or not obj.name:
         return None
     fields = ("data",) if obj.kind == "ConfigMap" else ("data", "stringData")
@@ -310,13 +340,16 @@ class ConfigIndex:
 
     def defines_any(self, namespace: str, kind: str, near: str) -> bool:
         """Whether the run defines any ConfigMap (or Secret) of ``namespace`` near ``near``."""
-        candidates = [
-            source
-            for (ns, k, _name), sources in self._sources.items()
-            if (ns, k) == (namespace, kind)
-            for source in sources
-        ]
-        return nearest(candidates, near, _path) is not None
+        return bool(self.names_near(namespace, kind, near))
+
+    def names_near(self, namespace: str, kind: str, near: str) -> list[str]:
+        """The names of the objects of ``kind`` in ``namespace`` (CLUSTER for a
+        cluster-scoped kind) that the run defines near ``near``, sorted."""
+        return sorted(
+            name
+            for (ns, k, name), sources in self._sources.items()
+            if (ns, k) == (namespace, kind) and nearest(sources, near, _path) is not None
+        )
 
     def __iter__(self) -> Iterator[PodReferences]:
         return iter(self.pods)
