@@ -16,6 +16,7 @@ from podlint.k8s.imageref import InvalidReference, parse_image
 from podlint.k8s.quantity import parse_quantity
 from podlint.model.configrefs import (
     CLUSTER,
+    ClaimSummary,
     ClassReference,
     ConfigIndex,
     DataSource,
@@ -24,6 +25,7 @@ from podlint.model.configrefs import (
     reads_config_index,
 )
 from podlint.model.finding import Finding
+from podlint.model.span import Span
 from podlint.model.version import KubeVersion
 from podlint.model.views import ContainerType, ContainerView, PodSpecView
 from podlint.rule import RuleContext
@@ -254,6 +256,53 @@ def _class_at(pod: PodReferences, reference: ClassReference, message: str) -> Fi
         namespace=origin.namespace,
         name=origin.name,
     )
+
+
+# Provisioners of block devices that attach to one node at a time: they refuse a
+# ReadWriteMany claim of a filesystem volume (some offer multi-attach, for Block volumes only).
+# A provisioner not listed (NFS, CephFS, Longhorn, vSphere file shares, ...) is not judged.
+SINGLE_NODE_PROVISIONERS = frozenset(
+    {
+        "ebs.csi.aws.com",
+        "kubernetes.io/aws-ebs",
+        "pd.csi.storage.gke.io",
+        "kubernetes.io/gce-pd",
+        "disk.csi.azure.com",
+        "kubernetes.io/azure-disk",
+    }
+)
+
+
+@reads_config_index
+def pvc_never_binds(index: ConfigIndex, ctx: RuleContext) -> Iterator[Finding]:
+    """A ReadWriteMany filesystem claim of a StorageClass of the run whose provisioner makes
+    only single-node volumes: provisioning fails, the claim and its Pods stay Pending."""
+    for claim in index.claims:
+        if "ReadWriteMany" not in claim.access_modes or claim.volume_mode != "Filesystem":
+            continue
+        storage = index.find(CLUSTER, "StorageClass", claim.storage_class, claim.origin.path)
+        if storage is None or storage.provisioner not in SINGLE_NODE_PROVISIONERS:
+            continue
+        position = claim.access_modes.index("ReadWriteMany")
+        yield Finding(
+            f"{claim.pointer}/{position}",
+            f'{claim.label} asks for ReadWriteMany from StorageClass "{storage.name}" '
+            f"({storage.path}), whose provisioner {storage.provisioner} makes volumes that "
+            "attach to one node at a time; provisioning fails (ProvisioningFailed), the claim "
+            "stays Pending, and so does every Pod that uses it (FailedScheduling: unbound "
+            "PersistentVolumeClaims); use ReadWriteOnce, or a StorageClass of a shared "
+            "file system (NFS, EFS, Filestore, Azure Files)",
+            path=claim.origin.path,
+            span=_item_span(claim, position),
+            document=claim.origin.document,
+            kind=claim.origin.kind,
+            namespace=claim.origin.namespace,
+            name=claim.origin.name,
+        )
+
+
+def _item_span(claim: ClaimSummary, position: int) -> Span | None:
+    return claim.item_spans[position] if position < len(claim.item_spans) else claim.span
 
 
 def _empty_dirs(pod: PodSpecView) -> Iterator[tuple[int, str, dict[str, Any]]]:

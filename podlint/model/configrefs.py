@@ -26,7 +26,11 @@ SOURCE_KINDS = ("ConfigMap", "Secret")
 # Cluster-scoped classes a pod names (spec.priorityClassName, spec.runtimeClassName); the
 # index keeps their names under the namespace CLUSTER.
 CLASS_KINDS = ("PriorityClass", "RuntimeClass")
-INDEXED_KINDS = SOURCE_KINDS + CLASS_KINDS
+# StorageClasses, with their provisioner, for the claims of the run.
+INDEXED_KINDS = (*SOURCE_KINDS, *CLASS_KINDS, "StorageClass")
+# Objects that hold PersistentVolumeClaims: the claims themselves, and the StatefulSets'
+# volumeClaimTemplates.
+CLAIM_KINDS = ("PersistentVolumeClaim", "StatefulSet")
 CLUSTER = ""
 
 
@@ -110,14 +114,16 @@ class PodReferences:
 
 @dataclass(frozen=True, slots=True)
 class DataSource:
-    """A ConfigMap or Secret of the run: its identity and the keys a container can read."""
+    """An object of the run that pods refer to (a ConfigMap or Secret: its identity and the
+    keys a container can read; a PriorityClass, RuntimeClass or StorageClass: its name)."""
 
     kind: str
-    namespace: str
+    namespace: str  # CLUSTER for a cluster-scoped kind
     name: str
     path: str
     keys: frozenset[str]
     binary_keys: frozenset[str] = frozenset()  # a ConfigMap's binaryData: volumes read it too
+    provisioner: str | None = None  # a StorageClass's
 
     def keys_for(self, via: str) -> frozenset[str]:
         """The keys a use ``via`` env, envFrom or volume can read."""
@@ -282,6 +288,16 @@ def data_source_of(obj: ObjectView) -> DataSource | None:
     Secret's ``data`` and ``stringData`` (which the apiserver merges into ``data``)."""
     if obj.kind in CLASS_KINDS and obj.name:
         return DataSource(obj.kind, CLUSTER, obj.name, obj.document.path, frozenset())
+    if obj.kind == "StorageClass" and obj.name:
+        provisioner = obj.data.get("provisioner")
+        return DataSource(
+            obj.kind,
+            CLUSTER,
+            obj.name,
+            obj.document.path,
+            frozenset(),
+            provisioner=provisioner if isinstance(provisioner, str) else None,
+        )
     if obj.kind not in SOURCE_KINDS or not obj.name:
         return None
     fields = ("data",) if obj.kind == "ConfigMap" else ("data", "stringData")
@@ -301,21 +317,99 @@ def data_source_of(obj: ObjectView) -> DataSource | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimSummary:
+    """A PersistentVolumeClaim (or a StatefulSet's claim template) that names its
+    StorageClass: what decides whether a volume can be provisioned for it."""
+
+    origin: Origin
+    label: str  # as messages name it
+    storage_class: str
+    access_modes: tuple[str, ...]
+    volume_mode: str
+    pointer: str  # the claim's accessModes
+    span: Span | None
+    item_spans: tuple[Span | None, ...] = ()  # of each access mode
+
+
+def claims_of(obj: ObjectView) -> list[ClaimSummary]:
+    """The claims an object holds that name a StorageClass: a PersistentVolumeClaim's spec,
+    or each of a StatefulSet's ``volumeClaimTemplates``."""
+    if obj.kind == "PersistentVolumeClaim":
+        places: list[tuple[str, tuple[str | int, ...], object]] = [
+            (f'PersistentVolumeClaim "{obj.name}"', ("spec",), obj.data.get("spec"))
+        ]
+    elif obj.kind == "StatefulSet":
+        spec = obj.data.get("spec")
+        templates = spec.get("volumeClaimTemplates") if isinstance(spec, dict) else None
+        places = []
+        for index, template in enumerate(templates if isinstance(templates, list) else []):
+            if not isinstance(template, dict):
+                continue
+            metadata = template.get("metadata")
+            name = metadata.get("name") if isinstance(metadata, dict) else None
+            label = f'volumeClaimTemplate "{name}"' if isinstance(name, str) else "a claim template"
+            places.append(
+                (label, ("spec", "volumeClaimTemplates", index, "spec"), template.get("spec"))
+            )
+    else:
+        return []
+    claims: list[ClaimSummary] = []
+    origin: Origin | None = None
+    for label, parts, spec in places:
+        if not isinstance(spec, dict):
+            continue
+        storage_class, modes = spec.get("storageClassName"), spec.get("accessModes")
+        if not isinstance(storage_class, str) or not storage_class or not isinstance(modes, list):
+            continue  # the default StorageClass is the cluster's: not judged
+        origin = origin or origin_of(obj)
+        pointer = obj.at(*parts, "accessModes")
+        volume_mode = spec.get("volumeMode")
+        claims.append(
+            ClaimSummary(
+                origin,
+                label,
+                storage_class,
+                tuple(str(mode) for mode in modes),
+                volume_mode if isinstance(volume_mode, str) else "Filesystem",
+                pointer,
+                obj.document.locate(pointer),
+                tuple(obj.document.locate(f"{pointer}/{n}") for n in range(len(modes))),
+            )
+        )
+    return claims
+
+
 class ConfigIndex:
-    """The ConfigMap and Secret uses of a run's pods, and its ConfigMaps and Secrets."""
+    """What a run's pods (and claims) refer to, and the objects of the run they may name:
+    ConfigMaps, Secrets, PriorityClasses, RuntimeClasses, StorageClasses."""
 
     def __init__(self) -> None:
         self.pods: list[PodReferences] = []
+        self.claims: list[ClaimSummary] = []
         self._sources: dict[tuple[str, str, str], list[DataSource]] = {}
 
     def add_pod(self, references: PodReferences) -> None:
         self.pods.append(references)
+
+    def add_claims(self, claims: Iterable[ClaimSummary]) -> None:
+        self.claims.extend(claims)
+
+    def origins(self) -> Iterator[Origin]:
+        """The objects this index's findings may be reported in, each once."""
+        seen: set[tuple[str, int, str]] = set()
+        for origin in [pod.origin for pod in self.pods] + [c.origin for c in self.claims]:
+            place = (origin.path, origin.document, origin.pointer)
+            if place not in seen:
+                seen.add(place)
+                yield origin
 
     def add_source(self, source: DataSource) -> None:
         self._sources.setdefault((source.namespace, source.kind, source.name), []).append(source)
 
     def update(self, other: ConfigIndex) -> None:
         self.pods.extend(other.pods)
+        self.claims.extend(other.claims)
         for key, sources in other._sources.items():
             self._sources.setdefault(key, []).extend(sources)
 
@@ -326,10 +420,14 @@ class ConfigIndex:
             result.update(index)
         return result
 
-    def with_pods(self, pods: Iterable[PodReferences]) -> ConfigIndex:
-        """This index's ConfigMaps and Secrets with ``pods`` (one engine's) as its pods."""
+    def with_pods(
+        self, pods: Iterable[PodReferences], claims: Iterable[ClaimSummary] = ()
+    ) -> ConfigIndex:
+        """This index's referred-to objects with ``pods`` and ``claims`` (one engine's) as
+        its own."""
         result = ConfigIndex()
         result.pods = list(pods)
+        result.claims = list(claims)
         result._sources = self._sources
         return result
 
@@ -355,7 +453,7 @@ class ConfigIndex:
         return iter(self.pods)
 
     def __len__(self) -> int:
-        return len(self.pods) + sum(len(s) for s in self._sources.values())
+        return len(self.pods) + len(self.claims) + sum(len(s) for s in self._sources.values())
 
 
 def _path(source: DataSource) -> str:
