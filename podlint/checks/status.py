@@ -338,23 +338,42 @@ def _limit(container: ContainerView, resource: str) -> Decimal | None:
 
 
 def memory_emptydir_unbounded(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
-    """A ``medium: Memory`` emptyDir without ``sizeLimit``, mounted by a container with a
-    memory limit: what it writes there is charged to that limit (OOMKilled)."""
+    """A ``medium: Memory`` emptyDir without a ``sizeLimit`` below the memory limit of a
+    container that mounts it: what it writes there is charged to that limit (OOMKilled)."""
     containers = [c for c in pod.containers() if c.type is not ContainerType.EPHEMERAL]
     for index, name, source in _empty_dirs(pod):
-        if source.get("medium") != "Memory" or source.get("sizeLimit") is not None:
+        if source.get("medium") != "Memory":
             continue
-        limited = [c for c in containers if name in _mounts(c, besides=SHM) and _limit(c, "memory")]
-        if not limited:
+        mounted = [c for c in containers if name in _mounts(c, besides=SHM)]
+        if source.get("sizeLimit") is None:
+            limited = [c for c in mounted if _limit(c, "memory")]
+            if not limited:
+                continue
+            labels = ", ".join(c.label for c in limited)
+            yield Finding(
+                pod.at("volumes", index, "emptyDir", "medium"),
+                f'volume "{name}" is a tmpfs (medium: Memory) without sizeLimit, mounted by '
+                f"{labels} with a memory limit: files written there count against that limit, "
+                "and nothing stops the volume before it is reached; the container would be "
+                "OOMKilled; set emptyDir.sizeLimit well below the memory limit (the write then "
+                "fails with ENOSPC instead)",
+            )
             continue
-        labels = ", ".join(c.label for c in limited)
+        size = parse_quantity(source.get("sizeLimit"))
+        if size is None or size <= 0:
+            continue
+        below = [(c, limit) for c in mounted if (limit := _limit(c, "memory")) and limit <= size]
+        if not below:
+            continue
+        container, limit = min(below, key=lambda pair: pair[1])
         yield Finding(
-            pod.at("volumes", index, "emptyDir", "medium"),
-            f'volume "{name}" is a tmpfs (medium: Memory) without sizeLimit, mounted by '
-            f"{labels} with a memory limit: files written there count against that limit, "
-            "and nothing stops the volume before it is reached; the container would be "
-            "OOMKilled; set emptyDir.sizeLimit well below the memory limit (the write then "
-            "fails with ENOSPC instead)",
+            pod.at("volumes", index, "emptyDir", "sizeLimit"),
+            f'volume "{name}" is a tmpfs (medium: Memory) whose sizeLimit '
+            f"{source.get('sizeLimit')} is not below the memory limit of {container.label} "
+            f"({_format_bytes(limit)}) that mounts it: files written there count against "
+            "that limit, which is reached before the volume is full; the container would be "
+            "OOMKilled; set sizeLimit well below the memory limit (the write then fails with "
+            "ENOSPC instead)",
         )
 
 
