@@ -21,6 +21,7 @@ from podlint.model.configrefs import (
     ConfigIndex,
     DataSource,
     KeyReference,
+    Origin,
     PodReferences,
     reads_config_index,
 )
@@ -132,13 +133,19 @@ def config_ref_missing(index: ConfigIndex, ctx: RuleContext) -> Iterator[Finding
             )
             if source is None:
                 if complete:
-                    yield _at(pod, reference, _missing_object(pod, reference))
+                    yield _at(
+                        pod.origin,
+                        reference.pointer,
+                        reference.span,
+                        _missing_object(pod, reference),
+                    )
                 continue
             keys = source.keys_for(reference.via)
             if keys and reference.key is not None and reference.key not in keys:
                 # (one without keys is a placeholder that a controller fills, such as a
                 # service-account-token Secret: not judged)
-                yield _at(pod, reference, _missing_key(reference, source, keys))
+                message = _missing_key(reference, source, keys)
+                yield _at(pod.origin, reference.pointer, reference.span, message)
 
 
 def _missing_object(pod: PodReferences, reference: KeyReference) -> str:
@@ -184,13 +191,13 @@ def _use(reference: KeyReference) -> str:
     return f'{reference.container}: env{variable} reads key "{reference.key}" of'
 
 
-def _at(pod: PodReferences, reference: KeyReference, message: str) -> Finding:
-    origin = pod.origin
+def _at(origin: Origin, pointer: str, span: Span | None, message: str) -> Finding:
+    """A finding of a run-wide check, placed in the object ``origin`` describes."""
     return Finding(
-        reference.pointer,
+        pointer,
         message,
         path=origin.path,
-        span=reference.span,
+        span=span,
         document=origin.document,
         kind=origin.kind,
         namespace=origin.namespace,
@@ -216,7 +223,8 @@ def class_ref_missing(index: ConfigIndex, ctx: RuleContext) -> Iterator[Finding]
                 continue
             defined = index.names_near(CLUSTER, reference.kind, pod.origin.path)
             if defined or complete:
-                yield _class_at(pod, reference, _missing_class(pod, reference, defined))
+                message = _missing_class(pod, reference, defined)
+                yield _at(pod.origin, reference.pointer, reference.span, message)
 
 
 def _missing_class(pod: PodReferences, reference: ClassReference, defined: list[str]) -> str:
@@ -241,20 +249,6 @@ def _missing_class(pod: PodReferences, reference: ClassReference, defined: list[
     return (
         f'{field} "{reference.name}" names a {reference.kind} that is not among the linted '
         f"files ({known}); {outcome}; use a defined {reference.kind} or add it"
-    )
-
-
-def _class_at(pod: PodReferences, reference: ClassReference, message: str) -> Finding:
-    origin = pod.origin
-    return Finding(
-        reference.pointer,
-        message,
-        path=origin.path,
-        span=reference.span,
-        document=origin.document,
-        kind=origin.kind,
-        namespace=origin.namespace,
-        name=origin.name,
     )
 
 
@@ -284,21 +278,16 @@ def pvc_never_binds(index: ConfigIndex, ctx: RuleContext) -> Iterator[Finding]:
         if storage is None or storage.provisioner not in SINGLE_NODE_PROVISIONERS:
             continue
         position = claim.access_modes.index("ReadWriteMany")
-        yield Finding(
-            f"{claim.pointer}/{position}",
+        message = (
             f'{claim.label} asks for ReadWriteMany from StorageClass "{storage.name}" '
             f"({storage.path}), whose provisioner {storage.provisioner} makes volumes that "
             "attach to one node at a time; provisioning fails (ProvisioningFailed), the claim "
             "stays Pending, and so does every Pod that uses it (FailedScheduling: unbound "
             "PersistentVolumeClaims); use ReadWriteOnce, or a StorageClass of a shared "
-            "file system (NFS, EFS, Filestore, Azure Files)",
-            path=claim.origin.path,
-            span=_item_span(claim, position),
-            document=claim.origin.document,
-            kind=claim.origin.kind,
-            namespace=claim.origin.namespace,
-            name=claim.origin.name,
+            "file system (NFS, EFS, Filestore, Azure Files)"
         )
+        pointer = f"{claim.pointer}/{position}"
+        yield _at(claim.origin, pointer, _item_span(claim, position), message)
 
 
 def _item_span(claim: ClaimSummary, position: int) -> Span | None:
