@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 from podlint.declarative import schema_check
 from podlint.model.configrefs import (
+    CLAIM_KINDS,
+    INDEXED_KINDS,
     RUN_WIDE,
-    SOURCE_KINDS,
     ConfigIndex,
+    claims_of,
     data_source_of,
     references_of,
 )
@@ -102,10 +104,12 @@ class Engine:
         collect = self.collecting and bool(self.cross_rules)
         if collect and any(b.rule.applies_to_kind(kind) for b in self.object_cross_rules):
             self.deferred.append(document)
-        if collect and self.config_rules and kind in SOURCE_KINDS:
+        if collect and self.config_rules and kind in INDEXED_KINDS:
             source = data_source_of(obj)
             if source is not None:
                 self.config.add_source(source)
+        if collect and self.config_rules and kind in CLAIM_KINDS:
+            self.config.add_claims(claims_of(obj))
         pointer = self.kind_map.pod_spec_pointer(obj.api_version, kind)
         if pointer is None:
             return
@@ -145,7 +149,7 @@ class Engine:
                     with_workloads = dataclasses.replace(bound, context=context)
                     yield from self.run_check(with_workloads, obj, document)
         # This engine's pods, against the ConfigMaps and Secrets of the whole run.
-        index = (config or self.config).with_pods(self.config.pods)
+        index = (config or self.config).with_pods(self.config.pods, self.config.claims)
         for bound in self.config_rules:
             try:
                 findings = list(bound.check(index, bound.context))

@@ -322,9 +322,9 @@ class _CrossObjectRun:
             findings: dict[str, list[Finding]] = {}
             for finding in engine.finish(workloads, config):
                 findings.setdefault(finding.path, []).append(finding)
-            for pod in engine.config:
-                if pod.origin.path in findings:
-                    documents.setdefault(pod.origin.path, []).append(pod.origin.stand_in())
+            for origin in engine.config.origins():
+                if origin.path in findings:
+                    documents.setdefault(origin.path, []).append(origin.stand_in())
             engine.config = ConfigIndex()
             for path in sorted(findings):
                 settings = dict(engine.settings)

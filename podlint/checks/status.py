@@ -15,13 +15,19 @@ from typing import Any
 from podlint.k8s.imageref import InvalidReference, parse_image
 from podlint.k8s.quantity import parse_quantity
 from podlint.model.configrefs import (
+    CLUSTER,
+    ClaimSummary,
+    ClassReference,
     ConfigIndex,
     DataSource,
     KeyReference,
+    Origin,
     PodReferences,
     reads_config_index,
 )
 from podlint.model.finding import Finding
+from podlint.model.span import Span
+from podlint.model.version import KubeVersion
 from podlint.model.views import ContainerType, ContainerView, PodSpecView
 from podlint.rule import RuleContext
 
@@ -79,10 +85,44 @@ def image_never_pull(container: ContainerView, ctx: RuleContext) -> Iterator[Fin
         )
 
 
+def image_never_pull_latest_or_digest(
+    container: ContainerView, ctx: RuleContext
+) -> Iterator[Finding]:
+    """``imagePullPolicy: Never`` on a node-local image named by ``:latest`` or a digest: the
+    node's copy must be exactly that one, which Never cannot bring about."""
+    if container.get("imagePullPolicy") != "Never":
+        return
+    image = container.get("image")
+    if not isinstance(image, str) or not image.strip() or has_placeholder(image):
+        return
+    try:
+        reference = parse_image(image.strip())
+    except InvalidReference:
+        return  # invalid-image-name
+    if reference.explicit_domain and not reference.domain.startswith("localhost"):
+        return  # image-never-pull
+    if reference.digest is not None:
+        yield Finding(
+            container.at("imagePullPolicy"),
+            f'{container.label}: imagePullPolicy is Never but image "{image}" names a '
+            "digest, which a registry serves; a node holds that exact image only if it pulled "
+            "it, otherwise the container waits in ErrImageNeverPull; use IfNotPresent",
+        )
+    elif reference.tag in (None, "latest"):
+        yield Finding(
+            container.at("imagePullPolicy"),
+            f'{container.label}: imagePullPolicy is Never with image "{image}" (tag latest): '
+            "each node runs whatever it last loaded under that tag, and one that has none "
+            "leaves the container in ErrImageNeverPull; load and name the image with a "
+            "version tag",
+        )
+
+
 @reads_config_index
 def config_ref_missing(index: ConfigIndex, ctx: RuleContext) -> Iterator[Finding]:
     """A key (or, with ``assume-complete``, a ConfigMap or Secret) that an environment
-    variable needs and the run does not define: CreateContainerConfigError."""
+    variable or a volume needs and the run does not define: CreateContainerConfigError, or
+    ContainerCreating for a volume."""
     complete = ctx.params.get("assume-complete") is True
     for pod in index:
         for reference in pod.references:
@@ -93,52 +133,165 @@ def config_ref_missing(index: ConfigIndex, ctx: RuleContext) -> Iterator[Finding
             )
             if source is None:
                 if complete:
-                    yield _at(pod, reference, _missing_object(pod, reference))
-            elif source.keys and reference.key is not None and reference.key not in source.keys:
+                    yield _at(
+                        pod.origin,
+                        reference.pointer,
+                        reference.span,
+                        _missing_object(pod, reference),
+                    )
+                continue
+            keys = source.keys_for(reference.via)
+            if keys and reference.key is not None and reference.key not in keys:
                 # (one without keys is a placeholder that a controller fills, such as a
                 # service-account-token Secret: not judged)
-                yield _at(pod, reference, _missing_key(reference, source))
+                message = _missing_key(reference, source, keys)
+                yield _at(pod.origin, reference.pointer, reference.span, message)
 
 
 def _missing_object(pod: PodReferences, reference: KeyReference) -> str:
     return (
         f'{_use(reference)} {reference.source_kind} "{reference.name}", which the linted '
         f'files do not define in namespace "{pod.namespace}" (and assume-complete says they '
-        "define all of it); the container would wait in CreateContainerConfigError; create "
-        "it, or mark the reference optional: true"
+        f"define all of it); {_outcome(reference)}; create it, or mark the reference "
+        "optional: true"
     )
 
 
-def _missing_key(reference: KeyReference, source: DataSource) -> str:
-    defined = ", ".join(f'"{key}"' for key in sorted(source.keys)[:10]) or "no keys"
-    more = ", ..." if len(source.keys) > 10 else ""
-    where = "data" if source.kind == "ConfigMap" else "data or stringData"
+def _missing_key(reference: KeyReference, source: DataSource, keys: frozenset[str]) -> str:
+    defined = ", ".join(f'"{key}"' for key in sorted(keys)[:10]) or "no keys"
+    more = ", ..." if len(keys) > 10 else ""
+    if source.kind == "Secret":
+        where = "data or stringData"
+    else:
+        where = "data or binaryData" if reference.via == "volume" else "data"
     return (
         f'{_use(reference)} {source.kind} "{source.name}" ({source.path}), whose {where} '
-        f"has no such key (it defines {defined}{more}); the container would wait in "
-        "CreateContainerConfigError; add the key, fix its name, or mark it optional: true"
+        f"has no such key (it defines {defined}{more}); {_outcome(reference)}; add the key, "
+        "fix its name, or mark it optional: true"
     )
+
+
+def _outcome(reference: KeyReference) -> str:
+    if reference.via == "volume":
+        return (
+            "the kubelet cannot mount the volume and the Pod would stay in ContainerCreating "
+            "(FailedMount)"
+        )
+    return "the container would wait in CreateContainerConfigError"
 
 
 def _use(reference: KeyReference) -> str:
+    if reference.via == "volume":
+        if reference.key is None:
+            return f"{reference.container} projects"
+        return f'{reference.container} projects key "{reference.key}" of'
     if reference.key is None:
         return f"{reference.container}: envFrom reads"
     variable = f" {reference.variable}" if reference.variable else ""
     return f'{reference.container}: env{variable} reads key "{reference.key}" of'
 
 
-def _at(pod: PodReferences, reference: KeyReference, message: str) -> Finding:
-    origin = pod.origin
+def _at(origin: Origin, pointer: str, span: Span | None, message: str) -> Finding:
+    """A finding of a run-wide check, placed in the object ``origin`` describes."""
     return Finding(
-        reference.pointer,
+        pointer,
         message,
         path=origin.path,
-        span=reference.span,
+        span=span,
         document=origin.document,
         kind=origin.kind,
         namespace=origin.namespace,
         name=origin.name,
     )
+
+
+# Made by the apiserver itself (the Priority admission plugin's post-start hook).
+BUILTIN_PRIORITY_CLASSES = frozenset({"system-cluster-critical", "system-node-critical"})
+
+
+@reads_config_index
+def class_ref_missing(index: ConfigIndex, ctx: RuleContext) -> Iterator[Finding]:
+    """A ``priorityClassName`` or ``runtimeClassName`` that the run does not define while it
+    defines others of that kind (or, with ``assume-complete``, at all): admission refuses
+    the Pod."""
+    complete = ctx.params.get("assume-complete") is True
+    for pod in index:
+        for reference in pod.classes:
+            if reference.kind == "PriorityClass" and reference.name in BUILTIN_PRIORITY_CLASSES:
+                continue
+            if index.find(CLUSTER, reference.kind, reference.name, pod.origin.path) is not None:
+                continue
+            defined = index.names_near(CLUSTER, reference.kind, pod.origin.path)
+            if defined or complete:
+                message = _missing_class(pod, reference, defined)
+                yield _at(pod.origin, reference.pointer, reference.span, message)
+
+
+def _missing_class(pod: PodReferences, reference: ClassReference, defined: list[str]) -> str:
+    field = "priorityClassName" if reference.kind == "PriorityClass" else "runtimeClassName"
+    if defined:
+        listed = ", ".join(f'"{name}"' for name in defined[:10])
+        more = ", ..." if len(defined) > 10 else ""
+        known = f"the linted files define only {listed}{more}"
+    else:
+        known = "the linted files define none, and assume-complete says they define all"
+    if reference.kind == "PriorityClass":
+        refusal = f"no PriorityClass with name {reference.name} was found"
+    else:
+        refusal = f'pod rejected: RuntimeClass "{reference.name}" not found'
+    if pod.origin.kind == "Pod":
+        outcome = f"the apiserver refuses the Pod (Forbidden: {refusal})"
+    else:
+        outcome = (
+            f"admission refuses every Pod of the {pod.origin.kind} ({refusal}), so none is "
+            "created and its controller reports FailedCreate"
+        )
+    return (
+        f'{field} "{reference.name}" names a {reference.kind} that is not among the linted '
+        f"files ({known}); {outcome}; use a defined {reference.kind} or add it"
+    )
+
+
+# Provisioners of block devices that attach to one node at a time: they refuse a
+# ReadWriteMany claim of a filesystem volume (some offer multi-attach, for Block volumes only).
+# A provisioner not listed (NFS, CephFS, Longhorn, vSphere file shares, ...) is not judged.
+SINGLE_NODE_PROVISIONERS = frozenset(
+    {
+        "ebs.csi.aws.com",
+        "kubernetes.io/aws-ebs",
+        "pd.csi.storage.gke.io",
+        "kubernetes.io/gce-pd",
+        "disk.csi.azure.com",
+        "kubernetes.io/azure-disk",
+    }
+)
+
+
+@reads_config_index
+def pvc_never_binds(index: ConfigIndex, ctx: RuleContext) -> Iterator[Finding]:
+    """A ReadWriteMany filesystem claim of a StorageClass of the run whose provisioner makes
+    only single-node volumes: provisioning fails, the claim and its Pods stay Pending."""
+    for claim in index.claims:
+        if "ReadWriteMany" not in claim.access_modes or claim.volume_mode != "Filesystem":
+            continue
+        storage = index.find(CLUSTER, "StorageClass", claim.storage_class, claim.origin.path)
+        if storage is None or storage.provisioner not in SINGLE_NODE_PROVISIONERS:
+            continue
+        position = claim.access_modes.index("ReadWriteMany")
+        message = (
+            f'{claim.label} asks for ReadWriteMany from StorageClass "{storage.name}" '
+            f"({storage.path}), whose provisioner {storage.provisioner} makes volumes that "
+            "attach to one node at a time; provisioning fails (ProvisioningFailed), the claim "
+            "stays Pending, and so does every Pod that uses it (FailedScheduling: unbound "
+            "PersistentVolumeClaims); use ReadWriteOnce, or a StorageClass of a shared "
+            "file system (NFS, EFS, Filestore, Azure Files)"
+        )
+        pointer = f"{claim.pointer}/{position}"
+        yield _at(claim.origin, pointer, _item_span(claim, position), message)
+
+
+def _item_span(claim: ClaimSummary, position: int) -> Span | None:
+    return claim.item_spans[position] if position < len(claim.item_spans) else claim.span
 
 
 def _empty_dirs(pod: PodSpecView) -> Iterator[tuple[int, str, dict[str, Any]]]:
@@ -174,23 +327,42 @@ def _limit(container: ContainerView, resource: str) -> Decimal | None:
 
 
 def memory_emptydir_unbounded(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
-    """A ``medium: Memory`` emptyDir without ``sizeLimit``, mounted by a container with a
-    memory limit: what it writes there is charged to that limit (OOMKilled)."""
+    """A ``medium: Memory`` emptyDir without a ``sizeLimit`` below the memory limit of a
+    container that mounts it: what it writes there is charged to that limit (OOMKilled)."""
     containers = [c for c in pod.containers() if c.type is not ContainerType.EPHEMERAL]
     for index, name, source in _empty_dirs(pod):
-        if source.get("medium") != "Memory" or source.get("sizeLimit") is not None:
+        if source.get("medium") != "Memory":
             continue
-        limited = [c for c in containers if name in _mounts(c, besides=SHM) and _limit(c, "memory")]
-        if not limited:
+        mounted = [c for c in containers if name in _mounts(c, besides=SHM)]
+        if source.get("sizeLimit") is None:
+            limited = [c for c in mounted if _limit(c, "memory")]
+            if not limited:
+                continue
+            labels = ", ".join(c.label for c in limited)
+            yield Finding(
+                pod.at("volumes", index, "emptyDir", "medium"),
+                f'volume "{name}" is a tmpfs (medium: Memory) without sizeLimit, mounted by '
+                f"{labels} with a memory limit: files written there count against that limit, "
+                "and nothing stops the volume before it is reached; the container would be "
+                "OOMKilled; set emptyDir.sizeLimit well below the memory limit (the write then "
+                "fails with ENOSPC instead)",
+            )
             continue
-        labels = ", ".join(c.label for c in limited)
+        size = parse_quantity(source.get("sizeLimit"))
+        if size is None or size <= 0:
+            continue
+        below = [(c, limit) for c in mounted if (limit := _limit(c, "memory")) and limit <= size]
+        if not below:
+            continue
+        container, limit = min(below, key=lambda pair: pair[1])
         yield Finding(
-            pod.at("volumes", index, "emptyDir", "medium"),
-            f'volume "{name}" is a tmpfs (medium: Memory) without sizeLimit, mounted by '
-            f"{labels} with a memory limit: files written there count against that limit, "
-            "and nothing stops the volume before it is reached; the container would be "
-            "OOMKilled; set emptyDir.sizeLimit well below the memory limit (the write then "
-            "fails with ENOSPC instead)",
+            pod.at("volumes", index, "emptyDir", "sizeLimit"),
+            f'volume "{name}" is a tmpfs (medium: Memory) whose sizeLimit '
+            f"{source.get('sizeLimit')} is not below the memory limit of {container.label} "
+            f"({_format_bytes(limit)}) that mounts it: files written there count against "
+            "that limit, which is reached before the volume is full; the container would be "
+            "OOMKilled; set sizeLimit well below the memory limit (the write then fails with "
+            "ENOSPC instead)",
         )
 
 
@@ -382,3 +554,169 @@ def _compares(value: str, operator: str, bound: str) -> bool:
     except ValueError:
         return False
     return number > limit if operator == "Gt" else number < limit
+
+
+CONTROL_PLANE = "node-role.kubernetes.io/control-plane"
+
+
+def control_plane_untolerated(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """A Pod left to the scheduler that may only go to control-plane nodes but does not
+    tolerate their ``NoSchedule`` taint: no node passes both filters (Pending)."""
+    if pod.get("nodeName"):
+        return  # not scheduled: the kubelet does not filter on NoSchedule taints
+    place = _control_plane_selection(pod)
+    if place is None or _tolerates_control_plane(pod.get("tolerations")):
+        return
+    pointer, key = place
+    yield Finding(
+        pointer,
+        f"the Pod may only run on nodes labelled {CONTROL_PLANE}, but does not tolerate their "
+        f"taint {CONTROL_PLANE}:NoSchedule (set by kubeadm and most installers); the "
+        "scheduler finds no node and the Pod stays Pending (FailedScheduling: untolerated "
+        f"taint); add the toleration {{key: {CONTROL_PLANE}, operator: Exists, effect: "
+        "NoSchedule}, or drop the selector",
+        key=key,
+    )
+
+
+def _control_plane_selection(pod: PodSpecView) -> tuple[str, bool] | None:
+    """Where the Pod restricts itself to control-plane nodes (and whether that place is a
+    mapping key): its nodeSelector, or a required node affinity each of whose terms needs the
+    label; None if it does not."""
+    selector = pod.get("nodeSelector")
+    if isinstance(selector, dict) and CONTROL_PLANE in selector:
+        return pod.at("nodeSelector", CONTROL_PLANE), True
+    affinity = pod.get("affinity")
+    node = affinity.get("nodeAffinity") if isinstance(affinity, dict) else None
+    required = (
+        node.get("requiredDuringSchedulingIgnoredDuringExecution")
+        if isinstance(node, dict)
+        else None
+    )
+    terms = required.get("nodeSelectorTerms") if isinstance(required, dict) else None
+    if not isinstance(terms, list) or not terms:
+        return None
+    first: str | None = None
+    for index, term in enumerate(terms):
+        expressions = term.get("matchExpressions") if isinstance(term, dict) else None
+        found = None
+        for number, expression in enumerate(expressions if isinstance(expressions, list) else []):
+            if (
+                isinstance(expression, dict)
+                and expression.get("key") == CONTROL_PLANE
+                and expression.get("operator") in ("In", "Exists")
+            ):
+                found = number
+                break
+        if found is None:
+            return None  # this term lets the Pod go elsewhere
+        if first is None:
+            first = pod.at(
+                "affinity",
+                "nodeAffinity",
+                "requiredDuringSchedulingIgnoredDuringExecution",
+                "nodeSelectorTerms",
+                index,
+                "matchExpressions",
+                found,
+                "key",
+            )
+    return (first, False) if first is not None else None
+
+
+def _tolerates_control_plane(tolerations: object) -> bool:
+    """Whether a toleration matches the taint ``node-role.kubernetes.io/control-plane:
+    NoSchedule`` (value empty), as the scheduler's TaintToleration filter matches them; an
+    operator it does not know counts as tolerating, to stay quiet."""
+    for toleration in tolerations if isinstance(tolerations, list) else []:
+        if not isinstance(toleration, dict):
+            continue
+        if toleration.get("effect") not in (None, "", "NoSchedule"):
+            continue
+        if toleration.get("key") not in (None, "", CONTROL_PLANE):
+            continue
+        operator = toleration.get("operator") or "Equal"
+        if operator == "Exists":
+            return True
+        if operator == "Equal":
+            if toleration.get("value") in (None, "") and toleration.get("key") == CONTROL_PLANE:
+                return True
+            continue
+        return True
+    return False
+
+
+ZONE = "topology.kubernetes.io/zone"
+# MinDomainsInPodTopologySpread: beta and on by default from 1.27, GA in 1.30.
+MIN_DOMAINS = KubeVersion(1, 27)
+_REPLICATED = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+
+
+def topology_spread_exceeds_zones(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """More replicas than the zones can hold under a DoNotSchedule zone spread whose
+    ``minDomains`` exceeds the number of zones (rule option ``zones``): the global minimum
+    stays 0, so each zone takes at most maxSkew of them (Pending)."""
+    zones = ctx.params.get("zones")
+    if not isinstance(zones, int) or isinstance(zones, bool) or zones < 1:
+        return
+    if ctx.kubernetes_version < MIN_DOMAINS or pod.object.kind not in _REPLICATED:
+        return
+    spec = pod.object.data.get("spec")
+    replicas = spec.get("replicas", 1) if isinstance(spec, dict) else 1
+    if not isinstance(replicas, int) or isinstance(replicas, bool):
+        return
+    labels = pod.metadata.get("labels")
+    own = {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
+    constraints = pod.get("topologySpreadConstraints")
+    for index, constraint in enumerate(constraints if isinstance(constraints, list) else []):
+        if not isinstance(constraint, dict) or constraint.get("topologyKey") != ZONE:
+            continue
+        if constraint.get("whenUnsatisfiable", "DoNotSchedule") != "DoNotSchedule":
+            continue
+        skew, domains = constraint.get("maxSkew"), constraint.get("minDomains")
+        if not isinstance(skew, int) or not isinstance(domains, int) or domains <= zones:
+            continue
+        if skew < 1 or _selects(constraint.get("labelSelector"), own) is not True:
+            continue  # the replicas do not count against each other
+        room = zones * skew
+        if replicas <= room:
+            continue
+        yield Finding(
+            pod.at("topologySpreadConstraints", index, "minDomains"),
+            f"minDomains {domains} is more than the cluster's {zones} zones (rule option "
+            "zones), so the scheduler takes the global minimum to be 0 and each zone holds "
+            f"at most maxSkew {skew} of these Pods: {room} of the {replicas} replicas run and "
+            f"{replicas - room} stay Pending (FailedScheduling: didn't match pod topology "
+            f"spread constraints); lower minDomains to {zones} or less, or raise maxSkew",
+        )
+
+
+def _selects(selector: object, labels: dict[str, str]) -> bool | None:
+    """Whether a label selector selects ``labels``; None when it cannot be told (an
+    operator it does not know). No selector selects nothing; an empty one, everything."""
+    if not isinstance(selector, dict):
+        return False
+    match = selector.get("matchLabels")
+    for key, value in match.items() if isinstance(match, dict) else ():
+        if labels.get(str(key)) != str(value):
+            return False
+    expressions = selector.get("matchExpressions")
+    for expression in expressions if isinstance(expressions, list) else []:
+        if not isinstance(expression, dict):
+            return None
+        key, operator = str(expression.get("key")), expression.get("operator")
+        raw = expression.get("values")
+        values = [str(v) for v in raw] if isinstance(raw, list) else []
+        if operator == "In":
+            passed = key in labels and labels[key] in values
+        elif operator == "NotIn":
+            passed = key not in labels or labels[key] not in values
+        elif operator == "Exists":
+            passed = key in labels
+        elif operator == "DoesNotExist":
+            passed = key not in labels
+        else:
+            return None
+        if not passed:
+            return False
+    return True

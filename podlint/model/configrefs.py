@@ -23,6 +23,15 @@ from podlint.model.workloads import DEFAULT_NAMESPACE
 # only its value).
 IGNORE_ANNOTATION = "podlint.io/ignore"
 SOURCE_KINDS = ("ConfigMap", "Secret")
+# Cluster-scoped classes a pod names (spec.priorityClassName, spec.runtimeClassName); the
+# index keeps their names under the namespace CLUSTER.
+CLASS_KINDS = ("PriorityClass", "RuntimeClass")
+# StorageClasses, with their provisioner, for the claims of the run.
+INDEXED_KINDS = (*SOURCE_KINDS, *CLASS_KINDS, "StorageClass")
+# Objects that hold PersistentVolumeClaims: the claims themselves, and the StatefulSets'
+# volumeClaimTemplates.
+CLAIM_KINDS = ("PersistentVolumeClaim", "StatefulSet")
+CLUSTER = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +77,10 @@ class _FixedSpan:
 class KeyReference:
     """One use of a ConfigMap or Secret by a container.
 
-    ``key`` is None when the whole object is used (``envFrom``); ``via`` says how it is used:
-    ``env`` (a key read into an environment variable) or ``envFrom``.
+    ``key`` is None when the whole object is used (``envFrom``, a volume without ``items``);
+    ``via`` says how it is used: ``env`` (a key read into an environment variable),
+    ``envFrom`` or ``volume`` (a key projected into a ``configMap``, ``secret`` or
+    ``projected`` volume, whose failure is a mount failure rather than a container error).
     """
 
     source_kind: str  # ConfigMap or Secret
@@ -77,8 +88,18 @@ class KeyReference:
     key: str | None
     optional: bool
     via: str
-    container: str  # the container's label, as messages name it
+    container: str  # the container's label (or the volume's), as messages name it
     variable: str | None  # the environment variable, for env
+    pointer: str
+    span: Span | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClassReference:
+    """A pod's ``priorityClassName`` or ``runtimeClassName``."""
+
+    kind: str  # PriorityClass or RuntimeClass
+    name: str
     pointer: str
     span: Span | None
 
@@ -88,17 +109,25 @@ class PodReferences:
     origin: Origin
     namespace: str
     references: tuple[KeyReference, ...]
+    classes: tuple[ClassReference, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class DataSource:
-    """A ConfigMap or Secret of the run: its identity and the keys a container can read."""
+    """An object of the run that pods refer to (a ConfigMap or Secret: its identity and the
+    keys a container can read; a PriorityClass, RuntimeClass or StorageClass: its name)."""
 
     kind: str
-    namespace: str
+    namespace: str  # CLUSTER for a cluster-scoped kind
     name: str
     path: str
     keys: frozenset[str]
+    binary_keys: frozenset[str] = frozenset()  # a ConfigMap's binaryData: volumes read it too
+    provisioner: str | None = None  # a StorageClass's
+
+    def keys_for(self, via: str) -> frozenset[str]:
+        """The keys a use ``via`` env, envFrom or volume can read."""
+        return self.keys | self.binary_keys if via == "volume" else self.keys
 
 
 def origin_of(obj: ObjectView) -> Origin:
@@ -177,16 +206,98 @@ def references_of(pod: PodSpecView) -> PodReferences | None:
                         document.locate(pointer),
                     )
                 )
-    if not found:
+    found.extend(_volume_references(pod))
+    classes = tuple(_class_references(pod))
+    if not found and not classes:
         return None
     obj = pod.object
-    return PodReferences(origin_of(obj), obj.namespace or DEFAULT_NAMESPACE, tuple(found))
+    return PodReferences(origin_of(obj), obj.namespace or DEFAULT_NAMESPACE, tuple(found), classes)
+
+
+_CLASS_FIELDS = (("priorityClassName", "PriorityClass"), ("runtimeClassName", "RuntimeClass"))
+
+
+def _class_references(pod: PodSpecView) -> Iterator[ClassReference]:
+    for field, kind in _CLASS_FIELDS:
+        name = pod.get(field)
+        if isinstance(name, str) and name:
+            pointer = pod.at(field)
+            yield ClassReference(kind, name, pointer, pod.object.document.locate(pointer))
+
+
+_VOLUME_SOURCES = (("configMap", "ConfigMap", "name"), ("secret", "Secret", "secretName"))
+
+
+def _volume_references(pod: PodSpecView) -> Iterator[KeyReference]:
+    """The keys that ``configMap``, ``secret`` and ``projected`` volumes project (``items``),
+    or the whole object when a volume names no items."""
+    volumes = pod.get("volumes")
+    for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
+        if not isinstance(volume, dict) or not isinstance(volume.get("name"), str):
+            continue
+        label = f'volume "{volume["name"]}"'
+        for field, kind, name_field in _VOLUME_SOURCES:
+            yield from _volume_source(
+                volume.get(field), kind, name_field, label, ("volumes", index, field), pod
+            )
+        projected = volume.get("projected")
+        sources = projected.get("sources") if isinstance(projected, dict) else None
+        for number, source in enumerate(sources if isinstance(sources, list) else []):
+            if not isinstance(source, dict):
+                continue
+            for field, kind, _name_field in _VOLUME_SOURCES:
+                place = ("volumes", index, "projected", "sources", number, field)
+                yield from _volume_source(source.get(field), kind, "name", label, place, pod)
+
+
+def _volume_source(
+    source: object,
+    kind: str,
+    name_field: str,
+    label: str,
+    place: tuple[str | int, ...],
+    pod: PodSpecView,
+) -> Iterator[KeyReference]:
+    if not isinstance(source, dict):
+        return
+    name = source.get(name_field)
+    if not isinstance(name, str) or not name:
+        return
+    document = pod.object.document
+    optional = source.get("optional") is True
+    items = source.get("items")
+    if not isinstance(items, list) or not items:
+        pointer = pod.at(*place, name_field)
+        yield KeyReference(
+            kind, name, None, optional, "volume", label, None, pointer, document.locate(pointer)
+        )
+        return
+    for number, item in enumerate(items):
+        key = item.get("key") if isinstance(item, dict) else None
+        if not isinstance(key, str) or not key:
+            continue  # the apiserver refuses it (api-volumes)
+        pointer = pod.at(*place, "items", number, "key")
+        yield KeyReference(
+            kind, name, key, optional, "volume", label, None, pointer, document.locate(pointer)
+        )
 
 
 def data_source_of(obj: ObjectView) -> DataSource | None:
-    """A ConfigMap's or Secret's keys as the kubelet reads them for environment variables:
-    a ConfigMap's ``data`` (not ``binaryData``: the kubelet looks only in ``data``), a Secret's
-    ``data`` and ``stringData`` (which the apiserver merges into ``data``)."""
+    """A ConfigMap's or Secret's keys as the kubelet reads them: a ConfigMap's ``data`` (and,
+    for volumes only, ``binaryData``: environment variables are read from ``data`` alone), a
+    Secret's ``data`` and ``stringData`` (which the apiserver merges into ``data``)."""
+    if obj.kind in CLASS_KINDS and obj.name:
+        return DataSource(obj.kind, CLUSTER, obj.name, obj.document.path, frozenset())
+    if obj.kind == "StorageClass" and obj.name:
+        provisioner = obj.data.get("provisioner")
+        return DataSource(
+            obj.kind,
+            CLUSTER,
+            obj.name,
+            obj.document.path,
+            frozenset(),
+            provisioner=provisioner if isinstance(provisioner, str) else None,
+        )
     if obj.kind not in SOURCE_KINDS or not obj.name:
         return None
     fields = ("data",) if obj.kind == "ConfigMap" else ("data", "stringData")
@@ -195,26 +306,110 @@ def data_source_of(obj: ObjectView) -> DataSource | None:
         values = obj.data.get(field)
         if isinstance(values, dict):
             keys.update(str(key) for key in values)
+    binary = obj.data.get("binaryData") if obj.kind == "ConfigMap" else None
     return DataSource(
-        obj.kind, obj.namespace or DEFAULT_NAMESPACE, obj.name, obj.document.path, frozenset(keys)
+        obj.kind,
+        obj.namespace or DEFAULT_NAMESPACE,
+        obj.name,
+        obj.document.path,
+        frozenset(keys),
+        frozenset(str(key) for key in binary) if isinstance(binary, dict) else frozenset(),
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimSummary:
+    """A PersistentVolumeClaim (or a StatefulSet's claim template) that names its
+    StorageClass: what decides whether a volume can be provisioned for it."""
+
+    origin: Origin
+    label: str  # as messages name it
+    storage_class: str
+    access_modes: tuple[str, ...]
+    volume_mode: str
+    pointer: str  # the claim's accessModes
+    span: Span | None
+    item_spans: tuple[Span | None, ...] = ()  # of each access mode
+
+
+def claims_of(obj: ObjectView) -> list[ClaimSummary]:
+    """The claims an object holds that name a StorageClass: a PersistentVolumeClaim's spec,
+    or each of a StatefulSet's ``volumeClaimTemplates``."""
+    if obj.kind == "PersistentVolumeClaim":
+        places: list[tuple[str, tuple[str | int, ...], object]] = [
+            (f'PersistentVolumeClaim "{obj.name}"', ("spec",), obj.data.get("spec"))
+        ]
+    elif obj.kind == "StatefulSet":
+        spec = obj.data.get("spec")
+        templates = spec.get("volumeClaimTemplates") if isinstance(spec, dict) else None
+        places = []
+        for index, template in enumerate(templates if isinstance(templates, list) else []):
+            if not isinstance(template, dict):
+                continue
+            metadata = template.get("metadata")
+            name = metadata.get("name") if isinstance(metadata, dict) else None
+            label = f'volumeClaimTemplate "{name}"' if isinstance(name, str) else "a claim template"
+            places.append(
+                (label, ("spec", "volumeClaimTemplates", index, "spec"), template.get("spec"))
+            )
+    else:
+        return []
+    claims: list[ClaimSummary] = []
+    origin: Origin | None = None
+    for label, parts, spec in places:
+        if not isinstance(spec, dict):
+            continue
+        storage_class, modes = spec.get("storageClassName"), spec.get("accessModes")
+        if not isinstance(storage_class, str) or not storage_class or not isinstance(modes, list):
+            continue  # the default StorageClass is the cluster's: not judged
+        origin = origin or origin_of(obj)
+        pointer = obj.at(*parts, "accessModes")
+        volume_mode = spec.get("volumeMode")
+        claims.append(
+            ClaimSummary(
+                origin,
+                label,
+                storage_class,
+                tuple(str(mode) for mode in modes),
+                volume_mode if isinstance(volume_mode, str) else "Filesystem",
+                pointer,
+                obj.document.locate(pointer),
+                tuple(obj.document.locate(f"{pointer}/{n}") for n in range(len(modes))),
+            )
+        )
+    return claims
+
+
 class ConfigIndex:
-    """The ConfigMap and Secret uses of a run's pods, and its ConfigMaps and Secrets."""
+    """What a run's pods (and claims) refer to, and the objects of the run they may name:
+    ConfigMaps, Secrets, PriorityClasses, RuntimeClasses, StorageClasses."""
 
     def __init__(self) -> None:
         self.pods: list[PodReferences] = []
+        self.claims: list[ClaimSummary] = []
         self._sources: dict[tuple[str, str, str], list[DataSource]] = {}
 
     def add_pod(self, references: PodReferences) -> None:
         self.pods.append(references)
+
+    def add_claims(self, claims: Iterable[ClaimSummary]) -> None:
+        self.claims.extend(claims)
+
+    def origins(self) -> Iterator[Origin]:
+        """The objects this index's findings may be reported in, each once."""
+        seen: set[tuple[str, int, str]] = set()
+        for origin in [pod.origin for pod in self.pods] + [c.origin for c in self.claims]:
+            place = (origin.path, origin.document, origin.pointer)
+            if place not in seen:
+                seen.add(place)
+                yield origin
 
     def add_source(self, source: DataSource) -> None:
         self._sources.setdefault((source.namespace, source.kind, source.name), []).append(source)
 
     def update(self, other: ConfigIndex) -> None:
         self.pods.extend(other.pods)
+        self.claims.extend(other.claims)
         for key, sources in other._sources.items():
             self._sources.setdefault(key, []).extend(sources)
 
@@ -225,10 +420,14 @@ class ConfigIndex:
             result.update(index)
         return result
 
-    def with_pods(self, pods: Iterable[PodReferences]) -> ConfigIndex:
-        """This index's ConfigMaps and Secrets with ``pods`` (one engine's) as its pods."""
+    def with_pods(
+        self, pods: Iterable[PodReferences], claims: Iterable[ClaimSummary] = ()
+    ) -> ConfigIndex:
+        """This index's referred-to objects with ``pods`` and ``claims`` (one engine's) as
+        its own."""
         result = ConfigIndex()
         result.pods = list(pods)
+        result.claims = list(claims)
         result._sources = self._sources
         return result
 
@@ -239,19 +438,22 @@ class ConfigIndex:
 
     def defines_any(self, namespace: str, kind: str, near: str) -> bool:
         """Whether the run defines any ConfigMap (or Secret) of ``namespace`` near ``near``."""
-        candidates = [
-            source
-            for (ns, k, _name), sources in self._sources.items()
-            if (ns, k) == (namespace, kind)
-            for source in sources
-        ]
-        return nearest(candidates, near, _path) is not None
+        return bool(self.names_near(namespace, kind, near))
+
+    def names_near(self, namespace: str, kind: str, near: str) -> list[str]:
+        """The names of the objects of ``kind`` in ``namespace`` (CLUSTER for a
+        cluster-scoped kind) that the run defines near ``near``, sorted."""
+        return sorted(
+            name
+            for (ns, k, name), sources in self._sources.items()
+            if (ns, k) == (namespace, kind) and nearest(sources, near, _path) is not None
+        )
 
     def __iter__(self) -> Iterator[PodReferences]:
         return iter(self.pods)
 
     def __len__(self) -> int:
-        return len(self.pods) + sum(len(s) for s in self._sources.values())
+        return len(self.pods) + len(self.claims) + sum(len(s) for s in self._sources.values())
 
 
 def _path(source: DataSource) -> str:

@@ -26,7 +26,15 @@ RULES = (
     "run-as-non-root-conflict",
     "subpath-expr-unresolved",
     "container-exits-immediately",
+    "image-never-pull-latest-or-digest",
+    "control-plane-untolerated",
+    "topology-spread-exceeds-zones",
+    "class-ref-missing",
+    "pvc-never-binds",
 )
+# What the rules quiet without knowing the cluster are run with: three zones, as most cloud
+# regions have.
+CLUSTER_OPTIONS = (("topology-spread-exceeds-zones", {"zones": 3}),)
 
 # path:line: rule  # verdict
 KNOWN = """
@@ -72,7 +80,18 @@ def test_status_rules_report_only_real_causes() -> None:
     # container-exits-immediately: the only corpus commands that print and exit at once are
     # two init containers (Elastic's max_map_count setters), which are meant to exit; the
     # long-running ones end in a server, `sleep` or a loop. None is reported.
-    found = _findings(Options(select=RULES))
+    # config-ref-missing's volume items: the corpus's configMap/secret volume items name keys
+    # their ConfigMaps and Secrets define; none is reported.
+    # image-never-pull-latest-or-digest: no corpus container sets imagePullPolicy Never.
+    # control-plane-untolerated: the one Pod template that selects control-plane nodes
+    # (ingress-nginx's kind provider) tolerates the taint.
+    # topology-spread-exceeds-zones: no corpus workload sets minDomains.
+    # class-ref-missing: the corpus's priorityClassNames (GKE samples) name PriorityClasses
+    # defined beside them, or the built-in system-cluster-critical.
+    # pvc-never-binds: the corpus's ReadWriteMany claims bind to static volumes
+    # (storageClassName ""), use the default class, or Filestore, GCS FUSE and Azure Files
+    # classes; none names a block-disk StorageClass of the corpus.
+    found = _findings(Options(select=RULES, rule_options=CLUSTER_OPTIONS))
     expected = _known()
     unexpected = {key: message for key, message in found.items() if key not in expected}
     missing = sorted(key for key in expected if key not in found)
@@ -91,8 +110,14 @@ def test_assume_complete_is_not_for_sample_repositories() -> None:
     (Zalando's and CloudNativePG's Postgres, Redis Enterprise, Spotahome Redis, Strimzi, Qdrant,
     Weaviate) and of tutorials' `kubectl create secret` steps (118 in kubernetes-engine-samples,
     with the ConfigMap "anthropic-env" its agent-sandbox tutorial creates; 1 in
-    kubernetes-examples, the vLLM Hugging Face token). Pinned, so a change in what is reported
-    shows."""
+    kubernetes-examples, the vLLM Hugging Face token). Volumes add 62, of the same sort: the
+    admission webhook's certificate Secret that ingress-nginx's `admission-create` Job writes
+    (9) and a ConfigMap its Prometheus sample expects, certificates of cert-manager, Cilium
+    (Hubble relay) and ECK, Hugging Face and Kaggle tokens, Cloud SQL and Pub/Sub keys and
+    tutorials' ConfigMaps made with `kubectl create configmap` (44 in
+    kubernetes-engine-samples), nginx's and New Relic's sample Secrets (5 in
+    kubernetes-examples), and Istio's rate-limit and mTLS samples (3). Pinned, so a change in
+    what is reported shows."""
     options = Options(
         select=("config-ref-missing",),
         rule_options=(("config-ref-missing", {"assume-complete": True}),),
@@ -102,9 +127,11 @@ def test_assume_complete_is_not_for_sample_repositories() -> None:
         "Secret" if 'Secret "' in message else "ConfigMap" for message in found.values()
     )
     projects = Counter(path.split("/", 1)[0] for path, _line, _rule in found)
-    assert (len(found), dict(kinds)) == (178, {"Secret": 176, "ConfigMap": 2})
+    assert (len(found), dict(kinds)) == (240, {"Secret": 231, "ConfigMap": 9})
     assert dict(projects) == {
         "argo-cd": 59,
-        "kubernetes-engine-samples": 118,
-        "kubernetes-examples": 1,
+        "kubernetes-engine-samples": 162,
+        "kubernetes-examples": 6,
+        "ingress-nginx": 10,
+        "istio": 3,
     }
