@@ -75,9 +75,12 @@ def test_edits_shift_and_reuse_findings(engine: Engine) -> None:
     _same(engine, cache, inserted)
     assert cache.hits >= 2
     misses = cache.misses
-    # An edit inside the last document re-runs the rules on it alone.
+    reads = cache.parses.misses
+    # An edit inside the last document reads it again and re-runs the rules on it alone (the
+    # broken document, whose message names a line, is read each time).
     _same(engine, cache, inserted.replace('      image: ""\n', "      image: nginx:1\n"))
     assert cache.misses == misses + 1
+    assert cache.parses.misses == reads + 2
     # Removing the suppression comment brings its findings back.
     _same(engine, cache, inserted.replace("# podlint: disable-file=latest-image-tag\n", ""))
 
