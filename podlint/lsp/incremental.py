@@ -1,10 +1,11 @@
-"""Linting a buffer again after an edit, re-running the rules only on the documents that changed.
+"""Linting a buffer again after an edit, reading and linting only the documents that changed.
 
-A keystroke changes one document of a multi-document file; the others give the same findings,
-shifted by the lines inserted or removed above them. Rules see one object at a time, so the
-findings of a document depend only on its own text (and the engine). Parsing, source problems
-and suppressions are done for the whole text each time, exactly as ``podlint.lint.lint_text``
-does (a test holds the two to the same result).
+A keystroke changes one document of a multi-document file; the others read as before and give
+the same findings, shifted by the lines inserted or removed above them. Rules see one object at
+a time, so the findings of a document depend only on its own text (and the engine); a document
+is read again only when its text changed (``podlint.source.manifest.ParseCache``). Suppressions
+are applied to the whole text each time, exactly as ``podlint.lint.lint_text`` does (a property
+test holds the two to the same result after random edits).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from podlint.model.finding import Finding
 from podlint.model.span import Span
 from podlint.source.json6902 import parse_fragment
 from podlint.source.locator import NodeLocator
-from podlint.source.manifest import parse_text
+from podlint.source.manifest import ParseCache, parse_text
 
 # (text of the document's lines, pointer of the object in it) -> findings, lines relative
 # to the document's first line.
@@ -32,6 +33,7 @@ class DocumentCache:
     def __init__(self) -> None:
         self.engine: Engine | None = None
         self.entries: dict[_Key, list[Finding]] = {}
+        self.parses = ParseCache()
         self.hits = 0
         self.misses = 0
 
@@ -43,7 +45,10 @@ class DocumentCache:
         if engine is not self.engine:
             self.engine = engine
             self.entries = {}
-        items = list((parse_fragment if fragment else parse_text)(text, path))
+        if fragment:
+            items = list(parse_fragment(text, path))
+        else:
+            items = list(parse_text(text, path, cache=self.parses))
         documents = [item for item in items if isinstance(item, Document)]
         lines = text.splitlines(keepends=True)
         offsets = sorted({_offset(document) for document in documents})

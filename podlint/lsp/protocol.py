@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from concurrent.futures import Future
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import MsgId
 from pygls.protocol.language_server import lsp_method
 from pygls.workspace import TextDocument
 
 LOG = logging.getLogger(__name__)
+# JSON-RPC's code for a message that could not be read; its id is unknown, so null.
+PARSE_ERROR = -32700
 
 
 class PodlintProtocol(LanguageServerProtocol):
@@ -45,6 +49,33 @@ class PodlintProtocol(LanguageServerProtocol):
             LOG.error("the client closed the server's output; exiting")
             logging.shutdown()
             os._exit(1)
+
+    def receive(self, body: bytes) -> None:
+        """One frame's body: a message to handle, or refused if it is not JSON."""
+        try:
+            message = json.loads(body.decode("utf-8"), object_hook=self.structure_message)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            self.refuse(f"a body that is not UTF-8 JSON ({error})")
+            return
+        except Exception as error:
+            # A message of the wrong shape: pygls logs it and tells the user, as before.
+            LOG.exception("unable to read a message")
+            self._server._report_server_error(error, JsonRpcException)
+            return
+        try:
+            self.handle_message(message)
+        except Exception as error:
+            LOG.exception("unable to handle a message")
+            self._server._report_server_error(error, JsonRpcException)
+
+    def refuse(self, reason: str) -> None:
+        """Bytes that were not a frame: said in the log and as the error JSON-RPC gives for
+        a message it cannot read (its id unknown, so null); reading goes on."""
+        message = f"podlint: refused a message: {reason}; reading resumes at the next header"
+        LOG.error("%s", message)
+        self._send_data(
+            {"jsonrpc": "2.0", "id": None, "error": {"code": PARSE_ERROR, "message": message}}
+        )
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:

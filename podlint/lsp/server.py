@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from lsprotocol import types
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import PositionCodec
@@ -29,9 +33,11 @@ from podlint.fixes import (
 )
 from podlint.lint import SourceResult
 from podlint.lsp.convert import SOURCE, client_range, diagnostics_for
+from podlint.lsp.frames import body_bound
 from podlint.lsp.incremental import DocumentCache
 from podlint.lsp.protocol import PodlintProtocol
 from podlint.lsp.settings import CONFIG_NAMES, Engines, Resolved
+from podlint.lsp.transport import read_messages
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.span import Span
@@ -96,6 +102,29 @@ class PodlintServer(LanguageServer):
         self._config_uris: set[str] = set()
         self._caches: dict[str, DocumentCache] = {}
         self._plain_codec = PositionCodec()
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve on a byte stream, read with ``podlint.lsp.frames``: pygls's own reader
+        stalls for good on a malformed header and reads a declared length at once."""
+        protocol = self.protocol
+        assert isinstance(protocol, PodlintProtocol)
+        self._stop_event = stop = threading.Event()
+        protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        reading = read_messages(
+            stop,
+            stdin or sys.stdin.buffer,
+            protocol,
+            self.thread_pool,
+            body_bound(self.max_bytes),
+        )
+        try:
+            asyncio.run(reading)
+        except BrokenPipeError:
+            LOG.error("the connection to the client is lost; shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
 
     # --- linting -----------------------------------------------------------------------
 

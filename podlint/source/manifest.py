@@ -102,10 +102,50 @@ def read_text(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str | Sourc
     return decode(data)
 
 
-def parse_text(text: str, path: str) -> Iterator[SourceItem]:
+class ParseCache:
+    """What each document of one buffer read as, kept from one reading to the next: after an
+    edit only the documents whose text changed are read again; the others are moved to the
+    line where they now start (and to their new index)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str, bool], list[Document]] = {}
+        self._used: dict[tuple[str, str, bool], list[Document]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def start(self) -> None:
+        """A new reading: entries its documents do not use are let go at the next."""
+        self._entries, self._used = self._used or self._entries, {}
+
+    def items(
+        self, yaml: Any, chunk: str, offset: int, index: int, path: str, json_numbers: bool
+    ) -> list[SourceItem]:
+        key = (chunk, path, json_numbers)
+        items = self._used.get(key) or self._entries.get(key)
+        if items is not None:
+            self.hits += 1
+            self._used[key] = items
+            return [_moved(item, offset, index) for item in items]
+        self.misses += 1
+        read = list(_parse_document(yaml, chunk, offset, index, path, json_numbers))
+        documents = [item for item in read if isinstance(item, Document)]
+        # A document with a problem is read again each time: messages name absolute lines.
+        if len(documents) == len(read):
+            self._used[key] = [_moved(item, -offset, 0) for item in documents]
+        return read
+
+
+def _moved(document: Document, offset: int, index: int) -> Document:
+    assert isinstance(document.locator, NodeLocator)
+    locator = NodeLocator(document.locator.root, document.locator.line_offset + offset)
+    return Document(document.path, index, document.data, document.pointer, locator)
+
+
+def parse_text(text: str, path: str, *, cache: ParseCache | None = None) -> Iterator[SourceItem]:
     """Every Kubernetes object in a YAML or JSON text, and a problem for each unreadable part.
 
-    Documents are read one at a time, so a broken document never hides the others.
+    Documents are read one at a time, so a broken document never hides the others. With a
+    ``cache``, documents whose text it has seen are not read again.
     """
     helm = _HELM.search(text)
     if helm:
@@ -122,8 +162,16 @@ def parse_text(text: str, path: str) -> Iterator[SourceItem]:
     json_numbers = path.endswith(".json")
     yaml = make_composer()
     found_any = False
+    if cache is not None:
+        cache.start()
     for index, (offset, chunk) in enumerate(_split_documents(text)):
-        for item in _parse_document(yaml, chunk, offset, index, path, json_numbers):
+        if cache is not None:
+            items: Iterator[SourceItem] | list[SourceItem] = cache.items(
+                yaml, chunk, offset, index, path, json_numbers
+            )
+        else:
+            items = _parse_document(yaml, chunk, offset, index, path, json_numbers)
+        for item in items:
             found_any = True
             yield item
     if not found_any and not _has_content(text):
