@@ -4,9 +4,14 @@ The strict schemas come from the ``kubernetes-validate`` distribution (one direc
 Kubernetes minor version, every object with ``additionalProperties: false``). Only its
 ``_definitions.json`` is read: each top-level kind there carries its group/version/kind, so
 the kind index and the validators are built from one file. Its internal ``$ref``s are resolved
-once, at load, into shared (possibly cyclic) dicts, because looking references up on every
-validation costs more than the validation itself; the validators get an empty local
-``referencing`` registry, so nothing is ever fetched.
+into shared (possibly cyclic) dicts, because looking references up on every validation costs
+more than the validation itself; the validators get an empty local ``referencing`` registry,
+so nothing is ever fetched.
+
+Start-up pays only for what a run validates: the file is read once into a compact form
+without annotations (kept in podlint's data cache, ``podlint.datacache``), and a definition's
+references are resolved the first time a document needs it, so a run that validates one
+Deployment links its few hundred schema nodes, not the whole API's thousands.
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ import importlib.util
 import json
 import logging
 import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from podlint.datacache import load_cached
 from podlint.k8s.fastcheck import Compiler, Predicate, Unsupported
 from podlint.model.version import KubeVersion
 
@@ -47,10 +54,9 @@ class VersionSchemas:
     """The definitions of one Kubernetes version and the validators built from them."""
 
     version: KubeVersion
-    definitions: dict[str, Any]
+    definitions: Definitions
     kinds: dict[tuple[str, str], str]
     groups: frozenset[str]
-    type_names: dict[int, str]
     _validators: dict[str, Any] = field(default_factory=dict)
     _fast: dict[str, Predicate | None] = field(default_factory=dict)
     _compiler: Compiler = field(default_factory=Compiler)
@@ -92,11 +98,11 @@ class VersionSchemas:
 
     def definition_of(self, schema: Any) -> str | None:
         """The definition name ("io.k8s.api.core.v1.PodSpec") of a subschema, if it is one."""
-        return self.type_names.get(id(schema))
+        return self.definitions.names.get(id(schema))
 
     def type_name(self, schema: Any) -> str | None:
         """The short OpenAPI type name ("PodSpec") of a subschema taken from the definitions."""
-        name = self.type_names.get(id(schema))
+        name = self.definitions.names.get(id(schema))
         return name.rsplit(".", 1)[-1] if name else None
 
     def required(self, definition: str) -> tuple[str, ...]:
@@ -111,18 +117,24 @@ def version_schemas(version: KubeVersion) -> VersionSchemas:
     folder = schema_root() / f"v{version.major}.{version.minor}.0-local-strict"
     path = folder / "_definitions.json"
     try:
-        with path.open(encoding="utf-8") as handle:
-            document = json.load(handle)
+        [compact] = load_cached(f"k8s-{version.major}.{version.minor}", [path], _compact)
     except (OSError, ValueError) as error:
         raise SchemaUnavailable(
             f"cannot read the Kubernetes {version} schemas at {path}: {error}"
         ) from error
-    definitions = _inline(document["$defs"])
-    kinds: dict[tuple[str, str], str] = {}
+    kinds = {(api_version, kind): name for api_version, kind, name in compact["kinds"]}
+    definitions = Definitions(compact["definitions"])
+    LOG.debug("loaded %d Kubernetes %s definitions", len(definitions), version)
+    return VersionSchemas(version, definitions, kinds, frozenset(compact["groups"]))
+
+
+def _compact(path: Path) -> dict[str, Any]:
+    """The kind index, the API groups and the definitions without annotations, as plain data."""
+    with path.open(encoding="utf-8") as handle:
+        document = json.load(handle)
+    kinds: list[list[str]] = []
     groups: set[str] = set()
-    type_names: dict[int, str] = {}
     for name, definition in document["$defs"].items():
-        type_names[id(definitions[name])] = name
         gvks = definition.get("x-kubernetes-group-version-kind") or []
         for gvk in gvks:
             groups.add(gvk["group"])
@@ -130,43 +142,93 @@ def version_schemas(version: KubeVersion) -> VersionSchemas:
             continue
         gvk = gvks[0]
         api_version = f"{gvk['group']}/{gvk['version']}" if gvk["group"] else gvk["version"]
-        kinds[(api_version, gvk["kind"])] = name
-    LOG.debug("loaded %d Kubernetes %s definitions", len(definitions), version)
-    return VersionSchemas(version, definitions, kinds, frozenset(groups), type_names)
+        kinds.append([api_version, gvk["kind"], name])
+    definitions = {name: _strip(definition) for name, definition in document["$defs"].items()}
+    return {"kinds": kinds, "groups": sorted(groups), "definitions": definitions}
 
 
 _LOCAL_REF = "#/$defs/"
 
 
-def _inline(definitions: dict[str, Any]) -> dict[str, Any]:
-    """The definitions with every local ``$ref`` replaced by the (shared) definition itself.
+def _strip(node: Any) -> Any:
+    """A schema node without annotations (descriptions, formats, ``x-kubernetes-*``):
+    jsonschema visits every key of every node it applies, and they assert nothing."""
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: _strip(child) for name, child in value.items()}
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            out[key] = [_strip(child) for child in value]
+        elif key in _SCHEMA_CHILDREN:
+            out[key] = _strip(value)
+        elif key not in _ANNOTATIONS and not key.startswith("x-"):
+            out[key] = value
+    return out
 
-    Annotations (descriptions, formats, ``x-kubernetes-*``) are left out of schema nodes:
-    jsonschema visits every key of every node it applies, and they assert nothing.
-    """
-    inlined: dict[str, dict[str, Any]] = {name: {} for name in definitions}
 
-    def schema(node: Any) -> Any:
+class Definitions(Mapping[str, Any]):
+    """The definitions by name, each with every local ``$ref`` replaced by the (shared)
+    definition itself, resolved on first use."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self._raw = raw
+        self._linked: dict[str, dict[str, Any]] = {}
+        self._pending: list[str] = []
+        self._lock = threading.Lock()
+        # The name of each resolved definition, by the id of its dict.
+        self.names: dict[int, str] = {}
+
+    def __getitem__(self, name: str) -> dict[str, Any]:
+        if name not in self._raw:
+            raise KeyError(name)
+        with self._lock:
+            linked = self._shared(name)
+            while self._pending:
+                pending = self._pending.pop()
+                self._linked[pending].update(self._link(self._raw[pending]))
+            return linked
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._raw
+
+    def linked(self) -> frozenset[str]:
+        """The names resolved so far."""
+        with self._lock:
+            return frozenset(self._linked)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def _shared(self, name: str) -> dict[str, Any]:
+        linked = self._linked.get(name)
+        if linked is None:
+            linked = self._linked[name] = {}
+            self.names[id(linked)] = name
+            self._pending.append(name)
+        return linked
+
+    def _link(self, node: Any) -> Any:
         if not isinstance(node, dict):
             return node
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith(_LOCAL_REF):
-            return inlined[ref[len(_LOCAL_REF) :]]
+            return self._shared(ref[len(_LOCAL_REF) :])
         out: dict[str, Any] = {}
         for key, value in node.items():
             if key in _SCHEMA_MAPS and isinstance(value, dict):
-                out[key] = {name: schema(child) for name, child in value.items()}
+                out[key] = {name: self._link(child) for name, child in value.items()}
             elif key in _SCHEMA_LISTS and isinstance(value, list):
-                out[key] = [schema(child) for child in value]
+                out[key] = [self._link(child) for child in value]
             elif key in _SCHEMA_CHILDREN:
-                out[key] = schema(value)
-            elif key not in _ANNOTATIONS and not key.startswith("x-"):
+                out[key] = self._link(value)
+            else:
                 out[key] = value
         return out
-
-    for name, definition in definitions.items():
-        inlined[name].update(schema(definition))
-    return inlined
 
 
 _SCHEMA_MAPS = frozenset({"properties", "patternProperties"})
