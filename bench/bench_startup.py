@@ -66,17 +66,24 @@ def instructions(argv: list[str], env: dict[str, str]) -> int:
     if valgrind is None:
         raise SystemExit("--instructions needs valgrind on PATH")
     done = subprocess.run(
-        [valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *argv],
+        [
+            valgrind,
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            "--cachegrind-out-file=/dev/null",
+            "--trace-children=yes",  # through env(1) and console-script launchers
+            *argv,
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         check=False,
     )
-    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
-    if found is None:
+    found = re.findall(r"I\s+refs:\s+([\d,]+)", done.stderr)
+    if not found:
         raise SystemExit(f"no instruction count from valgrind: {done.stderr[-500:]}")
-    return int(found.group(1).replace(",", ""))
+    return sum(int(count.replace(",", "")) for count in found)
 
 
 def main() -> None:
