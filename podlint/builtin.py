@@ -7,14 +7,18 @@ from typing import Any
 
 from podlint.catalog import policies_dir, rules_dir
 from podlint.hookspecs import hookimpl
-from podlint.rule import Rule, load_card
+from podlint.rule import Rule, card_data, rule_from_card
 
 _CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 
 
 @hookimpl
 def podlint_rules() -> list[Rule]:
-    return [load_card(path) for path in sorted(rules_dir().glob("*.yaml"))]
+    from podlint.datacache import load_cached
+
+    paths = sorted(rules_dir().glob("*.yaml"))
+    cards = load_cached("rules", paths, card_data)
+    return [rule_from_card(card, str(path)) for path, card in zip(paths, cards, strict=True)]
 
 
 @hookimpl

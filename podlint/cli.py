@@ -7,7 +7,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
@@ -23,6 +23,9 @@ from podlint.commands import (
     missing_extra_command,
     policy_option,
 )
+
+if TYPE_CHECKING:
+    from podlint.formatters.statistics import StatisticsFormatter
 
 # Subcommands that pull in heavy stacks are imported only when invoked.
 LAZY_COMMANDS: dict[str, str] = {
@@ -125,6 +128,12 @@ def _resolve_format(name: str, output: str | None = None) -> str:
         in_actions = os.environ.get("GITHUB_ACTIONS", "").lower() not in ("", "false", "0")
         return "github" if in_actions and output is None else "text"
     return name
+
+
+def _statistics_formatter() -> type[StatisticsFormatter]:
+    from podlint.formatters.statistics import StatisticsFormatter
+
+    return StatisticsFormatter
 
 
 def _with_statistics(formatters: list[tuple[Any, str, str | None]]) -> list[Any]:
@@ -425,7 +434,6 @@ def lint(
     from podlint.batch import tune_for_batch
     from podlint.config import ConfigError, ConfigResolver
     from podlint.formatters import Summary, printable
-    from podlint.formatters.statistics import StatisticsFormatter
     from podlint.gitutil import GitError, changed_files, repository_root
     from podlint.lint import lint_sources
     from podlint.model.finding import Finding, Severity
@@ -605,7 +613,7 @@ def lint(
         progress.close()
         for formatter, name in active:
             writing = targets[id(formatter)]
-            if isinstance(formatter, StatisticsFormatter):
+            if statistics and isinstance(formatter, _statistics_formatter()):
                 formatter.show_summary = not quiet
                 formatter.stop(summary)
             elif not quiet or name not in ("text", "concise", "github"):

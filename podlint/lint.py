@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.workloads import WorkloadIndex
 from podlint.parallel import lint_in_workers, worth_a_pool
+from podlint.policy import RuleSetting
 from podlint.source.files import (
     HelmTemplate,
     PathError,
@@ -35,7 +36,9 @@ from podlint.source.rendered import chart_dir_of, split_rendered
 from podlint.suppression import ANNOTATION as IGNORE_ANNOTATION
 from podlint.suppression import RULE as UNUSED_SUPPRESSION
 from podlint.suppression import Suppressed, apply_suppressions
-from podlint.update.run import suppressible_settings
+
+# Checks of this family compare an object with its previous version (podlint.update).
+UPDATE_CHECK_FAMILY = "immutable."
 
 # One engine for every file, or the engine for each file (per-file configuration).
 EngineFor = Engine | Callable[[str], Engine]
@@ -70,6 +73,28 @@ class SourceResult:
     helm_chart: str | None = None
     # A kustomize patch, linted as a fragment (see podlint.fragment).
     fragment: bool = False
+
+
+def is_update_rule(engine: Engine, rule_id: str) -> bool:
+    rule = engine.registry.rules.get(rule_id)
+    return rule is not None and (rule.check or "").startswith(UPDATE_CHECK_FAMILY)
+
+
+def suppressible_settings(engine: Engine) -> Mapping[str, RuleSetting]:
+    """The enabled rules that can report in a run of this engine, for suppression bookkeeping.
+
+    Update rules report only when the engine compares versions (``podlint diff``,
+    ``lint --base``); in a plain lint, a suppression of one of them is not unused. Cross-object
+    rules report after every file was read, so per file their suppressions are not unused.
+    """
+    cross = {bound.rule.id for bound in engine.cross_rules}
+    if getattr(engine, "compares_versions", False):
+        return {k: v for k, v in engine.settings.items() if k not in cross}
+    return {
+        rule_id: setting
+        for rule_id, setting in engine.settings.items()
+        if not is_update_rule(engine, rule_id) and rule_id not in cross
+    }
 
 
 def lint_bytes(

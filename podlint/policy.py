@@ -53,7 +53,11 @@ def apply_layer(
     """Overlay one layer; within it an exact id beats a category, which beats a glob."""
     for selector in sorted(layer, key=_specificity):
         value = layer[selector]
-        matched = [rule for rule in rules.values() if selector_matches(selector, rule)]
+        if _specificity(selector) == 2:  # an exact id: one lookup, not a pass over every rule
+            exact = rules.get(selector)
+            matched = [exact] if exact is not None and exact.id == selector else []
+        else:
+            matched = [rule for rule in rules.values() if selector_matches(selector, rule)]
         if not matched and _specificity(selector) == 2:
             raise PolicyError(f"{origin}: unknown rule {selector!r}")
         for rule in matched:

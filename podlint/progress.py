@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from typing import TextIO
 
@@ -43,6 +42,8 @@ class Progress:
         if now - self.started < self.delay or now - self.last < self.interval:
             return
         self.last = now
+        import shutil
+
         width = shutil.get_terminal_size((80, 24)).columns - 1
         line = f"podlint: {count} files ... {path}"
         self.stream.write("\r\x1b[K" + line[:width])

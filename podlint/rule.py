@@ -162,6 +162,11 @@ def _rule_fix(value: Any, source: str) -> RuleFix | None:
 
 def load_card(path: Path) -> Rule:
     """Read one rule card file."""
+    return rule_from_card(card_data(path), str(path))
+
+
+def card_data(path: Path) -> Mapping[str, Any]:
+    """The parsed data of one rule card file, not yet checked as a card."""
     from podlint.source.data import load_yaml_file
 
     try:
@@ -170,4 +175,4 @@ def load_card(path: Path) -> Rule:
         raise CardError(f"{path}: cannot read rule card: {error}") from None
     if not isinstance(card, Mapping):
         raise CardError(f"{path}: a rule card must be a mapping")
-    return rule_from_card(card, str(path))
+    return card

@@ -12,6 +12,9 @@ runs every tier.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +60,15 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     if tier_of(path) != selected:
         return True
     return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests never read or write the user's cache (podlint.datacache): a private one per process.
+    os.environ["PODLINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="podlint-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ.get("PODLINT_CACHE_DIR", ""), ignore_errors=True)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from podlint.engine import Engine
-from podlint.lint import ObjectRef, SourceResult
+from podlint.lint import ObjectRef, SourceResult, suppressible_settings
 from podlint.model.defaulted import DefaultedFields
 from podlint.model.document import Document
 from podlint.model.views import ObjectView
 from podlint.suppression import apply_suppressions
-from podlint.update.run import suppressible_settings
 
 # The apiserver decoded and validated every object it stored (as for the webhook).
 SKIPPED_RULES = ("schema", "unknown-kind")

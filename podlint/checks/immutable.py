@@ -12,11 +12,15 @@ from collections.abc import Iterator
 from podlint.model.finding import Finding
 from podlint.model.views import ObjectView
 from podlint.rule import RuleContext
-from podlint.update import UPDATE_RULES
-from podlint.update.view import previous
 
 
 def _run(rule_id: str, view: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
+    # A plain lint's view has no previous version; podlint.update loads only when one does.
+    if type(view) is ObjectView:
+        return iter(())
+    from podlint.update import UPDATE_RULES
+    from podlint.update.view import previous
+
     old = previous(view)
     if old is None:
         return iter(())

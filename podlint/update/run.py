@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from podlint.engine import Engine, _Bound
+from podlint.lint import UPDATE_CHECK_FAMILY
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.kinds import api_group
 from podlint.model.span import Span
-from podlint.policy import RuleSetting
 from podlint.source.manifest import SourceProblem, parse_text, read_text
 from podlint.update.view import UpdateView
 
 LOG = logging.getLogger(__name__)
 
-UPDATE_CHECK_FAMILY = "immutable."
 # Problems reading the old side after which some of its objects are missing.
 _LOSES_OBJECTS = frozenset({"yaml-syntax", "helm-template", "file-too-large"})
 
@@ -94,28 +93,6 @@ class OldObjects:
 
     def add_error(self, path: str, reason: str) -> None:
         self.problems.append(OldProblem(path, reason))
-
-
-def is_update_rule(engine: Engine, rule_id: str) -> bool:
-    rule = engine.registry.rules.get(rule_id)
-    return rule is not None and (rule.check or "").startswith(UPDATE_CHECK_FAMILY)
-
-
-def suppressible_settings(engine: Engine) -> Mapping[str, RuleSetting]:
-    """The enabled rules that can report in a run of this engine, for suppression bookkeeping.
-
-    Update rules report only when the engine compares versions (``podlint diff``,
-    ``lint --base``); in a plain lint, a suppression of one of them is not unused. Cross-object
-    rules report after every file was read, so per file their suppressions are not unused.
-    """
-    cross = {bound.rule.id for bound in engine.cross_rules}
-    if getattr(engine, "compares_versions", False):
-        return {k: v for k, v in engine.settings.items() if k not in cross}
-    return {
-        rule_id: setting
-        for rule_id, setting in engine.settings.items()
-        if not is_update_rule(engine, rule_id) and rule_id not in cross
-    }
 
 
 def update_rules(engine: Engine) -> list[_Bound]:

@@ -73,6 +73,20 @@ class Reviewer:
                 )
             except (PolicyError, RegistryError) as error:
                 raise WebhookConfigError(f"policy {policy!r}: {error}") from None
+        # Each policy's name in audit annotations: a policy file by its stem.
+        self.shown = {
+            policy: policy if policy in self.registry.policies else Path(policy).stem
+            for policy in self.engines
+        }
+        # The enabled rules whose findings the annotation may not suppress, per policy.
+        self.refused: dict[str, list[str]] = {
+            policy: [
+                rule
+                for rule in engine.settings
+                if any(fnmatch.fnmatchcase(rule, p) for p in self.config.refuse_suppression)
+            ]
+            for policy, engine in self.engines.items()
+        }
 
     def _skipped(self) -> tuple[str, ...]:
         known = self.registry.rules
@@ -143,12 +157,12 @@ class Reviewer:
             ):
                 return _allow(request, "exempt", "runtimeClass", {"exempt": "runtimeClass"})
         if reevaluate:
-            found = engine.lint_document(document)
-            if spec is not None and pointer is not None:
+            found = list(engine.lint_document(document))
+            if found and spec is not None and pointer is not None:
                 defaulted = DefaultedFields(spec, pointer)
-                found = (f for f in found if not defaulted.covers(f.pointer))
+                found = [f for f in found if not defaulted.covers(f.pointer)]
             findings.extend(found)
-        findings = self._unsuppressed(engine, findings, document)
+        findings = self._unsuppressed(engine, findings, document, self.refused[placement.policy])
         mode: Mode = placement.mode
         if mode == "enforce" and not is_pod:
             mode = "warn"
@@ -187,17 +201,15 @@ class Reviewer:
         ]
 
     def _unsuppressed(
-        self, engine: Engine, findings: list[Finding], document: Document
+        self, engine: Engine, findings: list[Finding], document: Document, refused: list[str]
     ) -> list[Finding]:
         """Apply the podlint.io/ignore annotation, refusing it where the config says so."""
         config = self.config
         if not config.annotation_suppression or not findings:
             return findings
-        refused = [
-            rule
-            for rule in engine.settings
-            if any(fnmatch.fnmatchcase(rule, pattern) for pattern in config.refuse_suppression)
-        ]
+        annotations = document.metadata.get("annotations")
+        if not isinstance(annotations, dict) or IGNORE_ANNOTATION not in annotations:
+            return findings  # nothing to apply, and so nothing to report as unused
         try:
             from podlint.suppression import apply_suppressions
         except ImportError:
@@ -228,8 +240,7 @@ class Reviewer:
             ]
             if deny:
                 mode = "enforce"
-        shown = policy if policy in self.registry.policies else Path(policy).stem
-        annotations = {"policy": f"{shown}:{mode}"}
+        annotations = {"policy": f"{self.shown[policy]}:{mode}"}
         if findings:
             annotations["findings"] = annotation_value(findings)
         if errors:
