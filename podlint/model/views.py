@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from podlint.model.document import Document
 from podlint.model.pointer import join, parent, resolve
+
+T = TypeVar("T")
 
 
 class ContainerType(str, enum.Enum):
@@ -80,6 +82,11 @@ class PodSpecView:
     pointer: str
     metadata: dict[str, Any]
     metadata_pointer: str
+    # Many rules walk the containers of one pod spec: their views are built once, on first use.
+    _containers: tuple[ContainerView, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _shared: dict[Hashable, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     def at(self, *parts: str | int) -> str:
         return join(self.pointer, *parts)
@@ -93,19 +100,35 @@ class PodSpecView:
 
     def containers(self) -> Iterator[ContainerView]:
         """Every container: app containers, init containers (sidecars too), ephemeral ones."""
+        views = self._containers
+        if views is None:
+            views = tuple(self._container_views())
+            object.__setattr__(self, "_containers", views)
+        return iter(views)
+
+    def shared(self, key: Hashable, build: Callable[[], T]) -> T:
+        """What ``build`` derives from this pod spec, built once and shared by every rule that
+        asks with the same ``key``."""
+        memo = self._shared
+        if memo is None:
+            memo = {}
+            object.__setattr__(self, "_shared", memo)
+        try:
+            return memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = memo[key] = build()
+            return value
+
+    def _container_views(self) -> Iterator[ContainerView]:
         for container_type in ContainerType:
             items = self.data.get(container_type.value)
             if not isinstance(items, list):
                 continue
+            # The list names need no escaping in a pointer.
+            prefix = f"{self.pointer}/{container_type.value}/"
             for index, item in enumerate(items):
                 if isinstance(item, dict):
-                    yield ContainerView(
-                        self,
-                        item,
-                        join(self.pointer, container_type.value, index),
-                        container_type,
-                        index,
-                    )
+                    yield ContainerView(self, item, prefix + str(index), container_type, index)
 
 
 @dataclass(frozen=True, slots=True)
