@@ -27,12 +27,10 @@ def _evaluate(check_id: str, pod: PodSpecView, ctx: RuleContext) -> Iterator[Fin
     if isinstance(options, str):
         yield Finding(pod.pointer, options)
         return
-    spec, minor = options
+    spec, minor, template_host_ports = options
     if spec is None:
         return
-    default_host_ports = (
-        not pod.is_template or ctx.kubernetes_version < _TEMPLATE_HOST_PORT_DEFAULT_UNTIL
-    )
+    default_host_ports = template_host_ports or not pod.is_template
     # One reading of the pod for all the pss-* rules that run on it.
     pss_pod = pod.shared(
         (_SHARED_POD, default_host_ports),
@@ -49,12 +47,14 @@ def _evaluate(check_id: str, pod: PodSpecView, ctx: RuleContext) -> Iterator[Fin
 
 _SHARED_POD = object()
 # The options of a rule are the same for every pod: they are read once per rule and version.
-_OPTIONS: dict[tuple[object, ...], tuple[CheckSpec | None, int] | str] = {}
+_OPTIONS: dict[tuple[object, ...], _Options | str] = {}
+# The check to run (None when it does not apply at that level and version), the policy minor,
+# and whether the target version defaults hostPort on pod templates too.
+_Options = tuple[CheckSpec | None, int, bool]
 
 
-def _options(check_id: str, ctx: RuleContext) -> tuple[CheckSpec | None, int] | str:
-    """The check and policy minor to run (no check when it does not apply at that level and
-    version), or the message for options that cannot be used."""
+def _options(check_id: str, ctx: RuleContext) -> _Options | str:
+    """What to run, or the message for options that cannot be used."""
     level, version = ctx.params.get("level"), ctx.params.get("version")
     key = (check_id, ctx.rule, type(level), level, type(version), version, ctx.kubernetes_version)
     try:
@@ -67,7 +67,7 @@ def _options(check_id: str, ctx: RuleContext) -> tuple[CheckSpec | None, int] | 
     return options
 
 
-def _read_options(check_id: str, ctx: RuleContext) -> tuple[CheckSpec | None, int] | str:
+def _read_options(check_id: str, ctx: RuleContext) -> _Options | str:
     spec = BY_ID[check_id]
     level = str(ctx.params.get("level") or spec.level)
     if level not in LEVELS:
@@ -84,7 +84,8 @@ def _read_options(check_id: str, ctx: RuleContext) -> tuple[CheckSpec | None, in
         minor = parse_pss_version(str(version)) if version else minor_for(ctx.kubernetes_version)
     except ValueError:
         return f"option version of {ctx.rule} is {version!r}: expected {VALID_VERSIONS}"
-    return (spec if applies(spec, level, minor) else None), minor
+    template_host_ports = ctx.kubernetes_version < _TEMPLATE_HOST_PORT_DEFAULT_UNTIL
+    return (spec if applies(spec, level, minor) else None), minor, template_host_ports
 
 
 def app_armor_profile(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:

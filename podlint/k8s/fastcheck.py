@@ -73,6 +73,7 @@ class Compiler:
             return None
         checks: list[Predicate] = []
         kinds = schema.get("type")
+        names: list[str] = []
         if kinds is not None:
             names = [kinds] if isinstance(kinds, str) else list(kinds)
             if any(name not in _TYPES for name in names):
@@ -85,8 +86,8 @@ class Compiler:
             allowed = frozenset(enum)
             checks.append(lambda value: isinstance(value, str) and value in allowed)
         required = schema.get("required")
-        if required:
-            fields = tuple(required)
+        fields: tuple[str, ...] = tuple(required) if required else ()
+        if fields:
             checks.append(
                 lambda value: not isinstance(value, dict) or all(f in value for f in fields)
             )
@@ -102,27 +103,19 @@ class Compiler:
         if extra_predicate is None:
             return None
         if compiled_properties or "additionalProperties" in schema:
-
-            def check_object(value: Any) -> bool:
-                if not isinstance(value, dict):
-                    return True
-                for name, child in value.items():
-                    predicate = compiled_properties.get(name)
-                    if predicate is None:
-                        if not extra_predicate(child):
-                            return False
-                    elif not predicate(child):
-                        return False
-                return True
-
+            check_object = _object_test(compiled_properties, extra_predicate)
+            if names == ["object"] and enum is None and not {"items", "oneOf"} & set(schema):
+                # The common shape, tested in one call: a mapping, its required fields, each
+                # field.
+                return _typed_object_test(fields, check_object)
             checks.append(check_object)
         if "items" in schema:
             item_predicate = self.compile(schema["items"])
             if item_predicate is None:
                 return None
-            checks.append(
-                lambda value: not isinstance(value, list) or all(item_predicate(i) for i in value)
-            )
+            if names == ["array"] and len(checks) == 1 and "oneOf" not in schema:
+                return _typed_items_test(item_predicate)
+            checks.append(_items_test(item_predicate))
         if "oneOf" in schema:
             options = [self.compile(option) for option in schema["oneOf"]]
             if any(option is None for option in options):
@@ -135,6 +128,59 @@ class Compiler:
             first, second = checks
             return lambda value: first(value) and second(value)
         return lambda value: all(check(value) for check in checks)
+
+
+def _object_test(properties: dict[str, Predicate], extra: Predicate) -> Predicate:
+    def check_object(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return True
+        for name, child in value.items():
+            predicate = properties.get(name)
+            if predicate is None:
+                if not extra(child):
+                    return False
+            elif not predicate(child):
+                return False
+        return True
+
+    return check_object
+
+
+def _typed_object_test(fields: tuple[str, ...], check_object: Predicate) -> Predicate:
+    def typed_object(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return False
+        for name in fields:
+            if name not in value:
+                return False
+        return check_object(value)
+
+    return typed_object
+
+
+def _items_test(item_predicate: Predicate) -> Predicate:
+    def items(value: Any) -> bool:
+        if not isinstance(value, list):
+            return True
+        # A loop: all() over a generator costs a frame per item.
+        for item in value:  # noqa: SIM110
+            if not item_predicate(item):
+                return False
+        return True
+
+    return items
+
+
+def _typed_items_test(item_predicate: Predicate) -> Predicate:
+    def typed_items(value: Any) -> bool:
+        if not isinstance(value, list):
+            return False
+        for item in value:  # noqa: SIM110
+            if not item_predicate(item):
+                return False
+        return True
+
+    return typed_items
 
 
 _SIMPLE: dict[str, type] = {"string": str, "object": dict, "array": list, "null": type(None)}

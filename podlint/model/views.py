@@ -24,6 +24,13 @@ class ContainerType(str, enum.Enum):
 @dataclass(frozen=True, slots=True)
 class ObjectView:
     document: Document
+    # Read once: every rule asks for them.
+    kind: str = field(init=False, compare=False)
+    api_version: str = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", self.document.kind or "")
+        object.__setattr__(self, "api_version", self.document.api_version or "")
 
     @property
     def data(self) -> dict[str, Any]:
@@ -32,14 +39,6 @@ class ObjectView:
     @property
     def pointer(self) -> str:
         return self.document.pointer
-
-    @property
-    def kind(self) -> str:
-        return self.document.kind or ""
-
-    @property
-    def api_version(self) -> str:
-        return self.document.api_version or ""
 
     @property
     def name(self) -> str | None:
