@@ -160,12 +160,7 @@ class ContainerView:
     @property
     def label(self) -> str:
         """How messages name it: 'container "app"', 'init container "setup"', ..."""
-        prefix = {
-            "app": "container",
-            "init": "init container",
-            "sidecar": "sidecar container",
-            "ephemeral": "ephemeral container",
-        }[self.role]
+        prefix = _LABEL_PREFIXES[self.role]
         name = self.data.get("name")
         if isinstance(name, str):
             return f'{prefix} "{name}"'
@@ -177,3 +172,11 @@ class ContainerView:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
+
+
+_LABEL_PREFIXES = {
+    "app": "container",
+    "init": "init container",
+    "sidecar": "sidecar container",
+    "ephemeral": "ephemeral container",
+}
