@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -79,17 +80,23 @@ def generate(documents: int, per_file: int = 10) -> Path:
     return target
 
 
-def bare_compose_seconds(files: list[Path]) -> tuple[float, int]:
+def bare_compose_seconds(files: list[Path]) -> tuple[float, float, int]:
+    """Wall and CPU seconds of composing every file, and the number of documents."""
     yaml = YAML(typ="safe", pure=False)
     documents = 0
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     for path in files:
         try:
             for node in yaml.compose_all(path.read_text(encoding="utf-8")):
                 documents += node is not None
         except Exception:  # the corpus has a few files the composer refuses
             continue
-    return time.perf_counter() - started, documents
+    return time.perf_counter() - started, time.process_time() - started_cpu, documents
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 # Runs podlint in the child and reports the child's own high-water mark (VmHWM is reset at
@@ -104,37 +111,46 @@ _MEASURED = (
 )
 
 
-def podlint_run(target: Path, extra: list[str]) -> tuple[float, int, str]:
-    """Wall seconds and peak RSS (KiB) of one `podlint lint` process, and its summary line."""
+def podlint_run(target: Path, extra: list[str]) -> tuple[float, float, int, str]:
+    """Wall and CPU seconds and peak RSS (KiB) of one `podlint lint` process, and its
+    summary line."""
     command = [sys.executable, "-c", _MEASURED, "lint", "--fail-on", "never", *extra, str(target)]
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), _children_cpu()
     result = subprocess.run(command, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, _children_cpu() - started_cpu
     if result.returncode != 0:
         raise SystemExit(f"podlint failed: {result.stderr[-2000:]}")
     peaks = [line.split()[1] for line in result.stderr.splitlines() if line.startswith("PEAK ")]
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
-    return elapsed, int(peaks[-1]) if peaks else 0, summary
+    return elapsed, cpu, int(peaks[-1]) if peaks else 0, summary
 
 
 def bench_directory(target: Path, repeat: int, extra: list[str]) -> None:
     files = manifest_files(target)
     size = sum(p.stat().st_size for p in files)
-    composes, lints = [], []
+    composes, lints, compose_cpus, lint_cpus = [], [], [], []
     peak = 0
     summary = ""
     documents = 0
     for _ in range(repeat):  # interleaved, so both sides see the same machine load
-        seconds, documents = bare_compose_seconds(files)
+        seconds, cpu, documents = bare_compose_seconds(files)
         composes.append(seconds)
-        seconds, peak, summary = podlint_run(target, extra)
+        compose_cpus.append(cpu)
+        seconds, cpu, peak, summary = podlint_run(target, extra)
         lints.append(seconds)
+        lint_cpus.append(cpu)
     compose_s, lint_s = min(composes), min(lints)
+    compose_cpu, lint_cpu = min(compose_cpus), min(lint_cpus)
     print(f"target: {target} ({len(files)} files, {documents} documents, {size / 1e6:.1f} MB)")
     print(f"podlint: {summary}")
     print(f"bare C compose: {compose_s:.2f} s (best of {repeat})")
     print(f"podlint lint:   {lint_s:.2f} s (best of {repeat}, whole process)")
     print(f"ratio lint/compose: {lint_s / compose_s:.2f}x")
+    # CPU time (user+sys) is less sensitive than wall time to other work on the machine.
+    print(
+        f"CPU: bare C compose {compose_cpu:.2f} s, podlint lint {lint_cpu:.2f} s "
+        f"(best of {repeat}), ratio {lint_cpu / compose_cpu:.2f}x"
+    )
     print(f"throughput: {documents / lint_s:,.0f} documents/s, {size / 1e6 / lint_s:.2f} MB/s")
     print(f"peak memory (VmHWM of the lint process): {peak / 1024:.0f} MiB")
 

@@ -26,7 +26,7 @@ from podlint.model.workloads import WorkloadIndex
 from podlint.model.workloads import summarize as summarize_workload
 from podlint.policy import RuleSetting
 from podlint.registry import Registry
-from podlint.rule import Check, Rule, RuleContext
+from podlint.rule import CONTAINER_ROLES, Check, Rule, RuleContext
 from podlint.source.manifest import SourceItem, SourceProblem
 
 LOG = logging.getLogger(__name__)
@@ -38,6 +38,14 @@ class _Bound:
     severity: Severity
     check: Check
     context: RuleContext
+
+
+@dataclass(frozen=True, slots=True)
+class _KindRules:
+    object_rules: list[_Bound]
+    pod_rules: list[_Bound]
+    container_rules: dict[str, list[_Bound]]  # by container role; empty when there are none
+    deferred: bool  # a cross-object rule targets the kind
 
 
 class Engine:
@@ -81,6 +89,7 @@ class Engine:
         # Cross-object rules that run once on the run's summaries, not on deferred objects.
         self.config_rules = [b for b in self.cross_rules if getattr(b.check, RUN_WIDE, False)]
         self.object_cross_rules = [b for b in self.cross_rules if b not in self.config_rules]
+        self._by_kind: dict[str, _KindRules] = {}
 
     def enabled(self, rule_id: str) -> bool:
         return rule_id in self.settings
@@ -98,11 +107,11 @@ class Engine:
     def lint_document(self, document: Document) -> Iterator[Finding]:
         obj = ObjectView(document)
         kind = obj.kind
-        for bound in self.object_rules:
-            if bound.rule.applies_to_kind(kind):
-                yield from self.run_check(bound, obj, document)
+        rules = self._rules_for(kind)
+        for bound in rules.object_rules:
+            yield from self.run_check(bound, obj, document)
         collect = self.collecting and bool(self.cross_rules)
-        if collect and any(b.rule.applies_to_kind(kind) for b in self.object_cross_rules):
+        if collect and rules.deferred:
             self.deferred.append(document)
         if collect and self.config_rules and kind in INDEXED_KINDS:
             source = data_source_of(obj)
@@ -123,16 +132,31 @@ class Engine:
             references = references_of(pod) if self.config_rules else None
             if references is not None:
                 self.config.add_pod(references)
-        for bound in self.pod_rules:
-            if bound.rule.applies_to_kind(kind):
-                yield from self.run_check(bound, pod, document)
-        if not self.container_rules:
+        for bound in rules.pod_rules:
+            yield from self.run_check(bound, pod, document)
+        if not rules.container_rules:
             return
         for container in pod.containers():
-            role = container.role
-            for bound in self.container_rules:
-                if role in bound.rule.containers and bound.rule.applies_to_kind(kind):
-                    yield from self.run_check(bound, container, document)
+            for bound in rules.container_rules.get(container.role, ()):
+                yield from self.run_check(bound, container, document)
+
+    def _rules_for(self, kind: str) -> _KindRules:
+        """The rules that apply to objects of ``kind``, chosen once per kind."""
+        rules = self._by_kind.get(kind)
+        if rules is None:
+            container_rules = [b for b in self.container_rules if b.rule.applies_to_kind(kind)]
+            rules = self._by_kind[kind] = _KindRules(
+                [b for b in self.object_rules if b.rule.applies_to_kind(kind)],
+                [b for b in self.pod_rules if b.rule.applies_to_kind(kind)],
+                {
+                    role: [b for b in container_rules if role in b.rule.containers]
+                    for role in CONTAINER_ROLES
+                }
+                if container_rules
+                else {},
+                any(b.rule.applies_to_kind(kind) for b in self.object_cross_rules),
+            )
+        return rules
 
     def finish(
         self, workloads: WorkloadIndex, config: ConfigIndex | None = None
@@ -194,14 +218,16 @@ class Engine:
 
     @staticmethod
     def stamp(finding: Finding, bound: _Bound, document: Document) -> Finding:
-        return dataclasses.replace(
-            finding,
-            rule=finding.rule or bound.rule.id,
-            severity=bound.severity,
-            path=document.path,
-            span=document.locate(finding.pointer, finding.key),
-            document=document.index,
-            kind=document.kind,
-            namespace=document.namespace,
-            name=document.name,
+        return Finding(
+            finding.pointer,
+            finding.message,
+            finding.key,
+            finding.rule or bound.rule.id,
+            bound.severity,
+            document.path,
+            document.locate(finding.pointer, finding.key),
+            document.index,
+            document.kind,
+            document.namespace,
+            document.name,
         )

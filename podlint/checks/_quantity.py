@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 _QUANTITY = re.compile(r"^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))([eE][+-]?[0-9]+|[a-zA-Z]*)$")
@@ -54,6 +55,13 @@ def parse_quantity(raw: Any) -> Quantity | None:
         return Quantity(repr(raw), Decimal(repr(raw)), "")
     if not isinstance(raw, str):
         return None
+    return _parse_text(raw)
+
+
+# Manifests repeat a few quantities ("100m", "128Mi") many times over; a bounded cache keeps
+# memory flat whatever the input.
+@lru_cache(maxsize=4096)
+def _parse_text(raw: str) -> Quantity | None:
     match = _QUANTITY.match(raw.strip())
     if not match:
         return None

@@ -14,7 +14,7 @@ from podlint.model.finding import Finding
 from podlint.model.pointer import join
 from podlint.model.version import KubeVersion
 from podlint.model.views import PodSpecView
-from podlint.pss.policy import BY_ID, LEVELS, applies, pod_from
+from podlint.pss.policy import BY_ID, LEVELS, CheckSpec, applies, pod_from
 from podlint.pss.version import VALID_VERSIONS, minor_for, parse_pss_version
 from podlint.rule import RuleContext
 
@@ -23,46 +23,69 @@ _TEMPLATE_HOST_PORT_DEFAULT_UNTIL = KubeVersion(1, 28)
 
 
 def _evaluate(check_id: str, pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
-    spec = BY_ID[check_id]
-    level = str(ctx.params.get("level") or spec.level)
-    if level not in LEVELS:
-        yield Finding(
-            pod.pointer,
-            f"option level of {ctx.rule} is {level!r}: expected one of {', '.join(LEVELS)}",
-        )
+    options = _options(check_id, ctx)
+    if isinstance(options, str):
+        yield Finding(pod.pointer, options)
         return
-    if spec.level == "restricted":
-        level = "restricted"
-    version = ctx.params.get("version")
-    if isinstance(version, float):
-        yield Finding(
-            pod.pointer,
-            f"option version of {ctx.rule} is the number {version!r}: quote it (YAML reads "
-            '1.30 as 1.3), e.g. version: "1.30"',
-        )
+    spec, minor, template_host_ports = options
+    if spec is None:
         return
-    try:
-        minor = parse_pss_version(str(version)) if version else minor_for(ctx.kubernetes_version)
-    except ValueError:
-        yield Finding(
-            pod.pointer,
-            f"option version of {ctx.rule} is {version!r}: expected {VALID_VERSIONS}",
-        )
-        return
-    if not applies(spec, level, minor):
-        return
-    default_host_ports = (
-        not pod.is_template or ctx.kubernetes_version < _TEMPLATE_HOST_PORT_DEFAULT_UNTIL
+    default_host_ports = template_host_ports or not pod.is_template
+    # One reading of the pod for all the pss-* rules that run on it.
+    pss_pod = pod.shared(
+        (_SHARED_POD, default_host_ports),
+        lambda: pod_from(pod.data, pod.metadata, default_host_ports=default_host_ports),
     )
-    result = spec.function(
-        pod_from(pod.data, pod.metadata, default_host_ports=default_host_ports), minor
-    )
+    result = spec.function(pss_pod, minor)
     if result is None:
         return
     for violation in result.violations:
         base, *parts = violation.path
         pointer = join(pod.pointer if base == "spec" else pod.metadata_pointer, *parts)
         yield Finding(pointer, violation.message)
+
+
+_SHARED_POD = object()
+# The options of a rule are the same for every pod: they are read once per rule and version.
+_OPTIONS: dict[tuple[object, ...], _Options | str] = {}
+# The check to run (None when it does not apply at that level and version), the policy minor,
+# and whether the target version defaults hostPort on pod templates too.
+_Options = tuple[CheckSpec | None, int, bool]
+
+
+def _options(check_id: str, ctx: RuleContext) -> _Options | str:
+    """What to run, or the message for options that cannot be used."""
+    level, version = ctx.params.get("level"), ctx.params.get("version")
+    key = (check_id, ctx.rule, type(level), level, type(version), version, ctx.kubernetes_version)
+    try:
+        return _OPTIONS[key]
+    except KeyError:
+        pass
+    except TypeError:  # an option that is a list or a mapping: not worth keeping
+        return _read_options(check_id, ctx)
+    options = _OPTIONS[key] = _read_options(check_id, ctx)
+    return options
+
+
+def _read_options(check_id: str, ctx: RuleContext) -> _Options | str:
+    spec = BY_ID[check_id]
+    level = str(ctx.params.get("level") or spec.level)
+    if level not in LEVELS:
+        return f"option level of {ctx.rule} is {level!r}: expected one of {', '.join(LEVELS)}"
+    if spec.level == "restricted":
+        level = "restricted"
+    version = ctx.params.get("version")
+    if isinstance(version, float):
+        return (
+            f"option version of {ctx.rule} is the number {version!r}: quote it (YAML reads "
+            '1.30 as 1.3), e.g. version: "1.30"'
+        )
+    try:
+        minor = parse_pss_version(str(version)) if version else minor_for(ctx.kubernetes_version)
+    except ValueError:
+        return f"option version of {ctx.rule} is {version!r}: expected {VALID_VERSIONS}"
+    template_host_ports = ctx.kubernetes_version < _TEMPLATE_HOST_PORT_DEFAULT_UNTIL
+    return (spec if applies(spec, level, minor) else None), minor, template_host_ports
 
 
 def app_armor_profile(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:

@@ -137,26 +137,32 @@ def suspicious_quantity(container: ContainerView, ctx: RuleContext) -> Iterator[
             yield Finding(container.at("resources"), message, key=True)
     min_memory = min_mebibytes * MEBIBYTE
     for section, name, quantity in _quantities(container):
-        where = container.at("resources", section, name)
-        text = f"{container.label}: {section}.{name} {quantity.text}"
+        # The pointer and the text are built only for a finding.
         if name in ("memory", "ephemeral-storage") and quantity.suffix == "m":
             yield Finding(
-                where,
-                f"{text} is {describe_bytes(quantity.value)}: the m suffix means milli "
+                container.at("resources", section, name),
+                f"{_named(container, section, name, quantity)} is "
+                f"{describe_bytes(quantity.value)}: the m suffix means milli "
                 f"(thousandths), not mega; write {_mega(quantity)}",
             )
         elif name == "memory" and 0 < quantity.value < min_memory:
             yield Finding(
-                where,
-                f"{text} is {describe_bytes(quantity.value)}, too little for any process to "
+                container.at("resources", section, name),
+                f"{_named(container, section, name, quantity)} is "
+                f"{describe_bytes(quantity.value)}, too little for any process to "
                 "start; memory needs a unit such as Mi or Gi",
             )
         elif name == "cpu" and quantity.value > max_cores:
             yield Finding(
-                where,
-                f"{text} is {describe_cores(quantity.value)}, more than any node has; for "
+                container.at("resources", section, name),
+                f"{_named(container, section, name, quantity)} is "
+                f"{describe_cores(quantity.value)}, more than any node has; for "
                 f"millicores write {_plain(quantity.value)}m",
             )
+
+
+def _named(container: ContainerView, section: str, name: str, quantity: Quantity) -> str:
+    return f"{container.label}: {section}.{name} {quantity.text}"
 
 
 def _mega(quantity: Quantity) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ALNUM = r"[a-z0-9]+"
 _SEPARATOR = r"(?:[._]|__|[-]+)"
@@ -56,6 +57,23 @@ class InvalidReference(ValueError):
 
 def parse_image(image: str) -> ImageReference:
     """The reference the kubelet makes of ``image``, or InvalidReference."""
+    parsed = _parse_cached(image)
+    if isinstance(parsed, str):
+        raise InvalidReference(parsed)
+    return parsed
+
+
+# Manifests name the same few images many times over; a bounded cache keeps memory flat. A
+# refusal is kept as its message, so that each caller gets an exception of its own.
+@lru_cache(maxsize=4096)
+def _parse_cached(image: str) -> ImageReference | str:
+    try:
+        return _parse(image)
+    except InvalidReference as problem:
+        return str(problem)
+
+
+def _parse(image: str) -> ImageReference:
     if not image:
         raise InvalidReference("the reference is empty")
     if _IDENTIFIER.match(image):

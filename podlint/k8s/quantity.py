@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation, localcontext
+from functools import lru_cache
 
 _QUANTITY = re.compile(
     r"^(?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))"
@@ -20,6 +21,8 @@ _INT64 = 2**63
 
 def parse_quantity(value: object) -> Decimal | None:
     """The value the apiserver stores for a quantity, or None when it refuses to parse it."""
+    if type(value) is str:
+        return _parse_text(value.strip())
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
@@ -28,6 +31,13 @@ def parse_quantity(value: object) -> Decimal | None:
         text = value.strip()
     else:
         return None
+    return _parse_text(text)
+
+
+# Manifests repeat a few quantities ("100m", "128Mi") many times over; a bounded cache keeps
+# memory flat whatever the input.
+@lru_cache(maxsize=4096)
+def _parse_text(text: str) -> Decimal | None:
     match = _QUANTITY.match(text)
     if not match:
         return None

@@ -6,7 +6,12 @@ from collections.abc import Iterable
 
 
 def escape(part: str | int) -> str:
-    return str(part).replace("~", "~0").replace("/", "~1")
+    if type(part) is int:
+        return str(part)
+    text = str(part)
+    if "~" in text or "/" in text:
+        return text.replace("~", "~0").replace("/", "~1")
+    return text
 
 
 def unescape(part: str) -> str:
@@ -17,7 +22,9 @@ def join(pointer: str, *parts: str | int) -> str:
     """Append reference tokens: join("/spec", "containers", 0) == "/spec/containers/0"."""
     if not parts:
         return pointer
-    return pointer + "".join("/" + escape(p) for p in parts)
+    if len(parts) == 1:
+        return pointer + "/" + escape(parts[0])
+    return pointer + "/" + "/".join([escape(p) for p in parts])
 
 
 def from_parts(parts: Iterable[str | int]) -> str:

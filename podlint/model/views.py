@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from podlint.model.document import Document
 from podlint.model.pointer import join, parent, resolve
+
+T = TypeVar("T")
 
 
 class ContainerType(str, enum.Enum):
@@ -22,6 +24,13 @@ class ContainerType(str, enum.Enum):
 @dataclass(frozen=True, slots=True)
 class ObjectView:
     document: Document
+    # Read once: every rule asks for them.
+    kind: str = field(init=False, compare=False)
+    api_version: str = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", self.document.kind or "")
+        object.__setattr__(self, "api_version", self.document.api_version or "")
 
     @property
     def data(self) -> dict[str, Any]:
@@ -30,14 +39,6 @@ class ObjectView:
     @property
     def pointer(self) -> str:
         return self.document.pointer
-
-    @property
-    def kind(self) -> str:
-        return self.document.kind or ""
-
-    @property
-    def api_version(self) -> str:
-        return self.document.api_version or ""
 
     @property
     def name(self) -> str | None:
@@ -80,6 +81,11 @@ class PodSpecView:
     pointer: str
     metadata: dict[str, Any]
     metadata_pointer: str
+    # Many rules walk the containers of one pod spec: their views are built once, on first use.
+    _containers: tuple[ContainerView, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _shared: dict[Hashable, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     def at(self, *parts: str | int) -> str:
         return join(self.pointer, *parts)
@@ -93,19 +99,35 @@ class PodSpecView:
 
     def containers(self) -> Iterator[ContainerView]:
         """Every container: app containers, init containers (sidecars too), ephemeral ones."""
+        views = self._containers
+        if views is None:
+            views = tuple(self._container_views())
+            object.__setattr__(self, "_containers", views)
+        return iter(views)
+
+    def shared(self, key: Hashable, build: Callable[[], T]) -> T:
+        """What ``build`` derives from this pod spec, built once and shared by every rule that
+        asks with the same ``key``."""
+        memo = self._shared
+        if memo is None:
+            memo = {}
+            object.__setattr__(self, "_shared", memo)
+        try:
+            return memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = memo[key] = build()
+            return value
+
+    def _container_views(self) -> Iterator[ContainerView]:
         for container_type in ContainerType:
             items = self.data.get(container_type.value)
             if not isinstance(items, list):
                 continue
+            # The list names need no escaping in a pointer.
+            prefix = f"{self.pointer}/{container_type.value}/"
             for index, item in enumerate(items):
                 if isinstance(item, dict):
-                    yield ContainerView(
-                        self,
-                        item,
-                        join(self.pointer, container_type.value, index),
-                        container_type,
-                        index,
-                    )
+                    yield ContainerView(self, item, prefix + str(index), container_type, index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,12 +160,7 @@ class ContainerView:
     @property
     def label(self) -> str:
         """How messages name it: 'container "app"', 'init container "setup"', ..."""
-        prefix = {
-            "app": "container",
-            "init": "init container",
-            "sidecar": "sidecar container",
-            "ephemeral": "ephemeral container",
-        }[self.role]
+        prefix = _LABEL_PREFIXES[self.role]
         name = self.data.get("name")
         if isinstance(name, str):
             return f'{prefix} "{name}"'
@@ -155,3 +172,11 @@ class ContainerView:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
+
+
+_LABEL_PREFIXES = {
+    "app": "container",
+    "init": "init container",
+    "sidecar": "sidecar container",
+    "ephemeral": "ephemeral container",
+}

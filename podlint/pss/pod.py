@@ -7,7 +7,7 @@ absent (mappings, lists) or as its text (strings); the schema rules report the t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # A location relative to the pod or pod template: ("spec", ...) or ("metadata", ...).
@@ -65,6 +65,10 @@ class Pod:
     spec: dict[str, Any]
     metadata: dict[str, Any]
     default_host_ports: bool = False
+    # Every check walks the containers: they are read once per pod.
+    _containers: tuple[Container, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def security(self) -> dict[str, Any] | None:
@@ -89,6 +93,13 @@ class Pod:
         return self.spec.get("hostUsers") is False
 
     def containers(self) -> Iterator[Container]:
+        containers = self._containers
+        if containers is None:
+            containers = tuple(self._read_containers())
+            object.__setattr__(self, "_containers", containers)
+        return iter(containers)
+
+    def _read_containers(self) -> Iterator[Container]:
         for list_name in CONTAINER_LISTS:
             for index, item in enumerate(sequence(self.spec.get(list_name))):
                 if isinstance(item, dict):
