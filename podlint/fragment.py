@@ -101,7 +101,7 @@ FRAGMENT_RULES = frozenset(
 # may hold what it names.
 _ABOUT_WHAT_IS_LEFT_OUT = re.compile(
     r"missing required field|\bis required\b|Required value|must specify|must be specified"
-    r"|\bnames no\b|\(Not found\)"
+    r"|\bnames no\b|\(Not found\)|must be one of the names in the pod\b"
 )
 _ABSENT = object()
 
