@@ -24,7 +24,8 @@ import pytest
 from podlint.source.manifest import _split_documents
 from tests.cluster.apiserver import Case, Judge, Outcome, compare, rejecting_engine
 from tests.cluster.conftest import Cluster
-from tests.cluster.mutations import Mutation, generate
+from tests.cluster.mutation_harness import Mutation
+from tests.cluster.mutations import generate
 from tests.conftest import ROOT, SHARED
 
 CORPUS = SHARED / "corpus"

@@ -21,7 +21,7 @@ import pytest
 
 from tests.cluster.apiserver import Case, Judge, compare, rejecting_engine
 from tests.cluster.conftest import Cluster
-from tests.cluster.mutations import Mutation
+from tests.cluster.mutation_harness import Mutation
 from tests.cluster.mutations_objects import generate
 from tests.cluster.test_apiserver_parity import _as_yaml, _disagreements
 

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from tests.cluster.mutations import Mutation, apply, leaves
+from tests.cluster.mutation_harness import Mutation, apply, leaves
 
 _LABELS = {"app": "web"}
 _CONTAINERS = [{"name": "app", "image": "nginx:1.27"}]
