@@ -19,23 +19,7 @@ from podlint.rule import RuleContext
 POD_COMPUTE = {"cpu", "memory", "limits.cpu", "limits.memory", "requests.cpu", "requests.memory"}
 POD_COUNT = {"pods"}
 PVC_RESOURCES = {"persistentvolumeclaims", "requests.storage"}
-STANDARD_QUOTA = (
-    POD_COMPUTE
-    | PVC_RESOURCES
-    | {
-        "ephemeral-storage",
-        "requests.ephemeral-storage",
-        "limits.ephemeral-storage",
-        "pods",
-        "services",
-        "replicationcontrollers",
-        "resourcequotas",
-        "secrets",
-        "configmaps",
-        "services.nodeports",
-        "services.loadbalancers",
-    }
-)
+# Resources counted in whole objects (upstream's IntegerResources).
 INTEGER_RESOURCES = {
     "pods",
     "services",
@@ -47,6 +31,12 @@ INTEGER_RESOURCES = {
     "services.nodeports",
     "services.loadbalancers",
 }
+STANDARD_QUOTA = (
+    POD_COMPUTE
+    | PVC_RESOURCES
+    | INTEGER_RESOURCES
+    | {"ephemeral-storage", "requests.ephemeral-storage", "limits.ephemeral-storage"}
+)
 EXISTS_ONLY = (
     "Terminating",
     "NotTerminating",
