@@ -204,7 +204,7 @@ def _candidates(value: Any, key: str) -> tuple[Any, ...]:
 
 
 # Draws one of a generator's additions for a kind; None when the kind has none.
-Addition = Callable[[random.Random, str], "Mutation | None"]
+Addition = Callable[[random.Random, str], Mutation | None]
 
 
 def generate(
