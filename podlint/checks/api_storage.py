@@ -155,6 +155,8 @@ def _volume_sources(obj: ObjectView, spec: dict[str, Any]) -> Iterator[Finding]:
             yield from _host_path(obj, source)
         elif key == "local":
             yield from _local(obj, source, spec)
+        elif key == "csi":
+            yield from _csi(obj, source)
     if count == 0:
         yield required(obj.at("spec"), "spec", "must specify a volume type")
 
@@ -200,6 +202,49 @@ def _local(obj: ObjectView, local: dict[str, Any], spec: dict[str, Any]) -> Iter
             "spec.nodeAffinity",
             "Local volume requires node affinity",
         )
+
+
+# The secret references validateCSIPersistentVolumeSource checks (nodeStageSecretRef is not).
+CSI_SECRET_REFS = (
+    "controllerPublishSecretRef",
+    "controllerExpandSecretRef",
+    "nodePublishSecretRef",
+    "nodeExpandSecretRef",
+)
+CSI_DRIVER_MAX = 63
+
+
+def _csi(obj: ObjectView, csi: dict[str, Any]) -> Iterator[Finding]:
+    """A CSI source: a driver name (a DNS subdomain in lower case, at most 63 bytes), a volume
+    handle, and a name and namespace in each secret reference that is set."""
+    driver = csi.get("driver")
+    at = obj.at("spec", "csi", "driver")
+    if driver in (None, ""):
+        yield required(at, "spec.csi.driver")
+    elif isinstance(driver, str):
+        if len(driver.encode()) > CSI_DRIVER_MAX:
+            yield Finding(
+                at, f"spec.csi.driver: Too long: may not be more than {CSI_DRIVER_MAX} bytes"
+            )
+        for problem in formats.dns1123_subdomain(driver.lower()):
+            yield invalid(at, "spec.csi.driver", driver, problem)
+    if csi.get("volumeHandle") in (None, ""):
+        yield required(obj.at("spec", "csi", "volumeHandle"), "spec.csi.volumeHandle")
+    for field in CSI_SECRET_REFS:
+        reference = csi.get(field)
+        if not isinstance(reference, dict):
+            continue
+        for part, check in (
+            ("name", formats.dns1123_subdomain),
+            ("namespace", formats.dns1123_label),
+        ):
+            value = reference.get(part)
+            r_at, r_where = obj.at("spec", "csi", field, part), f"spec.csi.{field}.{part}"
+            if value in (None, ""):
+                yield required(r_at, r_where)
+            elif isinstance(value, str):
+                for problem in check(value):
+                    yield invalid(r_at, r_where, value, problem)
 
 
 def _no_backsteps(at: str, where: str, path: str) -> Iterator[Finding]:
