@@ -372,6 +372,12 @@ ADDITIONS: tuple[tuple[str, Any], ...] = (
     ("$pod/resources", {"requests": {"cpu": "1"}, "limits": {"cpu": "500m"}}),
     ("$pod/resources", {"limits": {"memory": "1Gi"}}),
     ("$pod/resources", {"requests": {"nvidia.com/gpu": "1"}}),
+    # The aggregate container requests are 150m cpu and 192Mi memory, 200m cpu on a Pod (whose
+    # init container's limit becomes its request).
+    ("$pod/resources", {"requests": {"cpu": "160m", "memory": "192Mi"}}),
+    ("$pod/resources", {"requests": {"memory": "191Mi"}}),
+    ("$pod/resources", {"requests": {"cpu": "150m"}, "limits": {"cpu": "1", "memory": "256Mi"}}),
+    ("$pod/resources", {"limits": {"cpu": "1", "memory": "255Mi"}}),
     ("$pod/resourceClaims", [{"name": "gpu", "resourceClaimName": "gpu-claim"}]),
     ("$pod/resourceClaims", [{"name": "gpu"}]),
     ("$pod/resourceClaims", [{"name": "Gpu", "resourceClaimName": "gpu-claim"}]),

@@ -440,6 +440,12 @@ def bases() -> dict[str, dict[str, Any]]:
     }
 
 
+_BAD_VALUE_TERM = {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a b"]}]}
+_TWO_NODES_TERM = {
+    "matchFields": [{"key": "metadata.name", "operator": "In", "values": ["a", "b"]}]
+}
+_SNAPSHOT = {"apiGroup": "snapshot.storage.k8s.io", "kind": "VolumeSnapshot", "name": "x"}
+
 # Optional fields whose validation is subtle, with odd values: (kind, pointer, value).
 # "$w" is the first webhook of either webhook configuration kind.
 ADDITIONS: tuple[tuple[str, str, Any], ...] = (
@@ -462,6 +468,9 @@ ADDITIONS: tuple[tuple[str, str, Any], ...] = (
     ("Ingress", "/spec/rules/0/http/paths/0/backend/resource", {"kind": "Bucket", "name": "b"}),
     ("Ingress", "/spec/rules/0/http/paths/0/backend/service/port", {"number": 80, "name": "x"}),
     ("Ingress", "/spec/rules/0/http/paths/0/backend/service/port", {"name": "Bad_Name"}),
+    ("Ingress", "/spec/rules/0/http/paths/0/backend", {"resource": {"apiGroup": "", "name": "b"}}),
+    ("Ingress", "/spec/defaultBackend", {"resource": {"kind": "Bucket", "name": "a/b"}}),
+    ("Ingress", "/spec/ingressClassName", ""),
     ("Ingress", "/spec/rules/0/host", "*.example.com"),
     ("Ingress", "/spec/rules/0/host", "*"),
     ("Ingress", "/spec/tls/0/hosts/0", "*.example.com"),
@@ -486,10 +495,17 @@ ADDITIONS: tuple[tuple[str, str, Any], ...] = (
     ("PersistentVolume", "/spec/hostPath", {"path": "/data"}),
     ("PersistentVolume", "/spec/nodeAffinity", {"required": {"nodeSelectorTerms": []}}),
     ("PersistentVolume", "/spec/volumeMode", "Block"),
+    ("PersistentVolume", "/spec/csi", {"driver": "ebs.csi.aws.com", "volumeHandle": "vol-1"}),
+    ("PersistentVolume", "/spec/nodeAffinity", {"required": {"nodeSelectorTerms": [{}]}}),
+    ("PersistentVolume", "/spec/nodeAffinity/required/nodeSelectorTerms", [_BAD_VALUE_TERM]),
+    ("PersistentVolume", "/spec/nodeAffinity/required/nodeSelectorTerms", [_TWO_NODES_TERM]),
     ("PersistentVolumeClaim", "/spec/volumeName", "Share"),
     ("PersistentVolumeClaim", "/spec/dataSource", {"kind": "PersistentVolumeClaim", "name": "x"}),
     ("PersistentVolumeClaim", "/spec/dataSource", {"kind": "VolumeSnapshot", "name": "x"}),
     ("PersistentVolumeClaim", "/spec/volumeAttributesClassName", "Gold"),
+    ("PersistentVolumeClaim", "/spec/dataSourceRef", {"kind": "Bucket", "name": "x"}),
+    ("PersistentVolumeClaim", "/spec/dataSourceRef", {**_SNAPSHOT, "namespace": "other"}),
+    ("PersistentVolumeClaim", "/spec/dataSourceRef", {**_SNAPSHOT, "apiGroup": "example.com"}),
     ("PersistentVolumeClaim", "/spec/accessModes", ["ReadWriteOncePod", "ReadWriteOnce"]),
     ("StorageClass", "/reclaimPolicy", "Recycle"),
     ("StorageClass", "/reclaimPolicy", "Keep"),

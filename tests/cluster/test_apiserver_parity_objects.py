@@ -36,23 +36,14 @@ MUTATIONS = int(os.environ.get("PODLINT_PARITY_CASES", "2400"))
 # Mutation signatures (``Kind site operation value``, a regular expression) whose refusals
 # podlint does not report yet, with what the apiserver checks there.
 OBJECT_GAPS = {
-    r".* (2147483648|-2147483649)": "an integer beyond int32 (refused when decoding)",
     r"(Validating|Mutating)WebhookConfiguration /webhooks/N/matchConditions/N/expression .*": (
         "matchConditions are CEL expressions the apiserver compiles and type-checks"
     ),
-    r"Ingress /spec/ingressClassName .*": "ingressClassName (a DNS subdomain)",
-    r"Ingress /spec/rules/N/http/paths/N/backend/resource .*": "resource backends",
-    r"PersistentVolume /spec( (remove|replace .*|empty)|/nfs( .*|/server.*)|/hostPath .*"
-    r"|/nodeAffinity .*|/persistentVolumeReclaimPolicy .*)": "a PersistentVolume without a "
-    "volume source (or with two), NFS servers, node affinity terms, and which reclaim policy "
-    "each volume source allows",
-    r"PersistentVolumeClaim /spec(/dataSource| (remove|replace null|empty)).*": "claim data "
-    "sources, and a claim spec removed",
     r"Service /spec( remove|/ports/N/port remove)": "a Service spec or port number removed "
     "(decoded as empty: no ports, port 0)",
     r"Secret /type add .*": "the keys each Secret type requires (tls.crt, .dockerconfigjson, ...)",
     r"Secret /stringData/.*": "stringData keys",
-    r"(Service|Ingress|(Cluster)?Role(Binding)?|PersistentVolume(Claim)?|ConfigMap|Secret"
+    r"(Service|(Cluster)?Role(Binding)?|ConfigMap|Secret"
     r"|ServiceAccount) .* (replace null|empty)": "a null value or an emptied mapping or list "
     "in the kinds whose checks predate these mutations: the apiserver decodes the zero value "
     "(a port 0, an empty kind), those checks read null as absent",
