@@ -83,6 +83,8 @@ def validate(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
 def _not_json(obj: ObjectView) -> Iterator[Finding]:
     """Plain scalars such as `.inf` and `.nan` are YAML floats that JSON cannot carry: the
     apiserver refuses the object when it converts it, whatever the field."""
+    if _all_finite(obj.data):
+        return  # nearly always: the paths below are built only when there is a finding
     stack: list[tuple[list[str | int], Any]] = [([], obj.data)]
     while stack:
         path, value = stack.pop()
@@ -96,6 +98,23 @@ def _not_json(obj: ObjectView) -> Iterator[Finding]:
                 f"{dotted(path) or obj.kind}: {str(value).lower()} is a YAML number that JSON "
                 "cannot carry (the apiserver refuses the object); quote it if it is text",
             )
+
+
+def _all_finite(data: Any) -> bool:
+    """Whether no value in ``data`` is a float that JSON cannot carry."""
+    stack = [data]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        value = pop()
+        if value.__class__ is str:
+            continue
+        if isinstance(value, dict):
+            extend(value.values())
+        elif isinstance(value, list):
+            extend(value)
+        elif _non_finite(value):
+            return False
+    return True
 
 
 def _non_finite(value: Any) -> bool:
