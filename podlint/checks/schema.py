@@ -121,6 +121,10 @@ def _non_finite(value: Any) -> bool:
     return isinstance(value, float) and not math.isfinite(value)
 
 
+# The reference tokens of each built-in pod spec pointer, split once.
+_POD_SPEC_PARTS = {pointer: split(pointer) for pointer in BUILTIN_POD_SPEC_POINTERS.values()}
+
+
 def _missing_pod_spec(obj: ObjectView, found: list[Finding]) -> Iterator[Finding]:
     """A pod-carrying object without its pod spec (or with a null one) is validated as one
     with an empty pod spec, which lacks its containers; unless a missing field on the way
@@ -132,7 +136,8 @@ def _missing_pod_spec(obj: ObjectView, found: list[Finding]) -> Iterator[Finding
         return  # a kustomize patch directive (reported as an unknown field), not an object
     node: Any = obj.data
     walked: list[str] = []
-    for part in split(relative):
+    parts = _POD_SPEC_PARTS.get(relative)
+    for part in split(relative) if parts is None else parts:
         if not isinstance(node, dict):
             return  # a value of the wrong type, which the schema reports
         if node.get(part) is None:
