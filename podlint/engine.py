@@ -108,8 +108,8 @@ class Engine:
         obj = ObjectView(document)
         kind = obj.kind
         rules = self._rules_for(kind)
-        for bound in rules.object_rules:
-            yield from self.run_check(bound, obj, document)
+        if rules.object_rules:
+            yield from self._run_all(rules.object_rules, obj, document)
         collect = self.collecting and bool(self.cross_rules)
         if collect and rules.deferred:
             self.deferred.append(document)
@@ -132,13 +132,30 @@ class Engine:
             references = references_of(pod) if self.config_rules else None
             if references is not None:
                 self.config.add_pod(references)
-        for bound in rules.pod_rules:
-            yield from self.run_check(bound, pod, document)
+        if rules.pod_rules:
+            yield from self._run_all(rules.pod_rules, pod, document)
         if not rules.container_rules:
             return
         for container in pod.containers():
-            for bound in rules.container_rules.get(container.role, ()):
-                yield from self.run_check(bound, container, document)
+            bounds = rules.container_rules.get(container.role)
+            if bounds:
+                yield from self._run_all(bounds, container, document)
+
+    def _run_all(
+        self,
+        bounds: list[_Bound],
+        view: ObjectView | PodSpecView | ContainerView,
+        document: Document,
+    ) -> Iterator[Finding]:
+        """``run_check`` for each of ``bounds`` on one view, in one generator (a document
+        runs dozens of rules, most of which find nothing)."""
+        for bound in bounds:
+            try:
+                findings = list(bound.check(view, bound.context))
+            except Exception:
+                findings = self._failure(bound, view, document, "the manifest")
+            for finding in findings:
+                yield self.stamp(finding, bound, document)
 
     def _rules_for(self, kind: str) -> _KindRules:
         """The rules that apply to objects of ``kind``, chosen once per kind."""
@@ -204,17 +221,27 @@ class Engine:
         try:
             findings = list(bound.check(view, bound.context))
         except Exception:
-            LOG.exception("rule %s failed on %s", bound.rule.id, document.path)
-            findings = [
-                Finding(
-                    view.pointer,
-                    f"rule {bound.rule.id} failed on this object (a podlint bug; "
-                    f"please report it with {evidence})",
-                    rule="internal-error",
-                )
-            ]
+            findings = self._failure(bound, view, document, evidence)
         for finding in findings:
             yield self.stamp(finding, bound, document)
+
+    @staticmethod
+    def _failure(
+        bound: _Bound,
+        view: ObjectView | PodSpecView | ContainerView,
+        document: Document,
+        evidence: str,
+    ) -> list[Finding]:
+        """The finding for a check that raised (logged with its traceback)."""
+        LOG.exception("rule %s failed on %s", bound.rule.id, document.path)
+        return [
+            Finding(
+                view.pointer,
+                f"rule {bound.rule.id} failed on this object (a podlint bug; "
+                f"please report it with {evidence})",
+                rule="internal-error",
+            )
+        ]
 
     @staticmethod
     def stamp(finding: Finding, bound: _Bound, document: Document) -> Finding:

@@ -51,7 +51,9 @@ def metadata(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     if isinstance(generate, str) and generate and obj.kind != "ReplicationController":
         for problem in formats.name_prefix(generate):
             yield Finding(join(at, "generateName"), f'generateName "{generate}" {problem}')
-    yield from _finalizers(meta.get("finalizers"), join(at, "finalizers"))
+    finalizers = meta.get("finalizers")
+    if finalizers:
+        yield from _finalizers(finalizers, join(at, "finalizers"))
     namespace = meta.get("namespace")
     if isinstance(namespace, str) and namespace:
         for problem in formats.dns1123_label(namespace):

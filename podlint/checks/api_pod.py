@@ -170,14 +170,13 @@ SECCOMP_CONTAINER_PREFIX = "container.seccomp.security.alpha.kubernetes.io/"
 
 def _profile_annotations(pod: PodSpecView, annotations: dict[str, Any]) -> Iterator[Finding]:
     """The deprecated AppArmor and seccomp annotations, still validated on Pods and templates."""
-    names = {c.name for c in pod.containers()}
     for key, value in annotations.items():
         if not isinstance(key, str) or not isinstance(value, str):
             continue
-        at = join(pod.metadata_pointer, "annotations", key)
         if key.startswith(APPARMOR_PREFIX):
+            at = join(pod.metadata_pointer, "annotations", key)
             container = key[len(APPARMOR_PREFIX) :]
-            if container not in names:
+            if container not in {c.name for c in pod.containers()}:
                 yield Finding(
                     at,
                     f'AppArmor annotation names no container of the pod: "{container}"',
@@ -194,6 +193,7 @@ def _profile_annotations(pod: PodSpecView, annotations: dict[str, Any]) -> Itera
                 value[len("localhost/") :]
             ):
                 continue
+            at = join(pod.metadata_pointer, "annotations", key)
             yield Finding(at, f'"{value}" must be a valid seccomp profile')
 
 
@@ -542,11 +542,11 @@ def security_context(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
     if not validated(pod, ctx):
         return
     context = pod.get("securityContext")
-    at = pod.at("securityContext")
     yield from _host_users(pod, ctx)
     yield from _os_specific(pod)
     yield from _windows_options(pod)
     if isinstance(context, dict):
+        at = pod.at("securityContext")
         yield from _ids("securityContext", context, at, ("runAsUser", "runAsGroup", "fsGroup"))
         for index, group in enumerate(listed(context.get("supplementalGroups"))):
             if formats.is_int(group) and not 0 <= group <= INT32_MAX:
@@ -562,16 +562,16 @@ def security_context(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
                 f'fsGroupChangePolicy "{policy}" is not supported; supported values: '
                 f"{quote(FS_GROUP_POLICIES)}",
             )
-        yield from _profile(
-            "securityContext.seccompProfile",
-            context.get("seccompProfile"),
-            join(at, "seccompProfile"),
-        )
-        if ctx.kubernetes_version >= V1_30:  # the field is new in 1.30
+        # A profile that is not a mapping is the schema rule's: its pointer is not built.
+        profile = context.get("seccompProfile")
+        if isinstance(profile, dict):
             yield from _profile(
-                "securityContext.appArmorProfile",
-                context.get("appArmorProfile"),
-                join(at, "appArmorProfile"),
+                "securityContext.seccompProfile", profile, join(at, "seccompProfile")
+            )
+        profile = context.get("appArmorProfile")
+        if isinstance(profile, dict) and ctx.kubernetes_version >= V1_30:  # new in 1.30
+            yield from _profile(
+                "securityContext.appArmorProfile", profile, join(at, "appArmorProfile")
             )
         groups_policy = context.get("supplementalGroupsPolicy")
         # SupplementalGroupsPolicy is on by default from 1.33; before, the field is dropped.
@@ -648,14 +648,15 @@ def security_context(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
                     f"{c.label}: cannot set allowPrivilegeEscalation to false and "
                     "capabilities.add CAP_SYS_ADMIN",
                 )
-        yield from _profile(
-            f"{c.label}: seccompProfile", sc.get("seccompProfile"), join(sc_at, "seccompProfile")
-        )
-        if ctx.kubernetes_version >= V1_30:
+        profile = sc.get("seccompProfile")
+        if isinstance(profile, dict):
             yield from _profile(
-                f"{c.label}: appArmorProfile",
-                sc.get("appArmorProfile"),
-                join(sc_at, "appArmorProfile"),
+                f"{c.label}: seccompProfile", profile, join(sc_at, "seccompProfile")
+            )
+        profile = sc.get("appArmorProfile")
+        if isinstance(profile, dict) and ctx.kubernetes_version >= V1_30:
+            yield from _profile(
+                f"{c.label}: appArmorProfile", profile, join(sc_at, "appArmorProfile")
             )
 
 
@@ -728,14 +729,10 @@ RUN_AS_USER_NAME_MAX = 256
 
 def _windows_options(pod: PodSpecView) -> Iterator[Finding]:
     """hostProcess needs hostNetwork; runAsUserName is a DOMAIN\\user name."""
-    places = [(pod.at("securityContext", "windowsOptions"), "", pod.get("securityContext"))]
-    places += [
-        (c.at("securityContext", "windowsOptions"), f"{c.label}: ", c.get("securityContext"))
-        for c in pod.containers()
-    ]
+    places: list[PodSpecView | ContainerView] = [pod, *pod.containers()]
     host_process = False
-    for at, label, context in places:
-        options = mapping(mapping(context).get("windowsOptions"))
+    for place in places:
+        options = mapping(mapping(place.get("securityContext")).get("windowsOptions"))
         host_process = host_process or options.get("hostProcess") is True
         user = options.get("runAsUserName")
         if not isinstance(user, str):
@@ -748,8 +745,10 @@ def _windows_options(pod: PodSpecView) -> Iterator[Finding]:
         elif user.count("\\") > 1:
             problem = "cannot contain more than one backslash"
         if problem:
+            label = f"{place.label}: " if isinstance(place, ContainerView) else ""
             yield Finding(
-                join(at, "runAsUserName"), f"{label}windowsOptions.runAsUserName {problem}"
+                place.at("securityContext", "windowsOptions", "runAsUserName"),
+                f"{label}windowsOptions.runAsUserName {problem}",
             )
     if host_process and pod.get("hostNetwork") is not True:
         yield Finding(
@@ -825,8 +824,8 @@ def scheduling(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
     affinity = mapping(pod.get("affinity"))
     node = mapping(affinity.get("nodeAffinity"))
     required = node.get("requiredDuringSchedulingIgnoredDuringExecution")
-    at = pod.at("affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution")
     if isinstance(required, dict):
+        at = pod.at("affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution")
         terms = required.get("nodeSelectorTerms")
         if not terms:
             yield Finding(
@@ -835,10 +834,10 @@ def scheduling(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
             )
         for index, term in items(terms):
             yield from _node_term(term, join(at, "nodeSelectorTerms", index), True)
-    preferred_at = pod.at(
-        "affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution"
-    )
     for index, weighted in items(node.get("preferredDuringSchedulingIgnoredDuringExecution")):
+        preferred_at = pod.at(
+            "affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution"
+        )
         yield from _weight(weighted, join(preferred_at, index))
         preference = weighted.get("preference")
         if isinstance(preference, dict):
@@ -848,6 +847,8 @@ def scheduling(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
     labels = pod.metadata.get("labels") if not pod.is_template else None
     for kind in ("podAffinity", "podAntiAffinity"):
         spec = mapping(affinity.get(kind))
+        if not spec:
+            continue
         base = pod.at("affinity", kind)
         for index, term in items(spec.get("requiredDuringSchedulingIgnoredDuringExecution")):
             yield from _pod_term(

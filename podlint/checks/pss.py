@@ -8,12 +8,13 @@ version of the target ``--kubernetes-version``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
 from podlint.model.version import KubeVersion
 from podlint.model.views import PodSpecView
+from podlint.pss.evaluation import Evaluation
 from podlint.pss.policy import BY_ID, LEVELS, CheckSpec, applies, pod_from
 from podlint.pss.version import VALID_VERSIONS, minor_for, parse_pss_version
 from podlint.rule import RuleContext
@@ -22,32 +23,37 @@ from podlint.rule import RuleContext
 _TEMPLATE_HOST_PORT_DEFAULT_UNTIL = KubeVersion(1, 28)
 
 
-def _evaluate(check_id: str, pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def _evaluate(check_id: str, pod: PodSpecView, ctx: RuleContext) -> list[Finding]:
     options = _options(check_id, ctx)
     if isinstance(options, str):
-        yield Finding(pod.pointer, options)
-        return
+        return [Finding(pod.pointer, options)]
     spec, minor, template_host_ports = options
     if spec is None:
-        return
+        return []
     default_host_ports = template_host_ports or not pod.is_template
-    # One reading of the pod for all the pss-* rules that run on it.
-    pss_pod = pod.shared(
-        (_SHARED_POD, default_host_ports),
-        lambda: pod_from(pod.data, pod.metadata, default_host_ports=default_host_ports),
+    # One evaluation of the pod for all the pss-* rules that run on it.
+    evaluation = pod.shared(
+        _SHARED_EVALUATION[default_host_ports],
+        lambda: Evaluation(pod_from(pod.data, pod.metadata, default_host_ports=default_host_ports)),
     )
-    result = spec.function(pss_pod, minor)
+    result = evaluation.result(spec.id, spec.function, minor)
     if result is None:
-        return
+        return []
+    findings = []
     for violation in result.violations:
         base, *parts = violation.path
         pointer = join(pod.pointer if base == "spec" else pod.metadata_pointer, *parts)
-        yield Finding(pointer, violation.message)
+        findings.append(Finding(pointer, violation.message))
+    return findings
 
 
-_SHARED_POD = object()
-# The options of a rule are the same for every pod: they are read once per rule and version.
-_OPTIONS: dict[tuple[object, ...], _Options | str] = {}
+# The key of a pod's evaluation, with and without the apiserver's hostPort default.
+_SHARED_EVALUATION = {True: object(), False: object()}
+# The options of a rule are the same for every pod: they are read once per rule context (the
+# engine binds one per rule and version), and the context is kept with them so that its id
+# stays its own. Bounded: engines that come and go (a language server's) cannot grow it.
+_OPTIONS: dict[int, tuple[RuleContext, str, _Options | str]] = {}
+_MAX_OPTIONS = 1024
 # The check to run (None when it does not apply at that level and version), the policy minor,
 # and whether the target version defaults hostPort on pod templates too.
 _Options = tuple[CheckSpec | None, int, bool]
@@ -55,15 +61,13 @@ _Options = tuple[CheckSpec | None, int, bool]
 
 def _options(check_id: str, ctx: RuleContext) -> _Options | str:
     """What to run, or the message for options that cannot be used."""
-    level, version = ctx.params.get("level"), ctx.params.get("version")
-    key = (check_id, ctx.rule, type(level), level, type(version), version, ctx.kubernetes_version)
-    try:
-        return _OPTIONS[key]
-    except KeyError:
-        pass
-    except TypeError:  # an option that is a list or a mapping: not worth keeping
-        return _read_options(check_id, ctx)
-    options = _OPTIONS[key] = _read_options(check_id, ctx)
+    entry = _OPTIONS.get(id(ctx))
+    if entry is not None and entry[0] is ctx and entry[1] == check_id:
+        return entry[2]
+    options = _read_options(check_id, ctx)
+    if len(_OPTIONS) >= _MAX_OPTIONS:
+        _OPTIONS.clear()
+    _OPTIONS[id(ctx)] = (ctx, check_id, options)
     return options
 
 
@@ -88,77 +92,77 @@ def _read_options(check_id: str, ctx: RuleContext) -> _Options | str:
     return (spec if applies(spec, level, minor) else None), minor, template_host_ports
 
 
-def app_armor_profile(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def app_armor_profile(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("appArmorProfile", pod, ctx)
 
 
-def capabilities_baseline(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def capabilities_baseline(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("capabilities_baseline", pod, ctx)
 
 
-def host_namespaces(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def host_namespaces(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("hostNamespaces", pod, ctx)
 
 
-def host_path_volumes(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def host_path_volumes(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("hostPathVolumes", pod, ctx)
 
 
-def host_ports(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def host_ports(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("hostPorts", pod, ctx)
 
 
-def host_probes_and_host_lifecycle(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def host_probes_and_host_lifecycle(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("hostProbesAndHostLifecycle", pod, ctx)
 
 
-def privileged(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def privileged(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("privileged", pod, ctx)
 
 
-def proc_mount(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def proc_mount(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("procMount", pod, ctx)
 
 
-def se_linux_options(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def se_linux_options(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("seLinuxOptions", pod, ctx)
 
 
-def seccomp_profile_baseline(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def seccomp_profile_baseline(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("seccompProfile_baseline", pod, ctx)
 
 
-def sysctls(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def sysctls(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("sysctls", pod, ctx)
 
 
-def windows_host_process(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def windows_host_process(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("windowsHostProcess", pod, ctx)
 
 
-def allow_privilege_escalation(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def allow_privilege_escalation(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("allowPrivilegeEscalation", pod, ctx)
 
 
-def capabilities_restricted(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def capabilities_restricted(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("capabilities_restricted", pod, ctx)
 
 
-def proc_mount_restricted(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def proc_mount_restricted(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("procMount_restricted", pod, ctx)
 
 
-def restricted_volumes(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def restricted_volumes(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("restrictedVolumes", pod, ctx)
 
 
-def run_as_non_root(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def run_as_non_root(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("runAsNonRoot", pod, ctx)
 
 
-def run_as_user(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def run_as_user(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("runAsUser", pod, ctx)
 
 
-def seccomp_profile_restricted(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+def seccomp_profile_restricted(pod: PodSpecView, ctx: RuleContext) -> Iterable[Finding]:
     return _evaluate("seccompProfile_restricted", pod, ctx)

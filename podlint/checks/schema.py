@@ -83,6 +83,8 @@ def validate(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
 def _not_json(obj: ObjectView) -> Iterator[Finding]:
     """Plain scalars such as `.inf` and `.nan` are YAML floats that JSON cannot carry: the
     apiserver refuses the object when it converts it, whatever the field."""
+    if _all_finite(obj.data):
+        return  # nearly always: the paths below are built only when there is a finding
     stack: list[tuple[list[str | int], Any]] = [([], obj.data)]
     while stack:
         path, value = stack.pop()
@@ -98,8 +100,29 @@ def _not_json(obj: ObjectView) -> Iterator[Finding]:
             )
 
 
+def _all_finite(data: Any) -> bool:
+    """Whether no value in ``data`` is a float that JSON cannot carry."""
+    stack = [data]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        value = pop()
+        if value.__class__ is str:
+            continue
+        if isinstance(value, dict):
+            extend(value.values())
+        elif isinstance(value, list):
+            extend(value)
+        elif _non_finite(value):
+            return False
+    return True
+
+
 def _non_finite(value: Any) -> bool:
     return isinstance(value, float) and not math.isfinite(value)
+
+
+# The reference tokens of each built-in pod spec pointer, split once.
+_POD_SPEC_PARTS = {pointer: split(pointer) for pointer in BUILTIN_POD_SPEC_POINTERS.values()}
 
 
 def _missing_pod_spec(obj: ObjectView, found: list[Finding]) -> Iterator[Finding]:
@@ -113,7 +136,8 @@ def _missing_pod_spec(obj: ObjectView, found: list[Finding]) -> Iterator[Finding
         return  # a kustomize patch directive (reported as an unknown field), not an object
     node: Any = obj.data
     walked: list[str] = []
-    for part in split(relative):
+    parts = _POD_SPEC_PARTS.get(relative)
+    for part in split(relative) if parts is None else parts:
         if not isinstance(node, dict):
             return  # a value of the wrong type, which the schema reports
         if node.get(part) is None:

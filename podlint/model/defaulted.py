@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Set
 from typing import Any
 
-from podlint.model.pointer import join
-
 TOKEN_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
 _DEFAULT_TOLERATION_KEYS = frozenset(
     {"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"}
@@ -67,16 +65,18 @@ def _default_pull_policy(container: Mapping[str, Any]) -> str:
 
 def defaulted_pointers(spec: Mapping[str, Any], pointer: str) -> Iterator[tuple[str, bool]]:
     """(pointer, whole subtree) for every value of a pod spec that defaulting supplied."""
+    # The keys and list names here are constants that need no escaping in a pointer.
     for key, value in _POD_SCALARS.items():
-        if spec.get(key) == value and type(spec.get(key)) is type(value):
-            yield join(pointer, key), False
+        found = spec.get(key)
+        if found == value and type(found) is type(value):
+            yield f"{pointer}/{key}", False
     volumes = spec.get("volumes")
     token_names: set[str] = set()
     if isinstance(volumes, list):
         for index, volume in enumerate(volumes):
             if isinstance(volume, Mapping) and _token_volume(volume):
                 token_names.add(volume["name"])
-                yield join(pointer, "volumes", index), True
+                yield f"{pointer}/volumes/{index}", True
     tolerations = spec.get("tolerations")
     if isinstance(tolerations, list):
         for index, toleration in enumerate(tolerations):
@@ -86,7 +86,7 @@ def defaulted_pointers(spec: Mapping[str, Any], pointer: str) -> Iterator[tuple[
                 and toleration.get("effect") == "NoExecute"
                 and toleration.get("tolerationSeconds") == 300
             ):
-                yield join(pointer, "tolerations", index), True
+                yield f"{pointer}/tolerations/{index}", True
     for list_key in ("containers", "initContainers", "ephemeralContainers"):
         containers = spec.get(list_key)
         if not isinstance(containers, list):
@@ -94,7 +94,7 @@ def defaulted_pointers(spec: Mapping[str, Any], pointer: str) -> Iterator[tuple[
         for index, container in enumerate(containers):
             if isinstance(container, Mapping):
                 yield from _container_defaults(
-                    container, join(pointer, list_key, index), token_names
+                    container, f"{pointer}/{list_key}/{index}", token_names
                 )
 
 
@@ -103,9 +103,9 @@ def _container_defaults(
 ) -> Iterator[tuple[str, bool]]:
     for key, value in _CONTAINER_SCALARS.items():
         if container.get(key) == value:
-            yield join(pointer, key), False
+            yield f"{pointer}/{key}", False
     if container.get("imagePullPolicy") == _default_pull_policy(container):
-        yield join(pointer, "imagePullPolicy"), False
+        yield f"{pointer}/imagePullPolicy", False
     mounts = container.get("volumeMounts")
     if isinstance(mounts, list):
         for index, mount in enumerate(mounts):
@@ -114,12 +114,12 @@ def _container_defaults(
                 and _is_one_of(mount.get("name"), token_names)
                 and mount.get("mountPath") == TOKEN_MOUNT_PATH
             ):
-                yield join(pointer, "volumeMounts", index), True
+                yield f"{pointer}/volumeMounts/{index}", True
     ports = container.get("ports")
     if isinstance(ports, list):
         for index, port in enumerate(ports):
             if isinstance(port, Mapping) and port.get("protocol") == "TCP":
-                yield join(pointer, "ports", index, "protocol"), False
+                yield f"{pointer}/ports/{index}/protocol", False
 
 
 class DefaultedFields:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from podlint.pss import checks
 from podlint.pss.checks import CheckFunction
+from podlint.pss.evaluation import Evaluation
 from podlint.pss.pod import Pod
 from podlint.pss.result import CheckResult
 
@@ -104,9 +105,10 @@ def pod_from(spec: Any, metadata: Any, *, default_host_ports: bool = False) -> P
 
 def evaluate(pod: Pod, level: str, minor: int) -> list[CheckResult]:
     """The failed checks for a pod at a level and policy minor, in upstream's order."""
+    evaluation = Evaluation(pod)
     results = []
     for spec in checks_for(level, minor):
-        result = spec.function(pod, minor)
+        result = evaluation.result(spec.id, spec.function, minor)
         if result is not None:
             results.append(result)
     return results

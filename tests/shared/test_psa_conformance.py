@@ -22,8 +22,10 @@ from podlint.lint import lint_bytes
 from podlint.model.finding import Severity
 from podlint.model.version import KubeVersion
 from podlint.policy import RuleSetting
-from podlint.pss import aggregate, evaluate, parse_pss_version, pod_from
+from podlint.pss import aggregate, checks_for, evaluate, parse_pss_version, pod_from
+from podlint.pss.pod import Pod
 from podlint.pss.policy import BY_RULE
+from podlint.pss.result import CheckResult
 from podlint.pss.selection import with_pss_version
 from podlint.registry import default_registry
 from podlint.runtime import Options, build_engine
@@ -84,6 +86,13 @@ def _engine(level: str, version: str) -> Engine:
     return Engine(registry, pss_only, engine.kubernetes_version)
 
 
+def _unscreened(pod: Pod, level: str, minor: int) -> list[CheckResult]:
+    """Every check that applies, run whatever the pod sets (``evaluate`` skips the checks
+    whose fields a pod does not set)."""
+    results = (spec.function(pod, minor) for spec in checks_for(level, minor))
+    return [result for result in results if result is not None]
+
+
 def _expected_substring(path: Path) -> str | None:
     prefix = re.sub(r"\d+$", "", path.stem)
     return None if prefix.startswith("base") else SUBSTRINGS[prefix]
@@ -102,12 +111,17 @@ def _check(
     if any(f.span is None or not f.rule.startswith("pss-") for f in findings):
         problems.append(f"unlocated or foreign findings: {findings}")
     messages = ", ".join(f.message for f in findings)
-    results = evaluate(
-        pod_from(pod.get("spec"), pod.get("metadata")),
-        level,
-        parse_pss_version(version),
-    )
+    minor = parse_pss_version(version)
+    results = evaluate(pod_from(pod.get("spec"), pod.get("metadata")), level, minor)
     verdict = aggregate(results)
+    for default_host_ports in (False, True):
+        screened = pod_from(
+            pod.get("spec"), pod.get("metadata"), default_host_ports=default_host_ports
+        )
+        if evaluate(screened, level, minor) != _unscreened(screened, level, minor):
+            problems.append(
+                f"screening changed the verdict (default_host_ports={default_host_ports})"
+            )
     if {BY_RULE[f.rule].id for f in findings} != {r.check for r in results}:
         problems.append(f"findings [{messages}] disagree with the verdict [{verdict}]")
     if outcome == "pass":
@@ -309,7 +323,8 @@ def test_malformed_fields_never_crash_a_check(value: Any) -> None:
     for spec in specs:
         for level in ("baseline", "restricted"):
             for minor in (0, 18, 19, 25, 35, 37):
-                evaluate(pod_from(spec, {"annotations": value}), level, minor)
+                pod = pod_from(spec, {"annotations": value})
+                assert evaluate(pod, level, minor) == _unscreened(pod, level, minor)
     engine = _engine("restricted", "latest")
     document = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "m"}, "spec": specs[1]}
     data = json.dumps(document).encode()
