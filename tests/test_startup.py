@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from podlint import batch
+from podlint.batch import rare_collections
+from podlint.cli import main
 from podlint.datacache import load_cached
 from podlint.registry import ENTRY_POINT_GROUP, declares_entry_points
 
@@ -233,3 +239,27 @@ def test_data_that_would_not_read_back_equal_is_not_cached(
     path.write_text("a", encoding="utf-8")
     assert load_cached("test", [path], lambda _: {1: (2, 3)}) == [{1: (2, 3)}]
     assert not cache.exists() or not list(cache.iterdir())
+
+
+def test_the_start_up_of_a_lint_collects_rarely_then_restores_the_thresholds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = gc.get_threshold()
+    with rare_collections():
+        assert gc.get_threshold() == (50_000, *before[1:])
+    assert gc.get_threshold() == before
+    seen: list[tuple[int, int, int]] = []
+
+    @contextmanager
+    def recording() -> Iterator[None]:
+        with rare_collections():
+            seen.append(gc.get_threshold())
+            yield
+
+    monkeypatch.setattr(batch, "rare_collections", recording)
+    code = main(["lint", "-q", "--no-config", str(ROOT / "examples/good/web-deployment.yaml")])
+    assert code == 0
+    assert seen == [(50_000, *before[1:])]
+    assert gc.get_threshold() == before
+    assert main(["rules", "--format", "json"]) == 0
+    assert len(seen) == 1  # other commands (servers among them) keep the thresholds
