@@ -224,3 +224,22 @@ def test_unreadable_schemas_are_reported_not_cached(
             version_schemas(version)
     finally:
         version_schemas.cache_clear()
+
+
+def test_a_damaged_entry_with_the_right_key_is_read_around(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    version = SUPPORTED[-1]
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("PODLINT_CACHE_DIR", str(cache))
+    version_schemas.cache_clear()
+    try:
+        version_schemas(version)
+        [entry] = [p for p in cache.iterdir() if p.name.startswith("schemas")]
+        cached = json.loads(entry.read_text(encoding="utf-8"))
+        for damaged in ({"nodes": 1}, {**cached["value"], "kinds": [["v1"]]}, None):
+            entry.write_text(json.dumps({**cached, "value": damaged}), encoding="utf-8")
+            version_schemas.cache_clear()
+            assert version_schemas(version).definition_name("apps/v1", "Deployment")
+    finally:
+        version_schemas.cache_clear()

@@ -212,7 +212,12 @@ def version_schemas(version: KubeVersion) -> VersionSchemas:
     compact = datacache.load_derived(
         f"schemas{_COMPACT_FORMAT}-{version}", shaping, lambda: compact_schemas(version, path)
     )
-    schemas = _linked(version, compact)
+    try:
+        schemas = _linked(version, compact)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        # an entry edited or damaged in place (podlint writes whole entries or none)
+        LOG.debug("the cached Kubernetes %s schemas are damaged; reading %s", version, path)
+        schemas = _linked(version, compact_schemas(version, path))
     LOG.debug("loaded %d Kubernetes %s definitions", len(schemas.definitions), version)
     return schemas
 
