@@ -8,7 +8,7 @@ into shared (possibly cyclic) dicts, because looking references up on every vali
 more than the validation itself; the validators get an empty local ``referencing`` registry,
 so nothing is ever fetched.
 
-Reading the 1.5 MB file and resolving all of it took a fifth of a one-file lint, which needs
+Reading the 1.5 MB file and resolving all of it took a sixth of a one-file lint, which needs
 a few of its definitions. So the resolved graph is written once to the per-user data cache
 (:mod:`podlint.datacache`) in a compact form: a table of nodes in which each child schema is
 the number of its node. A process reads that table and links (replaces numbers by nodes) only
