@@ -750,10 +750,16 @@ def docs(outdir: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code instead of exiting (for tests and pre-commit)."""
+    from podlint.batch import rare_collections
     from podlint.registry import RegistryError
 
+    args = list(argv) if argv is not None else None
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="podlint")
+        if (args if args is not None else sys.argv[1:])[:1] == ["lint"]:
+            with rare_collections():
+                cli.main(args=args, prog_name="podlint")
+        else:
+            cli.main(args=args, prog_name="podlint")
     except RegistryError as error:
         click.echo(f"podlint: error: {error}", err=True)
         return EXIT_USAGE

@@ -1,9 +1,11 @@
-"""A per-user cache of podlint's own parsed data files (the rule catalogue).
+"""A per-user cache of podlint's own parsed data files (the rule catalogue, the compact form
+of the Kubernetes schemas).
 
 Composing about a hundred rule cards with the YAML reader was a tenth of the start-up of a
 one-file run; their data, written once as JSON, reads back in a few milliseconds. An entry is
 keyed by podlint's version and each file's path, size and modification time, so an edited,
-added or removed card is read again. The cache is only ever a shortcut: a missing, unreadable,
+added or removed card (or another install of the package that ships a data file) is read
+again. The cache is only ever a shortcut: a missing, unreadable,
 damaged or unwritable cache means the files are parsed as before.
 
 The directory is ``$PODLINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/podlint``, else
@@ -77,6 +79,29 @@ def load_cached(kind: str, paths: Sequence[Path], parse: Callable[[Path], Any]) 
     data = [parse(path) for path in paths]
     _write(directory, entry, kind, {"key": key, "data": data})
     return data
+
+
+def load_derived(kind: str, paths: Sequence[Path], build: Callable[[], Any]) -> Any:
+    """``build()``, a value derived from the files ``paths`` (and only from them and podlint's
+    version), from the cache when it was built from the same files before.
+
+    The same contract as :func:`load_cached`: ``build`` returns plain JSON data, and its
+    exceptions propagate.
+    """
+    directory = cache_dir()
+    key = _key(kind, paths) if directory is not None else None
+    if directory is None or key is None:
+        return build()
+    entry = directory / f"{kind}-{zlib.crc32(key.encode()):08x}.json"
+    try:
+        cached = json.loads(entry.read_bytes())
+        if cached["key"] == key and "value" in cached:
+            return cached["value"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    value = build()
+    _write(directory, entry, kind, {"key": key, "value": value})
+    return value
 
 
 def _write(directory: Path, entry: Path, kind: str, value: dict[str, Any]) -> None:

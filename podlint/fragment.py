@@ -15,10 +15,10 @@ patch must be a finding of the whole object too.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from podlint.lazyre import LazyPattern
 from podlint.model.document import Document, document_of
 from podlint.model.finding import Finding
 from podlint.rule import Rule
@@ -99,7 +99,7 @@ FRAGMENT_RULES = frozenset(
 # apiserver's "Required value"); some point at the object that lacks the field. And findings
 # that a written name refers to nothing in the object (the apiserver's "Not found"): the base
 # may hold what it names.
-_ABOUT_WHAT_IS_LEFT_OUT = re.compile(
+_ABOUT_WHAT_IS_LEFT_OUT = LazyPattern(
     r"missing required field|\bis required\b|Required value|must specify|must be specified"
     r"|\bnames no\b|\(Not found\)|must be one of the names in the pod\b"
 )

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from podlint.lazyre import LazyPattern
 from podlint.model.document import Document
 from podlint.model.finding import Finding, Severity
 from podlint.model.pointer import join
@@ -36,10 +36,10 @@ ANNOTATION = "podlint.io/ignore"
 RULE = "unused-suppression"
 KINDS = ("disable", "disable-next-line", "disable-file")
 
-_COMMENT = re.compile(r"(?:^|[ \t])#[ \t]*podlint[ \t]*:[ \t]*")
-_REASON = re.compile(r"[ \t]--(?:[ \t]|$)")
-_ID = re.compile(r"[^,\s]+")
-_NEXT_COMMENT = re.compile(r"[ \t]#")
+_COMMENT = LazyPattern(r"(?:^|[ \t])#[ \t]*podlint[ \t]*:[ \t]*")
+_REASON = LazyPattern(r"[ \t]--(?:[ \t]|$)")
+_ID = LazyPattern(r"[^,\s]+")
+_NEXT_COMMENT = LazyPattern(r"[ \t]#")
 
 
 @dataclass

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from podlint import batch
+from podlint.batch import rare_collections
+from podlint.cli import main
 from podlint.datacache import load_cached
 from podlint.registry import ENTRY_POINT_GROUP, declares_entry_points
 
@@ -19,9 +25,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = """\
 import json, sys
+opened = []
+sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == "open" else None)
 from podlint.cli import main
 code = main(sys.argv[1:])
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+linked = None
+if "podlint.k8s.schemas" in sys.modules:
+    from podlint.k8s.schemas import version_schemas
+    from podlint.model.version import LATEST
+    table = version_schemas(LATEST).definitions
+    linked = [sum(table._linked), len(table._linked)]
+from podlint.lazyre import LazyPattern
+compiled = sorted(
+    f"{name}.{key}"
+    for name, module in list(sys.modules.items()) if name.startswith("podlint.")
+    for key, value in vars(module).items()
+    if isinstance(value, LazyPattern) and "match" in vars(value)
+)
+print(json.dumps({"code": code, "modules": sorted(sys.modules), "opened": opened,
+                  "linked": linked, "compiled": compiled}))
 """
 
 # Machinery a plain lint of a valid Deployment never needs.
@@ -46,7 +68,7 @@ NOT_NEEDED = (
 )
 
 
-def _lint_modules(*args: str, env: dict[str, str] | None = None) -> tuple[int, set[str]]:
+def _probe(*args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     result = subprocess.run(
         [sys.executable, "-c", PROBE, "lint", *args],
         capture_output=True,
@@ -56,7 +78,12 @@ def _lint_modules(*args: str, env: dict[str, str] | None = None) -> tuple[int, s
         check=False,
     )
     assert result.stdout, result.stderr
-    answer = json.loads(result.stdout.splitlines()[-1])
+    answer: dict[str, Any] = json.loads(result.stdout.splitlines()[-1])
+    return answer
+
+
+def _lint_modules(*args: str, env: dict[str, str] | None = None) -> tuple[int, set[str]]:
+    answer = _probe(*args, env=env)
     return answer["code"], set(answer["modules"])
 
 
@@ -74,6 +101,25 @@ def test_a_one_file_lint_loads_no_front_door_update_or_unused_machinery() -> Non
         assert "importlib.metadata" not in modules
     # the schema rule did run
     assert "podlint.k8s.schemas" in modules
+
+
+def test_a_warm_lint_reads_the_compact_schemas_and_links_a_part_of_them(tmp_path: Path) -> None:
+    env = {**os.environ, "PODLINT_CACHE_DIR": str(tmp_path / "cache")}
+    args = ("-q", "--no-config", "examples/good/web-deployment.yaml")
+    cold = _probe(*args, env=env)
+    assert cold["code"] == 0
+    assert any(path.endswith("_definitions.json") for path in cold["opened"])
+    warm = _probe(*args, env=env)
+    assert warm["code"] == 0
+    assert not any(path.endswith("_definitions.json") for path in warm["opened"])
+    cached = [p for p in warm["opened"] if Path(p).parent == tmp_path / "cache"]
+    assert any(Path(p).name.startswith("schemas") for p in cached), cached
+    linked, nodes = warm["linked"]
+    assert 0 < linked < nodes / 2  # a Deployment's part of the graph, not all of it
+    # regular expressions are compiled for what the run meets (an image), not for all
+    assert "podlint.k8s.imageref._REFERENCE" in warm["compiled"]
+    assert "podlint.checks.api_webhooks" in warm["modules"]
+    assert "podlint.checks.api_webhooks._HOST" not in warm["compiled"]
 
 
 def test_an_invalid_object_still_gets_jsonschema_messages(tmp_path: Path) -> None:
@@ -193,3 +239,27 @@ def test_data_that_would_not_read_back_equal_is_not_cached(
     path.write_text("a", encoding="utf-8")
     assert load_cached("test", [path], lambda _: {1: (2, 3)}) == [{1: (2, 3)}]
     assert not cache.exists() or not list(cache.iterdir())
+
+
+def test_the_start_up_of_a_lint_collects_rarely_then_restores_the_thresholds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = gc.get_threshold()
+    with rare_collections():
+        assert gc.get_threshold() == (50_000, *before[1:])
+    assert gc.get_threshold() == before
+    seen: list[tuple[int, int, int]] = []
+
+    @contextmanager
+    def recording() -> Iterator[None]:
+        with rare_collections():
+            seen.append(gc.get_threshold())
+            yield
+
+    monkeypatch.setattr(batch, "rare_collections", recording)
+    code = main(["lint", "-q", "--no-config", str(ROOT / "examples/good/web-deployment.yaml")])
+    assert code == 0
+    assert seen == [(50_000, *before[1:])]
+    assert gc.get_threshold() == before
+    assert main(["rules", "--format", "json"]) == 0
+    assert len(seen) == 1  # other commands (servers among them) keep the thresholds

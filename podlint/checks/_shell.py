@@ -7,11 +7,12 @@ retry, and ``mkdir`` from ``mkdir -p``. Anything it cannot read yields nothing.
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from podlint.lazyre import LazyPattern
 
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"})
 _SEPARATOR_CHARS = frozenset(";&|()\n")
@@ -19,8 +20,8 @@ _SEPARATOR_CHARS = frozenset(";&|()\n")
 _PREFIX_KEYWORDS = frozenset(
     {"do", "then", "else", "elif", "if", "while", "until", "!", "{", "time"}
 )
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-_ARITHMETIC = re.compile(r"\(\(|\blet\b|\bexpr\b|\bseq\b")
+_ASSIGNMENT = LazyPattern(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_ARITHMETIC = LazyPattern(r"\(\(|\blet\b|\bexpr\b|\bseq\b")
 _ORDER_TESTS = frozenset({"-lt", "-le", "-gt", "-ge"})
 _EXITS = frozenset({"exit", "break", "return"})
 

@@ -7,19 +7,19 @@ request undecodable, whatever kind carries it.
 from __future__ import annotations
 
 import binascii
-import re
 from base64 import b64decode
 from collections.abc import Iterator
 
 from podlint.checks._api import mapping
 from podlint.k8s import formats
 from podlint.k8s.schemas import Part, SchemaUnavailable, version_schemas
+from podlint.lazyre import LazyPattern
 from podlint.model.finding import Finding
 from podlint.model.views import ObjectView
 from podlint.rule import RuleContext
 
 # Go's base64 decoder skips line breaks and nothing else.
-_LINE_BREAKS = re.compile(r"[\r\n]")
+_LINE_BREAKS = LazyPattern(r"[\r\n]")
 
 
 def config_keys(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:

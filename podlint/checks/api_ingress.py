@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from podlint.checks._api import items, listed, mapping, text
 from podlint.k8s import formats
+from podlint.lazyre import LazyPattern
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
 from podlint.model.views import ObjectView
 from podlint.rule import RuleContext
 
-_WILDCARD = re.compile(r"^\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_WILDCARD = LazyPattern(r"^\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 # ParseIPSloppy also reads IPv4 with leading zeros.
-_SLOPPY_IPV4 = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,3}){3}$")
+_SLOPPY_IPV4 = LazyPattern(r"^[0-9]{1,3}(\.[0-9]{1,3}){3}$")
 PATH_TYPES = ("Exact", "Prefix", "ImplementationSpecific")
 INVALID_SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
 INVALID_SUFFIXES = ("/..", "/.")

@@ -6,12 +6,12 @@ Part of the api-workload rule (called for a Job's spec and a CronJob's job templ
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from podlint.checks._api import items, listed, mapping, quote
 from podlint.k8s import formats
+from podlint.lazyre import LazyPattern
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
 
@@ -28,7 +28,7 @@ MAX_INDEXED_PARALLELISM = 100_000
 MAX_FAILED_INDEXES = 100_000
 COMPLETIONS_SOFT_LIMIT = 100_000
 HIGH_COMPLETIONS_LIMIT = 10_000
-_PATH_CHARACTERS = re.compile(r"^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$")
+_PATH_CHARACTERS = LazyPattern(r"^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$")
 
 
 def job_policies(spec: dict[str, Any], at: str, indexed: bool) -> Iterator[Finding]:

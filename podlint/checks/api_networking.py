@@ -4,13 +4,13 @@ IngressClass (ValidateIngressClass)."""
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from podlint.checks._api import items, listed, text
 from podlint.checks._objects import invalid, required, selector, unsupported
 from podlint.k8s import formats
+from podlint.lazyre import LazyPattern
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
 from podlint.model.views import ObjectView
@@ -24,7 +24,7 @@ SCOPES = ("Cluster", "Namespace")
 CONTROLLER_MAX = 250
 # ParseCIDRSloppy: IPv4 octets may carry leading zeros (read as decimal), and so may the
 # prefix length.
-_SLOPPY_V4 = re.compile(r"^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$")
+_SLOPPY_V4 = LazyPattern(r"^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

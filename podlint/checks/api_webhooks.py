@@ -7,7 +7,6 @@ checked here."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +14,7 @@ from urllib.parse import urlsplit
 from podlint.checks._api import items, listed, text
 from podlint.checks._objects import invalid, required, selector, unsupported
 from podlint.k8s import formats
+from podlint.lazyre import LazyPattern
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
 from podlint.model.views import ObjectView
@@ -28,7 +28,7 @@ SIDE_EFFECTS = ("None", "NoneOnDryRun")
 REINVOCATION = ("IfNeeded", "Never")
 REVIEW_VERSIONS = ("v1", "v1beta1")
 URL_FORM = "; desired format: https://host[/path]"
-_HOST = re.compile(r"^[A-Za-z0-9.\-_~!$&'()*+,;=:\[\]%]*$")
+_HOST = LazyPattern(r"^[A-Za-z0-9.\-_~!$&'()*+,;=:\[\]%]*$")
 
 
 def webhook_configuration(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from podlint.lazyre import LazyPattern
 from podlint.model.finding import Finding
 from podlint.model.views import ContainerView, PodSpecView
 from podlint.rule import RuleContext
@@ -176,11 +177,11 @@ def sensitive_host_path(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]
 
 # Matched against the name in upper snake case: the credential word must end the name, so
 # OAUTH_CLIENT_SECRET counts and SECRET_ID or OAUTH_PROVIDER do not.
-_CREDENTIAL_NAME = re.compile(
+_CREDENTIAL_NAME = LazyPattern(
     r"(^|_)(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|SECRET_?KEY"
     r"|PRIVATE_?KEY|CREDENTIALS?)$"
 )
-_CREDENTIAL_VALUE = re.compile(
+_CREDENTIAL_VALUE = LazyPattern(
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----"
     r"|\bAKIA[0-9A-Z]{16}\b"
     r"|\bgh[pousr]_[A-Za-z0-9]{36,}\b"
@@ -190,11 +191,11 @@ _CREDENTIAL_VALUE = re.compile(
     r"|://[^/\s:@]+:[^/\s@]+@"
 )
 # Values that are clearly not credentials even under a credential-looking name.
-_HARMLESS_VALUE = re.compile(
+_HARMLESS_VALUE = LazyPattern(
     r"^(|true|false|yes|no|on|off|none|null|enabled|disabled|\d{1,6}|\$\([A-Za-z0-9_]+\))$",
     re.IGNORECASE,
 )
-_FILE_OR_URL_SETTING = re.compile(r"_(FILE|PATH|DIR|URL|URI|ENDPOINT|HOST|NAME|KEY_ID)$", re.I)
+_FILE_OR_URL_SETTING = LazyPattern(r"_(FILE|PATH|DIR|URL|URI|ENDPOINT|HOST|NAME|KEY_ID)$", re.I)
 
 
 def _looks_like_credential(name: str, value: str) -> bool:

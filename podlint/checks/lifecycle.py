@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from podlint.checks._shell import Word, argv, parse, program, shell_script
+from podlint.lazyre import LazyPattern
 from podlint.model.finding import Finding
 from podlint.model.views import ContainerView, ObjectView, PodSpecView
 from podlint.rule import RuleContext
 
 DEFAULT_GRACE_SECONDS = 30
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
+_DURATION = LazyPattern(r"^(\d+(?:\.\d+)?)([smhd]?)$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 

@@ -9,17 +9,17 @@ runtime refused the process it was given), and is retried with a back-off that n
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from podlint.lazyre import LazyPattern
 from podlint.model.finding import Finding
 from podlint.model.views import ContainerType, ContainerView, PodSpecView
 from podlint.rule import RuleContext
 
 # Left alone: text a template engine or envsubst fills in before the kubelet sees it.
-_TEMPLATE = re.compile(r"\{\{|\$\{?[A-Za-z_]|<[^>]*>")
-_WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
+_TEMPLATE = LazyPattern(r"\{\{|\$\{?[A-Za-z_]|<[^>]*>")
+_WINDOWS_PATH = LazyPattern(r"^(?:[A-Za-z]:[\\/]|\\\\)")
 
 
 def _windows(pod: PodSpecView) -> bool:
@@ -109,7 +109,7 @@ def _is_root(user: object) -> bool:
 
 # Variables the kubelet adds beside the container's env: service links
 # (NAME_SERVICE_HOST, NAME_PORT_80_TCP, ...) and those of device plugins.
-_SERVICE_LINK = re.compile(r"^[A-Z0-9_]+_(?:SERVICE_HOST|SERVICE_PORT\w*|PORT\w*)$")
+_SERVICE_LINK = LazyPattern(r"^[A-Z0-9_]+_(?:SERVICE_HOST|SERVICE_PORT\w*|PORT\w*)$")
 _UNKNOWN = object()  # a variable whose value is known only on the node
 
 

@@ -7,13 +7,13 @@ decides, and its card names the status and the version whose behaviour it follow
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from podlint.k8s.imageref import ImageReference, InvalidReference, parse_image
 from podlint.k8s.quantity import parse_quantity
+from podlint.lazyre import LazyPattern
 from podlint.model.configrefs import (
     CLUSTER,
     ClaimSummary,
@@ -53,7 +53,7 @@ def invalid_image_name(container: ContainerView, ctx: RuleContext) -> Iterator[F
 
 # $VAR, ${VAR}, <VAR>, {{ .Values.x }}, and path components in capitals such as PROJECT_ID or
 # REGION (a mixed-case "Acme" is a real mistake, not a placeholder).
-_PLACEHOLDER = re.compile(r"\$\{?[A-Za-z_]|<[^>]*>|\{\{|(?:^|/)[A-Z][A-Z0-9_]*(?:[/:@]|$)")
+_PLACEHOLDER = LazyPattern(r"\$\{?[A-Za-z_]|<[^>]*>|\{\{|(?:^|/)[A-Z][A-Z0-9_]*(?:[/:@]|$)")
 
 
 def has_placeholder(image: str) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from podlint.lazyre import LazyPattern
 from podlint.lint import SourceResult
 from podlint.model.finding import Finding, Severity
 
@@ -115,7 +116,7 @@ def one_based(finding: Finding) -> tuple[int | None, int | None, int | None, int
 # sequences; a newline forges a line), DEL, line and paragraph separators, bidirectional
 # overrides (text that reads differently than it is), the surrogates a file name that is
 # not UTF-8 decodes to, and the non-characters XML refuses. Tabs stay.
-_UNPRINTABLE = re.compile(
+_UNPRINTABLE = LazyPattern(
     "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
 )
 

@@ -10,17 +10,19 @@ import ipaddress
 import re
 from typing import TypeGuard
 
-_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-_PORT_NAME_CHARS = re.compile(r"^[-a-z0-9]+$")
-_HAS_LETTER = re.compile(r"[a-z]")
-_ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
-_CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
-_PERCENT = re.compile(r"^[0-9]+%$")
-_HEADER_NAME = re.compile(r"^[-A-Za-z0-9]+$")
+from podlint.lazyre import LazyPattern
+
+_LABEL = LazyPattern(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS1035_LABEL = LazyPattern(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_SUBDOMAIN = LazyPattern(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_QUALIFIED_NAME = LazyPattern(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_LABEL_VALUE = LazyPattern(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_PORT_NAME_CHARS = LazyPattern(r"^[-a-z0-9]+$")
+_HAS_LETTER = LazyPattern(r"[a-z]")
+_ENV_NAME = LazyPattern(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+_CONFIG_KEY = LazyPattern(r"^[-._a-zA-Z0-9]+$")
+_PERCENT = LazyPattern(r"^[0-9]+%$")
+_HEADER_NAME = LazyPattern(r"^[-A-Za-z0-9]+$")
 
 LABEL_MAX = 63
 SUBDOMAIN_MAX = 253
@@ -185,7 +187,7 @@ def is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-_SLOPPY_IPV4 = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,3}){3}$")
+_SLOPPY_IPV4 = LazyPattern(r"^[0-9]{1,3}(\.[0-9]{1,3}){3}$")
 
 
 def ip_address(value: str, strict: bool) -> list[str]:

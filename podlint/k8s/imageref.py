@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from podlint.lazyre import LazyPattern
+
 _ALNUM = r"[a-z0-9]+"
 _SEPARATOR = r"(?:[._]|__|[-]+)"
 _PATH_COMPONENT = rf"{_ALNUM}(?:{_SEPARATOR}{_ALNUM})*"
@@ -31,13 +33,13 @@ _DOMAIN = rf"{_HOST}(?::[0-9]+)?"
 _TAG = r"[\w][\w.-]{0,127}"
 _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
 
-_REFERENCE = re.compile(
+_REFERENCE = LazyPattern(
     rf"((?:{_DOMAIN}/)?{_REMOTE_NAME})(?::({_TAG}))?(?:@({_DIGEST}))?\Z", re.ASCII
 )
-_IDENTIFIER = re.compile(r"[a-f0-9]{64}\Z")
-_DIGEST_ALGORITHM = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*\Z")
+_IDENTIFIER = LazyPattern(r"[a-f0-9]{64}\Z")
+_DIGEST_ALGORITHM = LazyPattern(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*\Z")
 _DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
-_LOWER_HEX = re.compile(r"[a-f0-9]+\Z")
+_LOWER_HEX = LazyPattern(r"[a-f0-9]+\Z")
 _NAME_MAX = 255
 _DEFAULT_DOMAIN = "docker.io"
 

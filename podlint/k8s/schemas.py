@@ -4,9 +4,17 @@ The strict schemas come from the ``kubernetes-validate`` distribution (one direc
 Kubernetes minor version, every object with ``additionalProperties: false``). Only its
 ``_definitions.json`` is read: each top-level kind there carries its group/version/kind, so
 the kind index and the validators are built from one file. Its internal ``$ref``s are resolved
-once, at load, into shared (possibly cyclic) dicts, because looking references up on every
-validation costs more than the validation itself; the validators get an empty local
-``referencing`` registry, so nothing is ever fetched.
+into shared (possibly cyclic) dicts, because looking references up on every validation costs
+more than the validation itself; the validators get an empty local ``referencing`` registry,
+so nothing is ever fetched.
+
+Reading the 1.5 MB file and resolving all of it took a sixth of a one-file lint, which needs
+a few of its definitions. So the resolved graph is written once to the per-user data cache
+(:mod:`podlint.datacache`) in a compact form: a table of nodes in which each child schema is
+the number of its node. A process reads that table and links (replaces numbers by nodes) only
+the part of the graph that a definition it is asked for reaches, when it is first asked. The
+compact form is made from the graph that :func:`_inline` builds, so the linked nodes are the
+same as those of a direct load (with the cache off, the compact form is built in memory).
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ import importlib.util
 import json
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -56,17 +64,18 @@ class VersionSchemas:
     """The definitions of one Kubernetes version and the validators built from them."""
 
     version: KubeVersion
-    definitions: dict[str, Any]
+    definitions: Mapping[str, Any]
     kinds: dict[tuple[str, str], str]
     groups: frozenset[str]
     type_names: dict[int, str]
-    # The schema nodes of `format: byte` fields ([]byte in Go, base64 in JSON), by id.
+    # The schema nodes of `format: byte` fields ([]byte in Go, base64 in JSON), by id, and
+    # the nodes from which one of them can be reached.
     bytes_nodes: frozenset[int] = frozenset()
+    bytes_within: frozenset[int] = frozenset()
     _validators: dict[str, Any] = field(default_factory=dict)
     _fast: dict[str, Predicate | None] = field(default_factory=dict)
     _compiler: Compiler = field(default_factory=Compiler)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _bytes_within: frozenset[int] | None = None
 
     def definition_name(self, api_version: str, kind: str) -> str | None:
         return self.kinds.get((api_version, kind))
@@ -114,12 +123,8 @@ class VersionSchemas:
         """Every value of ``data`` that a `format: byte` field holds, with its path (a map
         key as ``(key,)``, a field as its name, a list index as an int)."""
         schema = self.definitions[definition]
-        with self._lock:
-            if self._bytes_within is None:
-                self._bytes_within = _reaching(self.definitions.values(), self.bytes_nodes)
-            within = self._bytes_within
-        if id(schema) in within:
-            yield from _formatted(schema, data, [], self.bytes_nodes, within)
+        if id(schema) in self.bytes_within:
+            yield from _formatted(schema, data, [], self.bytes_nodes, self.bytes_within)
 
     def required(self, definition: str) -> tuple[str, ...]:
         value = self.definitions.get(definition, {}).get("required") or ()
@@ -186,12 +191,39 @@ def _formatted(
                 yield from _formatted(child, value, [*path, index], marked, within)
 
 
+def definitions_file(version: KubeVersion) -> Path:
+    return schema_root() / f"v{version.major}.{version.minor}.0-local-strict" / "_definitions.json"
+
+
+# Bump when the compact form changes meaning. The key of a cached form also holds podlint's
+# version and the size and modification time of the definitions and of the modules that
+# shape the graph, so another kubernetes-validate install or an edited loader rebuilds it.
+_COMPACT_FORMAT = 1
+
+
 @cache
 def version_schemas(version: KubeVersion) -> VersionSchemas:
     """Load and index the strict schemas of ``version`` (once per process)."""
+    from podlint import datacache
+    from podlint.k8s import fastcheck
 
-    folder = schema_root() / f"v{version.major}.{version.minor}.0-local-strict"
-    path = folder / "_definitions.json"
+    path = definitions_file(version)
+    shaping = [path, Path(__file__), Path(fastcheck.__file__)]
+    compact = datacache.load_derived(
+        f"schemas{_COMPACT_FORMAT}-{version}", shaping, lambda: compact_schemas(version, path)
+    )
+    try:
+        schemas = _linked(version, compact)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        # an entry edited or damaged in place (podlint writes whole entries or none)
+        LOG.debug("the cached Kubernetes %s schemas are damaged; reading %s", version, path)
+        schemas = _linked(version, compact_schemas(version, path))
+    LOG.debug("loaded %d Kubernetes %s definitions", len(schemas.definitions), version)
+    return schemas
+
+
+def compact_schemas(version: KubeVersion, path: Path) -> dict[str, Any]:
+    """The compact form of the resolved definitions at ``path`` (plain JSON data)."""
     try:
         with path.open(encoding="utf-8") as handle:
             document = json.load(handle)
@@ -201,11 +233,9 @@ def version_schemas(version: KubeVersion) -> VersionSchemas:
         ) from error
     bytes_nodes: set[int] = set()
     definitions = _inline(document["$defs"], bytes_nodes)
-    kinds: dict[tuple[str, str], str] = {}
+    kinds: list[list[str]] = []
     groups: set[str] = set()
-    type_names: dict[int, str] = {}
     for name, definition in document["$defs"].items():
-        type_names[id(definitions[name])] = name
         gvks = definition.get("x-kubernetes-group-version-kind") or []
         for gvk in gvks:
             groups.add(gvk["group"])
@@ -213,10 +243,138 @@ def version_schemas(version: KubeVersion) -> VersionSchemas:
             continue
         gvk = gvks[0]
         api_version = f"{gvk['group']}/{gvk['version']}" if gvk["group"] else gvk["version"]
-        kinds[(api_version, gvk["kind"])] = name
-    LOG.debug("loaded %d Kubernetes %s definitions", len(definitions), version)
+        kinds.append([api_version, gvk["kind"], name])
+    within = _reaching(definitions.values(), frozenset(bytes_nodes))
+    table = _Table()
+    roots = {name: table.number(node) for name, node in definitions.items()}
+    return {
+        "nodes": table.nodes,
+        "definitions": roots,
+        "kinds": kinds,
+        "groups": sorted(groups),
+        "bytes": sorted(table.numbers[key] for key in bytes_nodes if key in table.numbers),
+        "bytes_within": sorted(table.numbers[key] for key in within if key in table.numbers),
+    }
+
+
+class _Table:
+    """Numbers the nodes of a resolved schema graph; each node's child schemas become the
+    numbers of their nodes (a child that is not a node, such as ``false``, stays a literal:
+    a boolean as it is, anything else wrapped in a one-item list)."""
+
+    def __init__(self) -> None:
+        self.nodes: list[dict[str, Any]] = []
+        self.numbers: dict[int, int] = {}
+        self._keep: list[Any] = []
+
+    def number(self, root: dict[str, Any]) -> int:
+        if id(root) in self.numbers:
+            return self.numbers[id(root)]
+        stack = [root]
+        self._assign(root)
+        while stack:
+            node = stack.pop()
+            flat: dict[str, Any] = {}
+            for key, value in node.items():
+                if key in _SCHEMA_MAPS and isinstance(value, dict):
+                    flat[key] = {name: self._child(child, stack) for name, child in value.items()}
+                elif key in _SCHEMA_LISTS and isinstance(value, list):
+                    flat[key] = [self._child(child, stack) for child in value]
+                elif key in _SCHEMA_CHILDREN:
+                    flat[key] = self._child(value, stack)
+                else:
+                    flat[key] = value
+            self.nodes[self.numbers[id(node)]] = flat
+        return self.numbers[id(root)]
+
+    def _assign(self, node: dict[str, Any]) -> int:
+        self.numbers[id(node)] = len(self.nodes)
+        self.nodes.append({})
+        self._keep.append(node)
+        return self.numbers[id(node)]
+
+    def _child(self, child: Any, stack: list[dict[str, Any]]) -> Any:
+        if not isinstance(child, dict):
+            return child if isinstance(child, bool) else [child]
+        number = self.numbers.get(id(child))
+        if number is None:
+            number = self._assign(child)
+            stack.append(child)
+        return number
+
+
+class _Definitions(Mapping[str, Any]):
+    """The definitions of a compact form by name; a definition's part of the graph is linked
+    when it is first looked up."""
+
+    def __init__(self, compact: dict[str, Any]) -> None:
+        self._nodes: list[dict[str, Any]] = compact["nodes"]
+        self._roots: dict[str, int] = compact["definitions"]
+        self._linked = bytearray(len(self._nodes))
+        # Roots whose whole part of the graph is linked (other threads may then use it).
+        self._ready: set[int] = set()
+        self._lock = threading.Lock()
+
+    def node(self, number: int) -> dict[str, Any]:
+        """A node, linked or not (for its identity)."""
+        return self._nodes[number]
+
+    def __getitem__(self, name: str) -> Any:
+        number = self._roots[name]
+        if number not in self._ready:
+            with self._lock:
+                self._link(number)
+                self._ready.add(number)
+        return self._nodes[number]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._roots
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._roots)
+
+    def __len__(self) -> int:
+        return len(self._roots)
+
+    def _link(self, number: int) -> None:
+        nodes, linked = self._nodes, self._linked
+        stack = [number]
+        while stack:
+            current = stack.pop()
+            if linked[current]:
+                continue
+            linked[current] = 1
+            node = nodes[current]
+            for key, value in node.items():
+                if key in _SCHEMA_MAPS and isinstance(value, dict):
+                    for name, child in value.items():
+                        value[name] = self._resolve(child, stack)
+                elif key in _SCHEMA_LISTS and isinstance(value, list):
+                    value[:] = [self._resolve(child, stack) for child in value]
+                elif key in _SCHEMA_CHILDREN:
+                    node[key] = self._resolve(value, stack)
+
+    def _resolve(self, child: Any, stack: list[int]) -> Any:
+        if type(child) is int:
+            if not self._linked[child]:
+                stack.append(child)
+            return self._nodes[child]
+        return child[0] if type(child) is list else child
+
+
+def _linked(version: KubeVersion, compact: dict[str, Any]) -> VersionSchemas:
+    definitions = _Definitions(compact)
+    roots: dict[str, int] = compact["definitions"]
+    kinds = {(api_version, kind): name for api_version, kind, name in compact["kinds"]}
+    type_names = {id(definitions.node(number)): name for name, number in roots.items()}
     return VersionSchemas(
-        version, definitions, kinds, frozenset(groups), type_names, frozenset(bytes_nodes)
+        version,
+        definitions,
+        kinds,
+        frozenset(compact["groups"]),
+        type_names,
+        frozenset(id(definitions.node(number)) for number in compact["bytes"]),
+        frozenset(id(definitions.node(number)) for number in compact["bytes_within"]),
     )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?$")
+from podlint.lazyre import LazyPattern
+
+_VERSION = LazyPattern(r"^v?(\d+)\.(\d+)(?:\.\d+)?$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from typing import Any
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.tag import Tag
 
+from podlint.lazyre import LazyPattern
 from podlint.model.span import Span
 from podlint.source.lines import LineIndex, has_unusual_breaks, split_lines
 
@@ -36,8 +37,8 @@ _SPECIAL_FLOATS = {
     ".NaN": math.nan,
     ".NAN": math.nan,
 }
-_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-_DOT_FLOAT = re.compile(r"\.[0-9]+(_[0-9]+)*([eE][-+]?[0-9]+(_[0-9]+)*)?\Z")
+_FLOAT = LazyPattern(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_DOT_FLOAT = LazyPattern(r"\.[0-9]+(_[0-9]+)*([eE][-+]?[0-9]+(_[0-9]+)*)?\Z")
 _NUMERIC_START = frozenset("+-.0123456789")
 _INT_PREFIXES = {"0x": 16, "0o": 8, "0b": 2}
 _INT_DIGITS = {

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from podlint.lazyre import LazyPattern
+
 # Characters that YAML (and so the parser's marks) counts as line breaks and editors do not.
-_UNUSUAL_BREAK = re.compile("[\x85\u2028\u2029]|\r(?!\n)")
+_UNUSUAL_BREAK = LazyPattern("[\x85\u2028\u2029]|\r(?!\n)")
 
 
 def split_lines(text: str) -> list[str]:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from podlint.lazyre import LazyPattern
 from podlint.model.document import Document
 from podlint.model.finding import Finding
 from podlint.model.span import Span
@@ -27,11 +28,11 @@ LOG = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
-_DOCUMENT_START = re.compile(r"^---(?=[ \t\r]|$)", re.MULTILINE)
-_DOCUMENT_END = re.compile(r"^\.\.\.[ \t\r]*$", re.MULTILINE)
+_DOCUMENT_START = LazyPattern(r"^---(?=[ \t\r]|$)", re.MULTILINE)
+_DOCUMENT_END = LazyPattern(r"^\.\.\.[ \t\r]*$", re.MULTILINE)
 # Helm's own objects and functions. Other "{{" (Go templates in Prometheus alert text, Jinja in a
 # ConfigMap) are valid YAML strings; where they break the YAML, the syntax error says so.
-_HELM = re.compile(
+_HELM = LazyPattern(
     r"\{\{[^}\n]*?\.(?:Values|Release|Chart|Capabilities|Files)\b"
     r"|\{\{-?\s*(?:include|toYaml|tpl|required)\b"
 )

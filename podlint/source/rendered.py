@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from podlint.lazyre import LazyPattern
 from podlint.source.layout import CHART_FILE
 
-_SOURCE = re.compile(r"^---[ \t]*\r?\n# Source: ([^\r\n]+?)[ \t]*\r?\n", re.MULTILINE)
+_SOURCE = LazyPattern(r"^---[ \t]*\r?\n# Source: ([^\r\n]+?)[ \t]*\r?\n", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,18 @@
-"""The schema machinery's fast verdicts agree with jsonschema on every corpus document."""
+"""The schema machinery on every corpus document: fast verdicts agree with jsonschema, and the
+findings do not depend on the cached form of the schemas."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from podlint.k8s.schemas import version_schemas
 from podlint.model.document import Document
 from podlint.model.version import SUPPORTED
 from podlint.source.manifest import parse_text
 from tests.conftest import SHARED
+from tests.test_schema_cache import findings_warm_cold_off
 
 CORPUS = SHARED / "corpus"
 
@@ -34,3 +38,11 @@ def test_fast_verdict_agrees_with_jsonschema_on_corpus() -> None:
         assert verdict == (not errors), f"{document.path}: fast {verdict}, jsonschema {errors}"
         checked += 1
     assert checked > 2000
+
+
+def test_schema_findings_on_the_corpus_do_not_depend_on_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    documents = _documents(sorted(CORPUS.rglob("*.yaml")))
+    found = findings_warm_cold_off(documents, SUPPORTED[-1], tmp_path / "cache", monkeypatch)
+    assert len({(path, index) for path, index, *_ in found}) > 30
