@@ -18,6 +18,8 @@ DECODES_AS = "decodesAs"
 INTEGER_RANGES = {
     "int32": (-(2**31), 2**31 - 1),
     "int64": (-(2**63), 2**63 - 1),
+    # The items of a `format: byte` field written as a list of byte values.
+    "uint8": (0, 255),
 }
 
 Predicate = Callable[[Any], bool]
