@@ -27,6 +27,8 @@ PORT_RANGE = "must be between 1 and 65535, inclusive"
 def service(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     """spec.ports: required, names, numbers, protocols, targetPort, nodePort with ClusterIP."""
     spec = obj.data.get("spec")
+    if spec is None:
+        spec = {}  # a spec left out or null decodes as an empty one, which has no ports
     if not isinstance(spec, dict):
         return
     service_type = defaulted(spec.get("type"), "ClusterIP")
@@ -61,7 +63,8 @@ def service(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
                     f'{where}.name: Duplicate value: "{name}"',
                 )
             names.add(name)
-        number = port.get("port")
+        # A port left out or null decodes as 0.
+        number = 0 if port.get("port") is None else port.get("port")
         if formats.is_int(number) and not 1 <= number <= 65535:
             yield Finding(
                 obj.at("spec", "ports", str(index), "port"),

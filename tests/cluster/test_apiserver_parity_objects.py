@@ -42,8 +42,6 @@ OBJECT_GAPS = {
     "each volume source allows",
     r"PersistentVolumeClaim /spec(/dataSource| (remove|replace null|empty)).*": "claim data "
     "sources, and a claim spec removed",
-    r"Service /spec( remove|/ports/N/port remove)": "a Service spec or port number removed "
-    "(decoded as empty: no ports, port 0)",
     r"Secret /type add .*": "the keys each Secret type requires (tls.crt, .dockerconfigjson, ...)",
     r"Secret /stringData/.*": "stringData keys",
     r"(Service|Ingress|(Cluster)?Role(Binding)?|PersistentVolume(Claim)?|ConfigMap|Secret"
