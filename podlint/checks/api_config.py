@@ -7,9 +7,12 @@ request undecodable, whatever kind carries it.
 from __future__ import annotations
 
 import binascii
+import json
+import math
 import re
 from base64 import b64decode
 from collections.abc import Iterator
+from typing import Any
 
 from podlint.checks._api import mapping
 from podlint.k8s import formats
@@ -23,7 +26,8 @@ _LINE_BREAKS = re.compile(r"[\r\n]")
 
 
 def config_keys(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
-    """ConfigMap data and binaryData keys, Secret data keys: valid config keys, not repeated."""
+    """ConfigMap data and binaryData keys, Secret data and stringData keys: valid config keys,
+    not repeated; and the keys each built-in Secret type requires."""
     fields = ("data", "binaryData") if obj.kind == "ConfigMap" else ("data",)
     seen: set[str] = set()
     for field in fields:
@@ -44,6 +48,164 @@ def config_keys(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
                     key=True,
                 )
             seen.add(key)
+    if obj.kind == "Secret":
+        yield from _string_data_keys(obj, seen)
+        yield from _secret_type(obj)
+
+
+def _string_data_keys(obj: ObjectView, data_keys: set[str]) -> Iterator[Finding]:
+    """The apiserver merges stringData into data before validating, so a stringData key is
+    judged (and named) as a data key."""
+    for key in mapping(obj.data.get("stringData")):
+        if not isinstance(key, str) or key in data_keys:
+            continue  # a data key of the same name is reported already
+        for problem in formats.config_key(key):
+            yield Finding(
+                obj.at("stringData", key),
+                f'data[{key}]: Invalid value: "{key}": {problem} (stringData keys become '
+                "data keys)",
+                key=True,
+            )
+
+
+# The annotation a Secret of type kubernetes.io/service-account-token must carry.
+SERVICE_ACCOUNT_NAME = "kubernetes.io/service-account.name"
+# The data keys a Secret type requires (ValidateSecret); basic-auth wants either of its two.
+_REQUIRED_KEYS = {
+    "kubernetes.io/tls": ("tls.crt", "tls.key"),
+    "kubernetes.io/dockercfg": (".dockercfg",),
+    "kubernetes.io/dockerconfigjson": (".dockerconfigjson",),
+    "kubernetes.io/ssh-auth": ("ssh-privatekey",),
+}
+_JSON_KEYS = frozenset({".dockercfg", ".dockerconfigjson"})
+_BASIC_AUTH_KEYS = ("username", "password")
+
+
+def _secret_type(obj: ObjectView) -> Iterator[Finding]:
+    """What ValidateSecret requires of each built-in type, in data after stringData is merged
+    into it: a key present with an empty (or null) value counts as present, except the SSH
+    private key, which must not be empty; the docker config keys must hold a JSON object."""
+    secret_type = obj.data.get("type")
+    if secret_type == "kubernetes.io/service-account-token":
+        annotations = mapping(mapping(obj.data.get("metadata")).get("annotations"))
+        if annotations.get(SERVICE_ACCOUNT_NAME) in (None, ""):
+            yield Finding(
+                obj.at("metadata", "annotations", SERVICE_ACCOUNT_NAME),
+                f"metadata.annotations[{SERVICE_ACCOUNT_NAME}]: Required value: a Secret of "
+                "type kubernetes.io/service-account-token names its ServiceAccount there",
+            )
+        return
+    if not isinstance(secret_type, str):
+        return  # the schema rule reports a type that is not a string
+    data = _merged_data(obj)
+    if secret_type == "kubernetes.io/basic-auth":
+        if not any(key in data for key in _BASIC_AUTH_KEYS):
+            for key in _BASIC_AUTH_KEYS:
+                yield _required_key(obj, key, secret_type)
+        return
+    for key in _REQUIRED_KEYS.get(secret_type, ()):
+        if key not in data or (key == "ssh-privatekey" and data[key][1] == b""):
+            yield _required_key(obj, key, secret_type)
+            continue
+        field, value = data[key]
+        if key in _JSON_KEYS and value is not None:
+            problem = _json_object_problem(value)
+            if problem:
+                yield Finding(
+                    obj.at(field, key),
+                    f'data[{key}]: Invalid value: "<secret contents redacted>": {problem}',
+                )
+
+
+def _required_key(obj: ObjectView, key: str, secret_type: str) -> Finding:
+    return Finding(
+        obj.at("data", key),
+        f"data[{key}]: Required value: a Secret of type {secret_type} needs the key {key} "
+        "(in data or stringData)",
+    )
+
+
+def _merged_data(obj: ObjectView) -> dict[str, tuple[str, bytes | None]]:
+    """Each key of data and stringData with the field it comes from and its bytes (None when
+    they cannot be decoded, which other findings report); stringData wins, as it does when
+    the apiserver merges them."""
+    merged: dict[str, tuple[str, bytes | None]] = {}
+    for key, value in mapping(obj.data.get("data")).items():
+        merged[str(key)] = ("data", byte_value(value))
+    for key, value in mapping(obj.data.get("stringData")).items():
+        if value is None:
+            text: bytes | None = b""
+        else:
+            text = value.encode("utf-8", "surrogateescape") if isinstance(value, str) else None
+        merged[str(key)] = ("stringData", text)
+    return merged
+
+
+def byte_value(value: Any) -> bytes | None:
+    """The bytes a `format: byte` value decodes to: base64 text, a list of byte values, or
+    null (no bytes); None for a value the apiserver cannot decode."""
+    if value is None:
+        return b""
+    if isinstance(value, str):
+        try:
+            return b64decode(_LINE_BREAKS.sub("", value), validate=True)
+        except (binascii.Error, ValueError):
+            return None
+    if isinstance(value, list):
+        numbers = [0 if item is None else item for item in value]
+        if all(_is_byte(item) for item in numbers):
+            return bytes(int(item) for item in numbers)
+    return None
+
+
+def _is_byte(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return float(value).is_integer() and 0 <= value <= 255
+
+
+def _json_object_problem(raw: bytes) -> str | None:
+    """Why Go's json.Unmarshal into a map[string]interface{} refuses ``raw``, if it does: it
+    wants one JSON object (or null), numbers that fit a float64, no NaN or Infinity."""
+    # Invalid UTF-8 inside a JSON string is accepted by Go (and replaced), so keep the bytes.
+    text = raw.decode("utf-8", "surrogateescape")
+    try:
+        value = json.loads(
+            text, parse_constant=_no_constant, parse_float=_finite, parse_int=_finite
+        )
+    except RecursionError:
+        return None  # deeper than Python parses; Go takes up to 10,000 levels
+    except _NotFinite as error:
+        return f"the number {error} does not fit in a float64"
+    except ValueError as error:
+        detail = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+        where = (
+            f" at line {error.lineno}, column {error.colno}"
+            if isinstance(error, json.JSONDecodeError)
+            else ""
+        )
+        return f"not valid JSON ({detail}{where})"
+    if value is not None and not isinstance(value, dict):
+        return f"must be a JSON object, not {_JSON_KINDS.get(type(value), 'a value')}"
+    return None
+
+
+class _NotFinite(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite(number: str) -> float:
+    value = float(number)
+    if math.isinf(value):
+        raise _NotFinite(number)
+    return value
+
+
+_JSON_KINDS = {list: "an array", str: "a string", float: "a number", bool: "a boolean"}
 
 
 def base64_fields(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:

@@ -42,8 +42,6 @@ OBJECT_GAPS = {
     "each volume source allows",
     r"PersistentVolumeClaim /spec(/dataSource| (remove|replace null|empty)).*": "claim data "
     "sources, and a claim spec removed",
-    r"Secret /type add .*": "the keys each Secret type requires (tls.crt, .dockerconfigjson, ...)",
-    r"Secret /stringData/.*": "stringData keys",
     r"(Service|Ingress|(Cluster)?Role(Binding)?|PersistentVolume(Claim)?|ConfigMap|Secret"
     r"|ServiceAccount) .* (replace null|empty)": "a null value or an emptied mapping or list "
     "in the kinds whose checks predate these mutations: the apiserver decodes the zero value "
