@@ -7,7 +7,7 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
-from podlint.checks._api import V1_35, defaulted, items, listed, mapping, text
+from podlint.checks._api import V1_35, defaulted, items, listed, mapping, strings, text
 from podlint.checks._objects import invalid, unsupported
 from podlint.checks.api_networking import CIDR_PROBLEM, parse_cidr
 from podlint.k8s import formats
@@ -106,7 +106,8 @@ def _service_fields(
     source ranges, health check port, selector, ExternalName."""
     if isinstance(kind, str) and kind not in TYPES:
         yield unsupported(obj.at("spec", "type"), "spec.type", kind, TYPES)
-    external_ips = listed(spec.get("externalIPs"))
+    # A null item of a list of strings decodes as the empty string.
+    external_ips = strings(spec.get("externalIPs"))
     accessible = kind in ("NodePort", "LoadBalancer") or (kind == "ClusterIP" and external_ips)
     traffic = spec.get("externalTrafficPolicy")
     if isinstance(traffic, str):
@@ -147,7 +148,7 @@ def _service_fields(
             timeout,
             f"must be greater than 0 and less than {MAX_AFFINITY}",
         )
-    ranges = listed(spec.get("loadBalancerSourceRanges"))
+    ranges = strings(spec.get("loadBalancerSourceRanges"))
     if ranges and kind != "LoadBalancer":
         yield Finding(
             obj.at("spec", "loadBalancerSourceRanges"),

@@ -42,10 +42,9 @@ OBJECT_GAPS = {
     "each volume source allows",
     r"PersistentVolumeClaim /spec(/dataSource| (remove|replace null|empty)).*": "claim data "
     "sources, and a claim spec removed",
-    r"(Service|Ingress|(Cluster)?Role(Binding)?|PersistentVolume(Claim)?|ConfigMap|Secret"
-    r"|ServiceAccount) .* (replace null|empty)": "a null value or an emptied mapping or list "
-    "in the kinds whose checks predate these mutations: the apiserver decodes the zero value "
-    "(a port 0, an empty kind), those checks read null as absent",
+    r"(Ingress|PersistentVolume(Claim)?) .* (replace null|empty)": "a null value or an emptied "
+    "mapping or list in the kinds whose checks predate these mutations: the apiserver decodes "
+    "the zero value (a quantity 0, an empty volume source), those checks read null as absent",
 }
 
 # Documents the apiserver accepts and podlint refuses, each left to the work that owns it.
