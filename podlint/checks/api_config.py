@@ -51,6 +51,7 @@ def config_keys(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     if obj.kind == "Secret":
         yield from _string_data_keys(obj, seen)
         yield from _secret_type(obj)
+    yield from _size(obj)
 
 
 def _string_data_keys(obj: ObjectView, data_keys: set[str]) -> Iterator[Finding]:
@@ -66,6 +67,44 @@ def _string_data_keys(obj: ObjectView, data_keys: set[str]) -> Iterator[Finding]
                 "data keys)",
                 key=True,
             )
+
+
+# core.MaxSecretSize, which bounds the values of a ConfigMap too.
+MAX_SIZE = 1024 * 1024
+
+
+def _size(obj: ObjectView) -> Iterator[Finding]:
+    """The values of a Secret (stringData merged into data) or of a ConfigMap (data and
+    binaryData) may not hold more than 1 MiB together."""
+    if obj.kind == "Secret":
+        values = [value for _, value in _merged_data(obj).values()]
+    else:
+        values = [_text_bytes(value) for value in mapping(obj.data.get("data")).values()]
+        values += [byte_value(value) for value in mapping(obj.data.get("binaryData")).values()]
+    if any(value is None for value in values):
+        return  # a value the apiserver cannot decode, reported by the schema rules
+    total = sum(len(value) for value in values if value is not None)
+    if total <= MAX_SIZE:
+        return
+    if obj.kind == "Secret":
+        yield Finding(
+            obj.at("data"),
+            f"data: Too long: may not be more than {MAX_SIZE} bytes (the values of data and "
+            f"stringData hold {total})",
+        )
+    else:
+        yield Finding(
+            obj.pointer,
+            f"[]: Too long: may not be more than {MAX_SIZE} bytes (the values of data and "
+            f"binaryData hold {total})",
+        )
+
+
+def _text_bytes(value: Any) -> bytes | None:
+    """A string value as the bytes Go holds; null is empty, anything else undecodable."""
+    if value is None:
+        return b""
+    return value.encode("utf-8", "surrogateescape") if isinstance(value, str) else None
 
 
 # The annotation a Secret of type kubernetes.io/service-account-token must carry.
@@ -133,11 +172,7 @@ def _merged_data(obj: ObjectView) -> dict[str, tuple[str, bytes | None]]:
     for key, value in mapping(obj.data.get("data")).items():
         merged[str(key)] = ("data", byte_value(value))
     for key, value in mapping(obj.data.get("stringData")).items():
-        if value is None:
-            text: bytes | None = b""
-        else:
-            text = value.encode("utf-8", "surrogateescape") if isinstance(value, str) else None
-        merged[str(key)] = ("stringData", text)
+        merged[str(key)] = ("stringData", _text_bytes(value))
     return merged
 
 

@@ -1,5 +1,6 @@
-"""The keys each Secret type requires: the values of data and stringData as the apiserver
-decodes them, and docker configs read as Go's encoding/json reads them."""
+"""ConfigMaps and Secrets: the keys each Secret type requires, with the values of data and
+stringData as the apiserver decodes them and docker configs read as Go's encoding/json reads
+them; and the 1 MiB the values may hold (too big for a fixture file)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from podlint.checks.api_config import byte_value
+from podlint.checks.api_config import MAX_SIZE, byte_value
 from podlint.testing import lint_with_only
 
 RULE = "api-config"
@@ -74,3 +75,38 @@ def test_byte_values() -> None:
     assert byte_value([]) == b""
     for undecodable in ("aGk", [256], [-1], [1.5], [True], ["a"], 5, {}):
         assert byte_value(undecodable) is None
+
+
+def _lint(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "object.yaml"
+    path.write_text(text, encoding="utf-8")
+    return [finding.message for finding in lint_with_only(RULE, path)]
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_secret_values_hold_at_most_one_mebibyte(tmp_path: Path, extra: int) -> None:
+    # stringData wins over the data value of the same key, which then does not count.
+    text = (
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: big}\n"
+        f"data: {{a: eHl6dw==, b: eHl6dw==}}\nstringData: {{a: '{'x' * (MAX_SIZE - 4 + extra)}'}}\n"
+    )
+    messages = _lint(tmp_path, text)
+    if extra:
+        assert messages == [
+            f"data: Too long: may not be more than {MAX_SIZE} bytes (the values of data and "
+            f"stringData hold {MAX_SIZE + 1})"
+        ]
+    else:
+        assert messages == []
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_configmap_values_hold_at_most_one_mebibyte(tmp_path: Path, extra: int) -> None:
+    # Counted in bytes: each "é" is two.
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\n"
+        f"data: {{a: '{'é' * ((MAX_SIZE - 4) // 2)}', b: {'x' * extra}}}\n"
+        "binaryData: {c: [1, 2, 3, 4]}\n"
+    )
+    messages = _lint(tmp_path, text)
+    assert len(messages) == extra
