@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from podlint.checks.api_config import MAX_SIZE, byte_value
+from podlint.checks.api_config import MAX_SIZE
+from podlint.k8s.formats import byte_value
 from podlint.testing import lint_with_only
 
 RULE = "api-config"

@@ -6,11 +6,8 @@ request undecodable, whatever kind carries it.
 
 from __future__ import annotations
 
-import binascii
 import json
 import math
-import re
-from base64 import b64decode
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,9 +17,6 @@ from podlint.k8s.schemas import Part, SchemaUnavailable, version_schemas
 from podlint.model.finding import Finding
 from podlint.model.views import ObjectView
 from podlint.rule import RuleContext
-
-# Go's base64 decoder skips line breaks and nothing else.
-_LINE_BREAKS = re.compile(r"[\r\n]")
 
 
 def config_keys(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
@@ -80,7 +74,9 @@ def _size(obj: ObjectView) -> Iterator[Finding]:
         values = [value for _, value in _merged_data(obj).values()]
     else:
         values = [_text_bytes(value) for value in mapping(obj.data.get("data")).values()]
-        values += [byte_value(value) for value in mapping(obj.data.get("binaryData")).values()]
+        values += [
+            formats.byte_value(value) for value in mapping(obj.data.get("binaryData")).values()
+        ]
     if any(value is None for value in values):
         return  # a value the apiserver cannot decode, reported by the schema rules
     total = sum(len(value) for value in values if value is not None)
@@ -170,33 +166,10 @@ def _merged_data(obj: ObjectView) -> dict[str, tuple[str, bytes | None]]:
     the apiserver merges them."""
     merged: dict[str, tuple[str, bytes | None]] = {}
     for key, value in mapping(obj.data.get("data")).items():
-        merged[str(key)] = ("data", byte_value(value))
+        merged[str(key)] = ("data", formats.byte_value(value))
     for key, value in mapping(obj.data.get("stringData")).items():
         merged[str(key)] = ("stringData", _text_bytes(value))
     return merged
-
-
-def byte_value(value: Any) -> bytes | None:
-    """The bytes a `format: byte` value decodes to: base64 text, a list of byte values, or
-    null (no bytes); None for a value the apiserver cannot decode."""
-    if value is None:
-        return b""
-    if isinstance(value, str):
-        try:
-            return b64decode(_LINE_BREAKS.sub("", value), validate=True)
-        except (binascii.Error, ValueError):
-            return None
-    if isinstance(value, list):
-        numbers = [0 if item is None else item for item in value]
-        if all(_is_byte(item) for item in numbers):
-            return bytes(int(item) for item in numbers)
-    return None
-
-
-def _is_byte(value: Any) -> bool:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    return float(value).is_integer() and 0 <= value <= 255
 
 
 def _json_object_problem(raw: bytes) -> str | None:
@@ -279,8 +252,4 @@ def _where(path: list[Part]) -> str:
 
 
 def _decodes(value: str) -> bool:
-    try:
-        b64decode(_LINE_BREAKS.sub("", value), validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    return True
+    return formats.byte_value(value) is not None
