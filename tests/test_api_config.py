@@ -74,7 +74,7 @@ def test_byte_values() -> None:
     assert byte_value([104, None, 105.0]) == b"h\x00i"
     assert byte_value(None) == b""
     assert byte_value([]) == b""
-    for undecodable in ("aGk", [256], [-1], [1.5], [True], ["a"], 5, {}):
+    for undecodable in ("aGk", [256], [-1], [-0.0], [1.5], [True], ["a"], 5, {}):
         assert byte_value(undecodable) is None
 
 

@@ -12,6 +12,8 @@ import re
 from base64 import b64decode
 from typing import Any, TypeGuard
 
+from podlint.k8s.fastcheck import decodes
+
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -224,4 +226,4 @@ def byte_value(value: Any) -> bytes | None:
 def _is_byte(value: Any) -> bool:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
-    return float(value).is_integer() and 0 <= value <= 255
+    return float(value).is_integer() and decodes(value, "uint8")

@@ -27,6 +27,7 @@ from podlint.k8s.fastcheck import (
     Compiler,
     Predicate,
     Unsupported,
+    decodes,
     holds_integers,
     holds_objects,
 )
@@ -250,8 +251,7 @@ def _decoding_validator() -> Any:
     def decodes_as(validator: Any, go_type: Any, instance: Any, schema: Any) -> Any:
         if not validator.is_type(instance, "integer"):
             return
-        low, high = INTEGER_RANGES[go_type]
-        if not low <= instance <= high:
+        if not decodes(instance, go_type):
             yield ValidationError(f"{instance} does not fit in {go_type}")
 
     return validators.extend(
