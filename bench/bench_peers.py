@@ -11,7 +11,8 @@ podlint. A peer that is not on PATH is skipped and named.
 
 kubeconform is a Go binary (https://github.com/yannh/kubeconform); give it schemas converted
 from the kubernetes-validate release podlint reads (``--kubeconform-schemas``, a directory
-in its ``-schema-location`` layout), or it fetches its own. checkov is on PyPI
+written by ``bench/kubeconform_schemas.py``), or it fetches its own. Both tools are told the
+same ``--kubernetes-version``. checkov is on PyPI
 (``pip install checkov``, best in a virtual environment of its own).
 """
 
@@ -61,6 +62,7 @@ def tools(target: Path, args: argparse.Namespace) -> tuple[list[Tool], list[str]
             [
                 str(podlint),
                 *("lint", "--fail-on", "never", "--format", "json", "--quiet"),
+                *("--kubernetes-version", args.kubernetes_version),
                 *shlex.split(args.podlint_args),
                 str(target),
             ],
@@ -72,6 +74,7 @@ def tools(target: Path, args: argparse.Namespace) -> tuple[list[Tool], list[str]
         missing.append("kubeconform (a Go binary: https://github.com/yannh/kubeconform)")
     else:
         command = [kubeconform, "-summary", "-ignore-missing-schemas"]
+        command += ["-kubernetes-version", f"{args.kubernetes_version}.0"]
         if args.kubeconform_schemas:
             command += ["-schema-location", str(args.kubeconform_schemas)]
         found.append(Tool("kubeconform", [*command, str(target)]))
@@ -95,7 +98,13 @@ def main() -> None:
     parser.add_argument("target", nargs="?", type=Path)
     parser.add_argument("--generate", type=int, help="a generated tree of N documents instead")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--kubeconform-schemas", type=Path, default=None)
+    parser.add_argument(
+        "--kubeconform-schemas",
+        type=Path,
+        default=None,
+        help="a directory written by bench/kubeconform_schemas.py",
+    )
+    parser.add_argument("--kubernetes-version", default="1.35", help="MAJOR.MINOR, for both")
     parser.add_argument("--podlint-args", default="", help='e.g. "--jobs 1" or "--select schema"')
     args = parser.parse_args()
     if args.generate:

@@ -33,6 +33,13 @@ def ingress(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
             obj.at("spec"),
             "spec: Invalid value: either `defaultBackend` or `rules` must be specified",
         )
+    class_name = spec.get("ingressClassName")
+    if isinstance(class_name, str):
+        for problem in formats.dns1123_subdomain(class_name):
+            yield Finding(
+                obj.at("spec", "ingressClassName"),
+                f'spec.ingressClassName: Invalid value: "{class_name}": {problem}',
+            )
     backend = spec.get("defaultBackend")
     if isinstance(backend, dict):
         yield from _backend(backend, obj.at("spec", "defaultBackend"), "spec.defaultBackend")
@@ -86,6 +93,8 @@ def _backend(backend: dict[str, Any], at: str, where: str) -> Iterator[Finding]:
     if service is not None and resource is not None:
         yield Finding(at, f"{where}: Invalid value: cannot set both resource and service backends")
         return
+    if isinstance(resource, dict):
+        yield from _resource(resource, join(at, "resource"), f"{where}.resource")
     if not isinstance(service, dict):
         return
     name = service.get("name")
@@ -116,6 +125,26 @@ def _backend(backend: dict[str, Any], at: str, where: str) -> Iterator[Finding]:
             f"{where}.service.port.number: Invalid value: {number}: must be between 1 "
             "and 65535, inclusive",
         )
+
+
+def _resource(resource: dict[str, Any], at: str, where: str) -> Iterator[Finding]:
+    """A TypedLocalObjectReference: an API group that is a DNS subdomain when it is set (even
+    empty), a kind and a name that are path segments."""
+    group = resource.get("apiGroup")
+    if isinstance(group, str):
+        for problem in formats.dns1123_subdomain(group):
+            yield Finding(
+                join(at, "apiGroup"), f'{where}.apiGroup: Invalid value: "{group}": {problem}'
+            )
+    for field in ("kind", "name"):
+        value = resource.get(field)
+        if value in (None, ""):
+            yield Finding(join(at, field), f"{where}.{field}: Required value")
+        elif isinstance(value, str):
+            for problem in formats.path_segment(value):
+                yield Finding(
+                    join(at, field), f'{where}.{field}: Invalid value: "{value}": {problem}'
+                )
 
 
 def host_problems(host: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from podlint.checks._api import (
@@ -11,9 +12,11 @@ from podlint.checks._api import (
     V1_27,
     V1_30,
     V1_33,
+    V1_34,
     V1_36,
     defaulted,
     is_live,
+    is_sidecar,
     items,
     listed,
     mapping,
@@ -27,7 +30,7 @@ from podlint.k8s import formats
 from podlint.k8s.quantity import parse_quantity
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
-from podlint.model.views import PodSpecView
+from podlint.model.views import ContainerType, ContainerView, PodSpecView
 from podlint.rule import RuleContext
 
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
@@ -97,6 +100,7 @@ def pod_spec(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
     for key, value in mapping(pod.get("nodeSelector")).items():
         yield from _label(pod.at("nodeSelector", key), "nodeSelector", key, value)
     yield from _pod_quantities(pod)
+    yield from _pod_resource_consistency(pod, ctx)
     yield from _resource_claims(pod)
     yield from _priority(pod)
     for index, gate in items(pod.get("readinessGates")):
@@ -232,6 +236,153 @@ def _pod_quantities(pod: PodSpecView) -> Iterator[Finding]:
                 pod.at("resources", "requests", name),
                 f"pod-level resources.requests.{name} must be less than or equal to the limit",
             )
+
+
+Amounts = dict[str, Decimal]
+
+
+def _pod_resource_consistency(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
+    """validatePodResourceConsistency (PodLevelResources, on from 1.34): pod-level requests
+    cover the containers' aggregate requests, a pod-level hugepages limit their aggregate
+    limits, and no app container's limit exceeds the pod-level one.
+
+    A Pod (never a template) is defaulted first: a container's missing request is its limit,
+    and when pod-level limits are set, a missing pod-level cpu or memory request is the
+    containers' aggregate request (or else the pod-level limit), which must then be within
+    the pod-level limit. A quantity that is null or cannot be read leaves the check out.
+    """
+    if ctx.kubernetes_version < V1_34:
+        return
+    resources = pod.get("resources")
+    if not isinstance(resources, dict):
+        return
+    pod_requests = _amounts(resources.get("requests"))
+    pod_limits = _amounts(resources.get("limits"))
+    if pod_requests is None or pod_limits is None:
+        return
+    defaults = not pod.is_template
+    containers = [c for c in pod.containers() if c.type is not ContainerType.EPHEMERAL]
+    requests: list[Amounts] = []
+    limits: list[Amounts] = []
+    for container in containers:
+        section = mapping(container.get("resources"))
+        wanted, ceiling = _amounts(section.get("requests")), _amounts(section.get("limits"))
+        if wanted is None or ceiling is None:
+            return
+        if defaults:
+            written = mapping(section.get("requests"))
+            wanted = {**{n: v for n, v in ceiling.items() if n not in written}, **wanted}
+        requests.append(wanted)
+        limits.append(ceiling)
+    aggregate = _aggregate(containers, requests, ctx)
+    written_requests = mapping(resources.get("requests"))
+    if defaults and mapping(resources.get("limits")):
+        for name in POD_RESOURCES:
+            if name in written_requests or name not in pod_limits:
+                continue
+            value = aggregate.get(name)
+            if value is not None and value > pod_limits[name]:
+                yield Finding(
+                    pod.at("resources", "requests"),
+                    f"pod-level resources.requests.{name} defaults to the aggregate container "
+                    f"requests of {format_amount(value)}, which must be less than or equal to "
+                    f"the pod-level {name} limit of {format_amount(pod_limits[name])}",
+                )
+    for name, value in pod_requests.items():
+        total = aggregate.get(name)
+        if total is not None and total > value:
+            yield Finding(
+                pod.at("resources", "requests", name),
+                f"pod-level resources.requests.{name} {format_amount(value)} must be greater "
+                f"than or equal to the aggregate container requests of {format_amount(total)}",
+            )
+    limit_aggregate = _aggregate(containers, limits, ctx)
+    for name, value in pod_limits.items():
+        total = limit_aggregate.get(name)
+        if name.startswith("hugepages-") and total is not None and total > value:
+            yield Finding(
+                pod.at("resources", "limits", name),
+                f"pod-level resources.limits.{name} {format_amount(value)} must be greater than "
+                f"or equal to the aggregate container limits of {format_amount(total)}",
+            )
+    for container, ceiling in zip(containers, limits, strict=True):
+        if container.type is not ContainerType.CONTAINER:
+            continue
+        for name, value in ceiling.items():
+            if name in pod_limits and value > pod_limits[name]:
+                yield Finding(
+                    pod.at("resources", "limits", name),
+                    f"{container.label}: limits.{name} {format_amount(value)} must be less than "
+                    f"or equal to the pod-level limit of {format_amount(pod_limits[name])}",
+                )
+
+
+def _amounts(values: Any) -> Amounts | None:
+    """A resource list's readable quantities; None when one is null or unreadable."""
+    amounts: Amounts = {}
+    for name, value in mapping(values).items():
+        number = parse_quantity(value)
+        if number is None:
+            return None
+        amounts[str(name)] = number
+    return amounts
+
+
+def _aggregate(
+    containers: list[ContainerView], amounts: list[Amounts], ctx: RuleContext
+) -> Amounts:
+    """AggregateContainerRequests (and Limits): the app containers and sidecars together, or
+    an init container with the sidecars started before it, whichever is more, per resource."""
+    total: Amounts = {}
+    sidecars: Amounts = {}
+    init_peak: Amounts = {}
+    for container, values in zip(containers, amounts, strict=True):
+        if container.type is ContainerType.CONTAINER:
+            _add(total, values)
+            continue
+        if is_sidecar(container, ctx):
+            _add(total, values)
+            _add(sidecars, values)
+            running = dict(sidecars)
+        else:
+            running = dict(values)
+            _add(running, sidecars)
+        for name, value in running.items():
+            if value > init_peak.get(name, Decimal(0)):
+                init_peak[name] = value
+    for name, value in init_peak.items():
+        if value > total.get(name, Decimal(0)):
+            total[name] = value
+    return total
+
+
+def _add(into: Amounts, values: Amounts) -> None:
+    for name, value in values.items():
+        into[name] = into.get(name, Decimal(0)) + value
+
+
+_BINARY_UNITS = (
+    ("Ei", 2**60),
+    ("Pi", 2**50),
+    ("Ti", 2**40),
+    ("Gi", 2**30),
+    ("Mi", 2**20),
+    ("Ki", 2**10),
+)
+
+
+def format_amount(value: Decimal) -> str:
+    """A quantity the way people write it: 1200m, 2, 512Mi."""
+    if value != value.to_integral_value():
+        milli = value * 1000
+        if milli == milli.to_integral_value():
+            return f"{int(milli)}m"
+        return str(value.normalize())
+    number = int(value)
+    for suffix, size in _BINARY_UNITS:
+        if number and number % size == 0:
+            return f"{number // size}{suffix}"
+    return str(number)
 
 
 def _resource_claims(pod: PodSpecView) -> Iterator[Finding]:

@@ -19,23 +19,7 @@ from podlint.rule import RuleContext
 POD_COMPUTE = {"cpu", "memory", "limits.cpu", "limits.memory", "requests.cpu", "requests.memory"}
 POD_COUNT = {"pods"}
 PVC_RESOURCES = {"persistentvolumeclaims", "requests.storage"}
-STANDARD_QUOTA = (
-    POD_COMPUTE
-    | PVC_RESOURCES
-    | {
-        "ephemeral-storage",
-        "requests.ephemeral-storage",
-        "limits.ephemeral-storage",
-        "pods",
-        "services",
-        "replicationcontrollers",
-        "resourcequotas",
-        "secrets",
-        "configmaps",
-        "services.nodeports",
-        "services.loadbalancers",
-    }
-)
+# Resources counted in whole objects (upstream's IntegerResources).
 INTEGER_RESOURCES = {
     "pods",
     "services",
@@ -47,6 +31,12 @@ INTEGER_RESOURCES = {
     "services.nodeports",
     "services.loadbalancers",
 }
+STANDARD_QUOTA = (
+    POD_COMPUTE
+    | PVC_RESOURCES
+    | INTEGER_RESOURCES
+    | {"ephemeral-storage", "requests.ephemeral-storage", "limits.ephemeral-storage"}
+)
 EXISTS_ONLY = (
     "Terminating",
     "NotTerminating",
@@ -282,13 +272,29 @@ def _limit_resource(kind: str, name: str, at: str, where: str) -> Iterator[Findi
         yield invalid(at, where, name, "must be a standard resource for containers")
 
 
+# (field, field, the field reported, how the apiserver names the two): the first value must
+# not be greater than the second, checked in ValidateLimitRange's order.
+_ORDER = (
+    ("min", "max", "min", ("min value", "max value")),
+    ("min", "defaultRequest", "defaultRequest", ("min value", "default request value")),
+    ("defaultRequest", "max", "defaultRequest", ("default request value", "max value")),
+    (
+        "defaultRequest",
+        "default",
+        "defaultRequest",
+        ("default request value", "default limit value"),
+    ),
+    ("min", "default", "default", ("min value", "default value")),
+    ("default", "max", "default", ("default value", "max value")),
+)
+
+
 def _compare(
     values: dict[str, dict[str, tuple[Any, Decimal]]], at: str, where: str
 ) -> Iterator[Finding]:
     names = {name for field in values.values() for name in field}
     for name in sorted(names):
         least, most = values["min"].get(name), values["max"].get(name)
-        default, request = values["default"].get(name), values["defaultRequest"].get(name)
         ratio = values["maxLimitRequestRatio"].get(name)
 
         def finding(
@@ -298,39 +304,11 @@ def _compare(
                 join(at, field, name), f"{where}.{field}[{name}]", str(value[0]), problem
             )
 
-        if least and most and least[1] > most[1]:
-            yield finding("min", least, f"min value {least[0]} is greater than max value {most[0]}")
-        if request and least and least[1] > request[1]:
-            yield finding(
-                "defaultRequest",
-                request,
-                f"min value {least[0]} is greater than default request value {request[0]}",
-            )
-        if request and most and request[1] > most[1]:
-            yield finding(
-                "defaultRequest",
-                request,
-                f"default request value {request[0]} is greater than max value {most[0]}",
-            )
-        if request and default and request[1] > default[1]:
-            yield finding(
-                "defaultRequest",
-                request,
-                f"default request value {request[0]} is "
-                f"greater than default limit value {default[0]}",
-            )
-        if default and least and least[1] > default[1]:
-            yield finding(
-                "default",
-                default,
-                f"min value {least[0]} is greater than default value {default[0]}",
-            )
-        if default and most and default[1] > most[1]:
-            yield finding(
-                "default",
-                default,
-                f"default value {default[0]} is greater than max value {most[0]}",
-            )
+        for larger, smaller, field, words in _ORDER:
+            big, small = values[larger].get(name), values[smaller].get(name)
+            if big and small and big[1] > small[1]:
+                message = f"{words[0]} {big[0]} is greater than {words[1]} {small[0]}"
+                yield finding(field, values[field][name], message)
         if ratio and ratio[1] < 1:
             yield finding("maxLimitRequestRatio", ratio, f"ratio {ratio[0]} is less than 1")
         if ratio and least and most:

@@ -3,11 +3,14 @@ cannot decode: the whole request is refused before validation) and in StorageCla
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from podlint.checks._api import items, listed, mapping, not_a_quantity, quantity_problem
 from podlint.checks._objects import invalid, required, selector, unsupported
+from podlint.checks.api_volumes import HOST_PATH_TYPES
 from podlint.k8s import formats
 from podlint.k8s.quantity import parse_quantity
 from podlint.model.finding import Finding
@@ -50,6 +53,7 @@ def _volume_spec(obj: ObjectView, spec: dict[str, Any]) -> Iterator[Finding]:
         detail = ": at least 1 access mode is required" if claim else ""
         yield Finding(at, f"spec.accessModes: Required value{detail}")
     for index, mode in enumerate(modes):
+        mode = "" if mode is None else mode  # decoded as the empty string
         if isinstance(mode, str) and mode not in ACCESS_MODES:
             yield unsupported(join(at, index), "spec.accessModes", mode, ACCESS_MODES)
     if "ReadWriteOncePod" in modes and len(modes) > 1:
@@ -65,6 +69,7 @@ def _volume_spec(obj: ObjectView, spec: dict[str, Any]) -> Iterator[Finding]:
             for problem in formats.dns1123_subdomain(name):
                 yield invalid(obj.at("spec", field), f"spec.{field}", name, problem)
     if claim:
+        yield from _data_sources(obj, spec)
         requests = mapping(mapping(spec.get("resources")).get("requests"))
         if "storage" in requests:
             yield from _positive(
@@ -100,17 +105,318 @@ def _volume_spec(obj: ObjectView, spec: dict[str, Any]) -> Iterator[Finding]:
             yield unsupported(
                 obj.at("spec", "capacity", str(name)), "spec.capacity", name, ("storage",)
             )
-    nfs = spec.get("nfs")
-    path = mapping(nfs).get("path")
-    if isinstance(nfs, dict) and path in (None, ""):
-        yield required(obj.at("spec", "nfs", "path"), "spec.nfs.path")
-    elif isinstance(path, str) and not path.startswith("/"):
-        yield invalid(
-            obj.at("spec", "nfs", "path"), "spec.nfs.path", path, "must be an absolute path"
+    yield from _volume_sources(obj, spec)
+    yield from _node_affinity(obj, spec)
+    host_path = spec.get("hostPath")
+    if (
+        isinstance(host_path, dict)
+        and isinstance(host_path.get("path"), str)
+        and _clean(host_path["path"]) == "/"
+        and policy == "Recycle"
+    ):
+        yield Finding(
+            obj.at("spec", "persistentVolumeReclaimPolicy"),
+            "spec.persistentVolumeReclaimPolicy: Forbidden: may not be 'recycle' for a hostPath "
+            "mount of '/'",
         )
 
 
+# ValidatePersistentVolumeSpec's order, with the name each error gives the source: every
+# source after the first one is refused (flexVolume is counted, never refused).
+PV_SOURCES = (
+    ("hostPath", "hostPath"), ("gcePersistentDisk", "gcePersistentDisk"),
+    ("awsElasticBlockStore", "awsElasticBlockStore"), ("glusterfs", "glusterfs"),
+    ("flocker", "flocker"), ("nfs", "nfs"), ("rbd", "rbd"), ("quobyte", "quobyte"),
+    ("cephfs", "cephFS"), ("iscsi", "iscsi"), ("cinder", "cinder"), ("fc", "fc"),
+    ("flexVolume", ""), ("azureFile", "azureFile"), ("vsphereVolume", "vsphereVolume"),
+    ("photonPersistentDisk", "photonPersistentDisk"), ("portworxVolume", "portworxVolume"),
+    ("azureDisk", "azureDisk"), ("scaleIO", "scaleIO"), ("local", "local"),
+    ("storageos", "storageos"), ("csi", "csi"),
+)  # fmt: skip
+
+
+def _volume_sources(obj: ObjectView, spec: dict[str, Any]) -> Iterator[Finding]:
+    """Exactly one volume source (a null one is absent), and the sources' own fields."""
+    count = 0
+    for key, name in PV_SOURCES:
+        source = spec.get(key)
+        if not isinstance(source, dict):
+            continue  # absent, null, or a value of the wrong type the schema reports
+        if count and name:
+            yield Finding(
+                obj.at("spec", key),
+                f"spec.{name}: Forbidden: may not specify more than 1 volume type",
+            )
+            continue
+        count += 1
+        if key == "nfs":
+            yield from _nfs(obj, source)
+        elif key == "hostPath":
+            yield from _host_path(obj, source)
+        elif key == "local":
+            yield from _local(obj, source, spec)
+        elif key == "csi":
+            yield from _csi(obj, source)
+    if count == 0:
+        yield required(obj.at("spec"), "spec", "must specify a volume type")
+
+
+def _nfs(obj: ObjectView, nfs: dict[str, Any]) -> Iterator[Finding]:
+    server, path = nfs.get("server"), nfs.get("path")
+    if server in (None, ""):
+        yield required(obj.at("spec", "nfs", "server"), "spec.nfs.server")
+    if path in (None, ""):
+        yield required(obj.at("spec", "nfs", "path"), "spec.nfs.path")
+    if path is None or (isinstance(path, str) and not path.startswith("/")):
+        yield invalid(
+            obj.at("spec", "nfs", "path"), "spec.nfs.path", path or "", "must be an absolute path"
+        )
+
+
+def _host_path(obj: ObjectView, host_path: dict[str, Any]) -> Iterator[Finding]:
+    path = host_path.get("path")
+    if path in (None, ""):
+        yield required(obj.at("spec", "hostPath", "path"), "spec.hostPath.path")
+        return
+    if isinstance(path, str):
+        yield from _no_backsteps(obj.at("spec", "hostPath", "path"), "spec.hostPath.path", path)
+    kind = host_path.get("type")
+    if isinstance(kind, str) and kind not in HOST_PATH_TYPES:
+        yield unsupported(
+            obj.at("spec", "hostPath", "type"),
+            "spec.hostPath.type",
+            kind,
+            tuple(sorted(HOST_PATH_TYPES)),
+        )
+
+
+def _local(obj: ObjectView, local: dict[str, Any], spec: dict[str, Any]) -> Iterator[Finding]:
+    path = local.get("path")
+    if path in (None, ""):
+        yield required(obj.at("spec", "local", "path"), "spec.local.path")
+    elif isinstance(path, str):
+        yield from _no_backsteps(obj.at("spec", "local", "path"), "spec.local.path", path)
+    if not isinstance(spec.get("nodeAffinity"), dict):
+        yield required(
+            obj.at("spec", "nodeAffinity"),
+            "spec.nodeAffinity",
+            "Local volume requires node affinity",
+        )
+
+
+# The secret references validateCSIPersistentVolumeSource checks (nodeStageSecretRef is not).
+CSI_SECRET_REFS = (
+    "controllerPublishSecretRef",
+    "controllerExpandSecretRef",
+    "nodePublishSecretRef",
+    "nodeExpandSecretRef",
+)
+CSI_DRIVER_MAX = 63
+
+
+def _csi(obj: ObjectView, csi: dict[str, Any]) -> Iterator[Finding]:
+    """A CSI source: a driver name (a DNS subdomain in lower case, at most 63 bytes), a volume
+    handle, and a name and namespace in each secret reference that is set."""
+    driver = csi.get("driver")
+    at = obj.at("spec", "csi", "driver")
+    if driver in (None, ""):
+        yield required(at, "spec.csi.driver")
+    elif isinstance(driver, str):
+        if len(driver.encode()) > CSI_DRIVER_MAX:
+            yield Finding(
+                at, f"spec.csi.driver: Too long: may not be more than {CSI_DRIVER_MAX} bytes"
+            )
+        for problem in formats.dns1123_subdomain(driver.lower()):
+            yield invalid(at, "spec.csi.driver", driver, problem)
+    if csi.get("volumeHandle") in (None, ""):
+        yield required(obj.at("spec", "csi", "volumeHandle"), "spec.csi.volumeHandle")
+    for field in CSI_SECRET_REFS:
+        reference = csi.get(field)
+        if not isinstance(reference, dict):
+            continue
+        for part, check in (
+            ("name", formats.dns1123_subdomain),
+            ("namespace", formats.dns1123_label),
+        ):
+            value = reference.get(part)
+            r_at, r_where = obj.at("spec", "csi", field, part), f"spec.csi.{field}.{part}"
+            if value in (None, ""):
+                yield required(r_at, r_where)
+            elif isinstance(value, str):
+                for problem in check(value):
+                    yield invalid(r_at, r_where, value, problem)
+
+
+def _no_backsteps(at: str, where: str, path: str) -> Iterator[Finding]:
+    if ".." in path.split("/"):
+        yield invalid(at, where, path, "must not contain '..'")
+
+
+def _clean(path: str) -> str:
+    """Go's path.Clean: repeated slashes are one, '.' and '..' elements resolved."""
+    return posixpath.normpath(re.sub("/+", "/", path)) if path else "."
+
+
+def _node_affinity(obj: ObjectView, spec: dict[str, Any]) -> Iterator[Finding]:
+    """validateVolumeNodeAffinity: required node constraints, at least one term, and each
+    term's requirements (values of matchExpressions are label values)."""
+    affinity = spec.get("nodeAffinity")
+    if not isinstance(affinity, dict):
+        return
+    at, where = obj.at("spec", "nodeAffinity", "required"), "spec.nodeAffinity.required"
+    node_selector = affinity.get("required")
+    if not isinstance(node_selector, dict):
+        if node_selector is None:
+            yield required(at, where, "must specify required node constraints")
+        return
+    terms = node_selector.get("nodeSelectorTerms")
+    if not listed(terms):
+        yield required(
+            join(at, "nodeSelectorTerms"),
+            f"{where}.nodeSelectorTerms",
+            "must have at least one node selector term",
+        )
+        return
+    for index, term in enumerate(listed(terms)):
+        t_at, t_where = join(at, "nodeSelectorTerms", index), f"{where}.nodeSelectorTerms[{index}]"
+        term = {} if term is None else term
+        if not isinstance(term, dict):
+            continue
+        for e_index, expression in items(term.get("matchExpressions")):
+            e_at = join(t_at, "matchExpressions", e_index)
+            yield from _node_requirement(expression, e_at, f"{t_where}.matchExpressions[{e_index}]")
+        for f_index, expression in items(term.get("matchFields")):
+            f_at = join(t_at, "matchFields", f_index)
+            yield from _field_requirement(expression, f_at, f"{t_where}.matchFields[{f_index}]")
+
+
+def _node_requirement(expression: dict[str, Any], at: str, where: str) -> Iterator[Finding]:
+    operator = expression.get("operator")
+    operator = "" if operator is None else operator
+    values = listed(expression.get("values"))
+    if operator in ("In", "NotIn"):
+        if not values:
+            yield required(
+                join(at, "values"),
+                f"{where}.values",
+                "must be specified when `operator` is 'In' or 'NotIn'",
+            )
+    elif operator in ("Exists", "DoesNotExist"):
+        if values:
+            yield Finding(
+                join(at, "values"),
+                f"{where}.values: Forbidden: may not be specified when `operator` is 'Exists' "
+                "or 'DoesNotExist'",
+            )
+    elif operator in ("Gt", "Lt"):
+        if len(values) != 1:
+            yield required(
+                join(at, "values"),
+                f"{where}.values",
+                "must be specified single value when `operator` is 'Lt' or 'Gt'",
+            )
+    elif isinstance(operator, str):
+        yield invalid(
+            join(at, "operator"), f"{where}.operator", operator, "not a valid selector operator"
+        )
+    key = expression.get("key")
+    if isinstance(key, str) or key is None:
+        for problem in formats.qualified_name(key or ""):
+            yield invalid(join(at, "key"), f"{where}.key", key or "", problem)
+    for index, value in enumerate(values):
+        if isinstance(value, str):
+            for problem in formats.label_value(value):
+                yield invalid(join(at, "values", index), f"{where}.values[{index}]", value, problem)
+
+
+def _field_requirement(expression: dict[str, Any], at: str, where: str) -> Iterator[Finding]:
+    operator = expression.get("operator")
+    operator = "" if operator is None else operator
+    values = listed(expression.get("values"))
+    if operator in ("In", "NotIn"):
+        if len(values) != 1:
+            yield required(
+                join(at, "values"),
+                f"{where}.values",
+                "must be only one value when `operator` is 'In' or 'NotIn' for node field selector",
+            )
+    elif isinstance(operator, str):
+        yield invalid(
+            join(at, "operator"), f"{where}.operator", operator, "not a valid selector operator"
+        )
+    key = expression.get("key")
+    key = "" if key is None else key
+    if key != "metadata.name":
+        if isinstance(key, str):
+            yield invalid(join(at, "key"), f"{where}.key", key, "not a valid field selector key")
+        return
+    for index, value in enumerate(values):
+        if isinstance(value, str):
+            for problem in formats.dns1123_subdomain(value):
+                yield invalid(join(at, "values", index), f"{where}.values[{index}]", value, problem)
+
+
+def _reference(value: Any) -> dict[str, Any] | None:
+    """A TypedLocalObjectReference or TypedObjectReference as decoded: null is absent, null
+    fields are empty (the API group stays absent: its pointer is nil)."""
+    if not isinstance(value, dict):
+        return None
+    kind, name = value.get("kind"), value.get("name")
+    return {
+        "apiGroup": value.get("apiGroup"),
+        "kind": "" if kind is None else kind,
+        "name": "" if name is None else name,
+    }
+
+
+def _data_sources(obj: ObjectView, spec: dict[str, Any]) -> Iterator[Finding]:
+    """dataSource and dataSourceRef as the apiserver sees them after PrepareForCreate: alone,
+    a dataSource other than a claim or a VolumeSnapshot is dropped; each one is copied into
+    the other when it is alone (dataSourceRef.namespace is dropped: the cross-namespace
+    feature is off); then each is validated, and the two must match."""
+    source, ref = _reference(spec.get("dataSource")), _reference(spec.get("dataSourceRef"))
+    if source is not None and ref is None and not _kept(source):
+        source = None
+    if source is not None:
+        yield from _data_source(obj, "dataSource", source)
+    if ref is not None:
+        yield from _data_source(obj, "dataSourceRef", ref)
+    if source is not None and ref is not None and source != ref:
+        yield Finding(
+            obj.at("spec", "dataSource"), "spec: Invalid value: {}: must match dataSourceRef"
+        )
+
+
+def _kept(source: dict[str, Any]) -> bool:
+    group = source["apiGroup"] or ""
+    return (group, source["kind"]) in (
+        ("", "PersistentVolumeClaim"),
+        ("snapshot.storage.k8s.io", "VolumeSnapshot"),
+    )
+
+
+def _data_source(obj: ObjectView, field: str, reference: dict[str, Any]) -> Iterator[Finding]:
+    at, where = obj.at("spec", field), f"spec.{field}"
+    kind, group = reference["kind"], reference["apiGroup"]
+    if reference["name"] == "":
+        yield required(join(at, "name"), f"{where}.name")
+    if kind == "":
+        yield required(join(at, "kind"), f"{where}.kind")
+    if not isinstance(kind, str) or (group is not None and not isinstance(group, str)):
+        return  # a value of the wrong type, which the schema reports
+    if not group and kind != "PersistentVolumeClaim":
+        yield invalid(
+            at, where, kind, "must be 'PersistentVolumeClaim' when referencing the default apiGroup"
+        )
+    if group:
+        for problem in formats.dns1123_subdomain(group):
+            yield invalid(join(at, "apiGroup"), f"{where}.apiGroup", group, problem)
+
+
 def _positive(value: Any, at: str, where: str) -> Iterator[Finding]:
+    if value is None:  # decoded as the zero quantity
+        yield invalid(at, where, "0", "must be greater than zero")
+        return
     number = parse_quantity(value)
     if number is not None and number <= 0:
         yield invalid(at, where, str(value), "must be greater than zero")

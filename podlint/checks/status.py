@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from podlint.k8s.imageref import InvalidReference, parse_image
+from podlint.k8s.imageref import ImageReference, InvalidReference, parse_image
 from podlint.k8s.quantity import parse_quantity
 from podlint.model.configrefs import (
     CLUSTER,
@@ -67,15 +67,10 @@ def _apiserver_refuses_whitespace(container: ContainerView) -> bool:
 
 def image_never_pull(container: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
     """``imagePullPolicy: Never`` on an image a node is unlikely to hold: ErrImageNeverPull."""
-    if container.get("imagePullPolicy") != "Never":
+    never = _never_pulled(container)
+    if never is None:
         return
-    image = container.get("image")
-    if not isinstance(image, str) or not image.strip():
-        return
-    try:
-        reference = parse_image(image.strip())
-    except InvalidReference:
-        return  # invalid-image-name
+    image, reference = never
     if reference.explicit_domain and not reference.domain.startswith("localhost"):
         yield Finding(
             container.at("imagePullPolicy"),
@@ -85,20 +80,30 @@ def image_never_pull(container: ContainerView, ctx: RuleContext) -> Iterator[Fin
         )
 
 
+def _never_pulled(container: ContainerView) -> tuple[str, ImageReference] | None:
+    """The image and its parsed reference of a container with ``imagePullPolicy: Never``;
+    None for another policy, or an image that is missing or cannot be parsed (the rules
+    missing-image and invalid-image-name)."""
+    if container.get("imagePullPolicy") != "Never":
+        return None
+    image = container.get("image")
+    if not isinstance(image, str) or not image.strip():
+        return None
+    try:
+        return image, parse_image(image.strip())
+    except InvalidReference:
+        return None
+
+
 def image_never_pull_latest_or_digest(
     container: ContainerView, ctx: RuleContext
 ) -> Iterator[Finding]:
     """``imagePullPolicy: Never`` on a node-local image named by ``:latest`` or a digest: the
     node's copy must be exactly that one, which Never cannot bring about."""
-    if container.get("imagePullPolicy") != "Never":
+    never = _never_pulled(container)
+    if never is None or has_placeholder(never[0]):
         return
-    image = container.get("image")
-    if not isinstance(image, str) or not image.strip() or has_placeholder(image):
-        return
-    try:
-        reference = parse_image(image.strip())
-    except InvalidReference:
-        return  # invalid-image-name
+    image, reference = never
     if reference.explicit_domain and not reference.domain.startswith("localhost"):
         return  # image-never-pull
     if reference.digest is not None:
@@ -320,10 +325,15 @@ def _mounts(container: ContainerView, besides: str | None = None) -> set[str]:
     }
 
 
-def _limit(container: ContainerView, resource: str) -> Decimal | None:
+def _resources(container: ContainerView, field: str) -> dict[str, Any]:
+    """The container's ``resources.<field>`` (limits, requests), empty when not a mapping."""
     resources = container.get("resources")
-    limits = resources.get("limits") if isinstance(resources, dict) else None
-    return parse_quantity(limits.get(resource)) if isinstance(limits, dict) else None
+    values = resources.get(field) if isinstance(resources, dict) else None
+    return values if isinstance(values, dict) else {}
+
+
+def _limit(container: ContainerView, resource: str) -> Decimal | None:
+    return parse_quantity(_resources(container, "limits").get(resource))
 
 
 def memory_emptydir_unbounded(pod: PodSpecView, ctx: RuleContext) -> Iterator[Finding]:
@@ -396,9 +406,8 @@ def _pod_ephemeral_storage_limit(pod: PodSpecView) -> Decimal | None:
 
 def _request(container: ContainerView, resource: str) -> Decimal | None:
     """The container's request, or its limit when it has none (the apiserver's default)."""
-    resources = container.get("resources")
-    requests = resources.get("requests") if isinstance(resources, dict) else None
-    if isinstance(requests, dict) and resource in requests:
+    requests = _resources(container, "requests")
+    if resource in requests:
         return parse_quantity(requests.get(resource))
     return _limit(container, resource)
 
@@ -464,9 +473,7 @@ def _largest_request(pod: PodSpecView, resource: str) -> str:
         value = _request(container, resource)
         if value is None:
             continue
-        resources = container.get("resources")
-        requests = resources.get("requests") if isinstance(resources, dict) else None
-        field = "requests" if isinstance(requests, dict) and resource in requests else "limits"
+        field = "requests" if resource in _resources(container, "requests") else "limits"
         if best is None or value > best[0]:
             best = (value, container.at("resources", field, resource))
     return best[1] if best else pod.pointer
@@ -492,15 +499,8 @@ def node_selector_contradicts_affinity(pod: PodSpecView, ctx: RuleContext) -> It
     if not isinstance(selector, dict) or not selector:
         return
     labels = {str(key): str(value) for key, value in selector.items()}
-    affinity = pod.get("affinity")
-    node = affinity.get("nodeAffinity") if isinstance(affinity, dict) else None
-    required = (
-        node.get("requiredDuringSchedulingIgnoredDuringExecution")
-        if isinstance(node, dict)
-        else None
-    )
-    terms = required.get("nodeSelectorTerms") if isinstance(required, dict) else None
-    if not isinstance(terms, list) or not terms:
+    terms = _required_node_terms(pod)
+    if not terms:
         return
     conflicts: list[tuple[str, str]] = []  # (key, why) of the first conflict in each term
     for term in terms:
@@ -519,6 +519,19 @@ def node_selector_contradicts_affinity(pod: PodSpecView, ctx: RuleContext) -> It
     )
 
 
+def _required_node_terms(pod: PodSpecView) -> list[Any]:
+    """The nodeSelectorTerms of the pod's required node affinity (empty when it has none)."""
+    affinity = pod.get("affinity")
+    node = affinity.get("nodeAffinity") if isinstance(affinity, dict) else None
+    required = (
+        node.get("requiredDuringSchedulingIgnoredDuringExecution")
+        if isinstance(node, dict)
+        else None
+    )
+    terms = required.get("nodeSelectorTerms") if isinstance(required, dict) else None
+    return terms if isinstance(terms, list) else []
+
+
 def _term_conflict(term: object, labels: dict[str, str]) -> tuple[str, str] | None:
     """The nodeSelector key that rules out this nodeSelectorTerm, and why; None if it may
     match (its expressions are ANDed; a term with only matchFields is not judged)."""
@@ -531,8 +544,7 @@ def _term_conflict(term: object, labels: dict[str, str]) -> tuple[str, str] | No
         key, operator = expression.get("key"), expression.get("operator")
         if not isinstance(key, str) or key not in labels:
             continue
-        raw = expression.get("values")
-        values = [str(v) for v in raw] if isinstance(raw, list) else []
+        values = _values(expression)
         value = labels[key]
         if operator == "In" and value not in values:
             return key, f"{key} In [{', '.join(values)}]"
@@ -544,6 +556,12 @@ def _term_conflict(term: object, labels: dict[str, str]) -> tuple[str, str] | No
         if comparison and not _compares(value, str(operator), values[0]):
             return key, f"{key} {operator} {values[0]}"
     return None
+
+
+def _values(expression: dict[str, Any]) -> list[str]:
+    """A selector expression's values, as strings (none when not a list)."""
+    raw = expression.get("values")
+    return [str(v) for v in raw] if isinstance(raw, list) else []
 
 
 def _compares(value: str, operator: str, bound: str) -> bool:
@@ -586,15 +604,8 @@ def _control_plane_selection(pod: PodSpecView) -> tuple[str, bool] | None:
     selector = pod.get("nodeSelector")
     if isinstance(selector, dict) and CONTROL_PLANE in selector:
         return pod.at("nodeSelector", CONTROL_PLANE), True
-    affinity = pod.get("affinity")
-    node = affinity.get("nodeAffinity") if isinstance(affinity, dict) else None
-    required = (
-        node.get("requiredDuringSchedulingIgnoredDuringExecution")
-        if isinstance(node, dict)
-        else None
-    )
-    terms = required.get("nodeSelectorTerms") if isinstance(required, dict) else None
-    if not isinstance(terms, list) or not terms:
+    terms = _required_node_terms(pod)
+    if not terms:
         return None
     first: str | None = None
     for index, term in enumerate(terms):
@@ -705,8 +716,7 @@ def _selects(selector: object, labels: dict[str, str]) -> bool | None:
         if not isinstance(expression, dict):
             return None
         key, operator = str(expression.get("key")), expression.get("operator")
-        raw = expression.get("values")
-        values = [str(v) for v in raw] if isinstance(raw, list) else []
+        values = _values(expression)
         if operator == "In":
             passed = key in labels and labels[key] in values
         elif operator == "NotIn":

@@ -8,6 +8,7 @@ in ``REJECTING`` and the problems of reading the text.
 
 from __future__ import annotations
 
+import json
 import re
 import ssl
 from collections.abc import Iterable, Sequence
@@ -26,6 +27,7 @@ from podlint.model.version import KubeVersion
 from podlint.runtime import Options, build_engine
 from podlint.source.manifest import parse_text
 from tests.cluster.conftest import Cluster
+from tests.cluster.mutation_harness import Mutation
 
 APISERVER_VERSION = KubeVersion(1, 35)
 REJECTING = ("schema", "api-*", "duplicate-*", "missing-image", "yaml-syntax")
@@ -397,6 +399,79 @@ def tally(outcomes: Iterable[Outcome]) -> dict[str, Tally]:
     return tallies
 
 
+def as_yaml(obj: object) -> str:
+    # JSON is YAML; the apiserver reads it with its YAML decoder, as podlint does.
+    return json.dumps(obj, indent=1) + "\n"
+
+
+def _report(title: str, outcomes: list[Outcome]) -> str:
+    return f"{title} ({len(outcomes)}):\n" + "\n".join(
+        f"  {outcome.describe()}" for outcome in outcomes[:40]
+    )
+
+
+def disagreements(outcomes: list[Outcome], known: set[str]) -> list[str]:
+    """What to report: every false rejection, every refusal podlint misses whose origin is not
+    ``known``, and every refusal where podlint points elsewhere than the apiserver."""
+    problems = []
+    false = [o for o in outcomes if o.false_rejection]
+    if false:
+        problems.append(_report("false rejections", false))
+    missed = [o for o in outcomes if o.miss and o.case.origin not in known]
+    if missed:
+        problems.append(_report("refusals podlint misses", missed))
+    elsewhere = [o for o in outcomes if not o.fields_agree]
+    if elsewhere:
+        problems.append(
+            f"podlint points elsewhere than the apiserver ({len(elsewhere)}):\n"
+            + "\n".join(
+                f"  {o.case.origin}: apiserver {list(o.verdict.fields)}, podlint "
+                f"{[pointer for _, pointer, _ in o.opinion.errors]}"
+                for o in elsewhere[:40]
+            )
+        )
+    return problems
+
+
+def matches(mutation: Mutation, patterns: Iterable[str]) -> bool:
+    """Whether the mutation's signature fully matches one of the regular expressions."""
+    return any(re.fullmatch(pattern, mutation.signature) for pattern in patterns)
+
+
+def judge_mutations(
+    judge: Judge, generated: Sequence[tuple[Mutation, dict[str, Any]]], seed: int
+) -> tuple[list[Outcome], dict[str, Mutation]]:
+    """The mutated objects judged by both, and the mutation of each case by its origin; at
+    least 2000 must be judged, and fewer than 1 in 100 left unanswered."""
+    cases = [Case(f"mutation-{i}.yaml", as_yaml(obj)) for i, (_, obj) in enumerate(generated)]
+    mutation_of = {
+        case.origin: mutation for case, (mutation, _) in zip(cases, generated, strict=True)
+    }
+    outcomes, unanswered = compare(judge, rejecting_engine(), cases)
+    assert len(outcomes) >= 2000, f"seed {seed}: only {len(outcomes)} cases were judged"
+    # The apiserver panics on a few inputs (and answers nothing); they must stay rare.
+    assert len(unanswered) < len(cases) / 100, f"seed {seed}: {len(unanswered)} unanswered"
+    return outcomes, mutation_of
+
+
+def assert_mutations_agree(
+    seed: int, outcomes: list[Outcome], known: set[str], mutation_of: dict[str, Mutation]
+) -> None:
+    """No disagreements (``known`` origins may be missed), else the seed that repeats the run,
+    the disagreements and the mutations behind them."""
+    problems = disagreements(outcomes, known)
+    labelled = "\n".join(
+        f"  {origin}: {mutation_of[origin].describe()}"
+        for origin in sorted(mutation_of)
+        if any(origin + ":" in problem for problem in problems)
+    )
+    assert not problems, (
+        f"seed {seed} (PODLINT_PARITY_SEED={seed} repeats it)\n"
+        + "\n".join(problems)
+        + f"\nthe mutations:\n{labelled}"
+    )
+
+
 __all__ = [
     "Case",
     "Judge",
@@ -404,8 +479,13 @@ __all__ = [
     "Outcome",
     "Tally",
     "Verdict",
+    "as_yaml",
+    "assert_mutations_agree",
     "compare",
+    "disagreements",
     "field_pointer",
     "fields_agree",
+    "judge_mutations",
+    "matches",
     "tally",
 ]

@@ -1,24 +1,23 @@
 """Seeded single-mistake mutations of valid pod-carrying manifests.
 
 Every base manifest here is accepted by kube-apiserver v1.35 as written. A mutation changes
-one thing: it replaces one value with another of a kind people get wrong (a negative number, a
-name with capitals, a wrong type, an unsupported enum value), removes one field, adds an
-unknown field, empties a list or mapping, duplicates a list item, or sets one optional field
-from ``ADDITIONS`` (the fields whose validation is subtle) to an odd value. The same seed
-gives the same cases.
+one thing (the operators of ``tests/cluster/mutation_harness.py``): it replaces one value with
+another of a kind people get wrong (a negative number, a name with capitals, a wrong type, an
+unsupported enum value), removes one field, adds an unknown field, empties a list or mapping,
+duplicates a list item, or sets one optional field from ``ADDITIONS`` (the fields whose
+validation is subtle) to an odd value. The same seed gives the same cases.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import random
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from podlint.model.kinds import BUILTIN_POD_SPEC_POINTERS
+from tests.cluster import mutation_harness as harness
+from tests.cluster.mutation_harness import Mutation, indexes_as_n
 
 _CONTAINER: dict[str, Any] = {
     "name": "app",
@@ -332,76 +331,6 @@ def bases() -> dict[str, dict[str, Any]]:
     }
 
 
-# Values people write by mistake, by the type of the value they replace.
-STRINGS: tuple[Any, ...] = (
-    "",
-    " ",
-    "UPPER",
-    "under_score",
-    "-lead",
-    "trail-",
-    "a.b",
-    "a..b",
-    "a/b",
-    "a b",
-    "x" * 64,
-    "y" * 254,
-    "0-1",
-    "1.5",
-    "*",
-    "Always",
-    "Never",
-    "IfNotPresent",
-    "OnFailure",
-    "TCP",
-    "tcp",
-    "In",
-    "Exists",
-    "NoSchedule",
-    "RuntimeDefault",
-    "Localhost",
-    "100m",
-    "1Gi",
-    "-1",
-    "0",
-    "http",
-    "example.com/x",
-    "ALL",
-    "/abs/path",
-    "rel/path",
-    "../up",
-    "a:b",
-    "${VAR}",
-    "10.0.0.1",
-    "::1",
-    "300.1.1.1",
-    0,
-    1,
-    -1,
-    True,
-    None,
-    [],
-    {},
-)
-INTEGERS: tuple[Any, ...] = (
-    -1,
-    0,
-    1,
-    2,
-    65535,
-    65536,
-    100001,
-    2**31,
-    -(2**31) - 1,
-    1.5,
-    "1",
-    "80",
-    None,
-    True,
-)
-BOOLEANS: tuple[Any, ...] = ("true", 1, None, "yes")
-NAMES: tuple[Any, ...] = ("", "Web", "web_1", "-web", "w" * 64, "w" * 254, "web.1", "a/b")
-
 # Optional fields whose validation is subtle, with odd values: (pointer under the pod spec
 # or the object, value). "$pod" is the pod spec, "$c" the first container, "$obj" the object.
 ADDITIONS: tuple[tuple[str, Any], ...] = (
@@ -443,6 +372,12 @@ ADDITIONS: tuple[tuple[str, Any], ...] = (
     ("$pod/resources", {"requests": {"cpu": "1"}, "limits": {"cpu": "500m"}}),
     ("$pod/resources", {"limits": {"memory": "1Gi"}}),
     ("$pod/resources", {"requests": {"nvidia.com/gpu": "1"}}),
+    # The aggregate container requests are 150m cpu and 192Mi memory, 200m cpu on a Pod (whose
+    # init container's limit becomes its request).
+    ("$pod/resources", {"requests": {"cpu": "160m", "memory": "192Mi"}}),
+    ("$pod/resources", {"requests": {"memory": "191Mi"}}),
+    ("$pod/resources", {"requests": {"cpu": "150m"}, "limits": {"cpu": "1", "memory": "256Mi"}}),
+    ("$pod/resources", {"limits": {"cpu": "1", "memory": "255Mi"}}),
     ("$pod/resourceClaims", [{"name": "gpu", "resourceClaimName": "gpu-claim"}]),
     ("$pod/resourceClaims", [{"name": "gpu"}]),
     ("$pod/resourceClaims", [{"name": "Gpu", "resourceClaimName": "gpu-claim"}]),
@@ -548,11 +483,8 @@ ADDITIONS: tuple[tuple[str, Any], ...] = (
 
 
 @dataclass(frozen=True)
-class Mutation:
-    kind: str
-    operation: str  # replace | remove | add | unknown-field | empty | duplicate
-    pointer: str  # where, in the object
-    value: Any = None
+class PodMutation(Mutation):
+    """A mutation of a pod-carrying kind."""
 
     @property
     def site(self) -> str:
@@ -564,155 +496,17 @@ class Mutation:
             pointer = "$pod" + pointer[len(pod) :]
         elif pointer.startswith("/spec/jobTemplate/spec"):
             pointer = "/spec" + pointer[len("/spec/jobTemplate/spec") :]
-        return re.sub(r"/[0-9]+(?=/|$)", "/N", pointer)
-
-    @property
-    def signature(self) -> str:
-        """``site operation value``: what known gaps are matched against."""
-        value = json.dumps(self.value) if self.operation in ("replace", "add") else ""
-        return f"{self.site} {self.operation} {value}".rstrip()
-
-    def describe(self) -> str:
-        shown = json.dumps(self.value)
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
-        return f"{self.kind} {self.operation} {self.pointer}" + (
-            f" = {shown}" if self.operation in ("replace", "add") else ""
-        )
-
-
-def _escape(part: str) -> str:
-    return part.replace("~", "~0").replace("/", "~1")
-
-
-def _unescape(part: str) -> str:
-    return part.replace("~1", "/").replace("~0", "~")
-
-
-def leaves(value: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
-    """(pointer, value) for every node below the root."""
-    if isinstance(value, dict):
-        for key, child in value.items():
-            at = f"{pointer}/{_escape(key)}"
-            yield at, child
-            yield from leaves(child, at)
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            at = f"{pointer}/{index}"
-            yield at, child
-            yield from leaves(child, at)
-
-
-def _parent(root: Any, pointer: str, create: bool = False) -> tuple[Any, str | int] | None:
-    parts = [_unescape(p) for p in pointer.split("/")[1:]]
-    node = root
-    for part in parts[:-1]:
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                return None
-            node = node[int(part)]
-        elif isinstance(node, dict):
-            if part not in node or node[part] is None:
-                if not create:
-                    return None
-                node[part] = {}
-            node = node[part]
-        else:
-            return None
-    last = parts[-1]
-    if isinstance(node, list):
-        return (node, int(last)) if last.isdigit() and int(last) < len(node) else None
-    return (node, last) if isinstance(node, dict) else None
-
-
-def apply(obj: dict[str, Any], mutation: Mutation) -> dict[str, Any] | None:
-    """The object with the mutation applied, or None when it does not apply to this kind."""
-    result = copy.deepcopy(obj)
-    found = _parent(result, mutation.pointer, create=mutation.operation == "add")
-    if found is None:
-        return None
-    node, key = found
-    if mutation.operation in ("replace", "add"):
-        node[key] = copy.deepcopy(mutation.value)  # type: ignore[index]
-    elif mutation.operation == "remove":
-        del node[key]  # type: ignore[arg-type]
-    elif mutation.operation == "unknown-field":
-        target = node[key]  # type: ignore[index]
-        if not isinstance(target, dict):
-            return None
-        target["unknownField"] = "x"
-    elif mutation.operation == "empty":
-        target = node[key]  # type: ignore[index]
-        node[key] = type(target)()  # type: ignore[index]
-    elif mutation.operation == "duplicate":
-        target = node[key]  # type: ignore[index]
-        if not isinstance(target, list) or not target:
-            return None
-        target.append(copy.deepcopy(target[0]))
-    return result
-
-
-def _pod_pointer(kind: str) -> str:
-    return BUILTIN_POD_SPEC_POINTERS[kind]
-
-
-def _candidates(value: Any, key: str) -> tuple[Any, ...]:
-    if key == "name":
-        return NAMES
-    if isinstance(value, bool):
-        return BOOLEANS
-    if isinstance(value, int):
-        return INTEGERS
-    if isinstance(value, str):
-        return STRINGS
-    return (None, "x", 1)
+        return indexes_as_n(pointer)
 
 
 def generate(seed: int, count: int) -> list[tuple[Mutation, dict[str, Any]]]:
     """``count`` distinct mutated objects, each with the mutation that made it."""
-    generator = random.Random(seed)
-    base_objects = bases()
-    sites = {kind: list(leaves(obj)) for kind, obj in base_objects.items()}
-    seen: set[str] = set()
-    cases: list[tuple[Mutation, dict[str, Any]]] = []
-    attempts = 0
-    while len(cases) < count and attempts < count * 50:
-        attempts += 1
-        kind = generator.choice(sorted(base_objects))
-        base = base_objects[kind]
-        mutation = _mutation(generator, kind, sites[kind])
-        if mutation is None:
-            continue
-        mutated = apply(base, mutation)
-        if mutated is None:
-            continue
-        text = json.dumps(mutated, sort_keys=True)
-        if text in seen:
-            continue
-        seen.add(text)
-        cases.append((mutation, mutated))
-    return cases
+    return harness.generate(seed, count, bases(), _addition, PodMutation)
 
 
-def _mutation(generator: random.Random, kind: str, sites: list[tuple[str, Any]]) -> Mutation | None:
-    roll = generator.random()
-    if roll < 0.3:
-        template, value = generator.choice(ADDITIONS)
-        pod = _pod_pointer(kind)
-        first = f"{pod}/containers/0"
-        pointer = template.replace("$pod", pod).replace("$c", first).replace("$obj", "")
-        return Mutation(kind, "add", pointer, value)
-    pointer, value = generator.choice(sites)
-    if pointer in ("/apiVersion", "/kind"):
-        return None
-    key = _unescape(pointer.rsplit("/", 1)[1])
-    if roll < 0.75:
-        return Mutation(kind, "replace", pointer, generator.choice(_candidates(value, key)))
-    if roll < 0.85:
-        return Mutation(kind, "remove", pointer)
-    if isinstance(value, dict):
-        operation = generator.choice(("unknown-field", "empty"))
-        return Mutation(kind, operation, pointer)
-    if isinstance(value, list):
-        return Mutation(kind, generator.choice(("duplicate", "empty")), pointer)
-    return Mutation(kind, "remove", pointer)
+def _addition(generator: random.Random, kind: str) -> Mutation:
+    template, value = generator.choice(ADDITIONS)
+    pod = BUILTIN_POD_SPEC_POINTERS[kind]
+    first = f"{pod}/containers/0"
+    pointer = template.replace("$pod", pod).replace("$c", first).replace("$obj", "")
+    return PodMutation(kind, "add", pointer, value)

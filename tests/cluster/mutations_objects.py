@@ -1,6 +1,6 @@
 """Seeded single-mistake mutations of valid manifests of the built-in kinds beside workloads.
 
-The same operators as ``tests/cluster/mutations.py`` (a value replaced by one people get
+The operators of ``tests/cluster/mutation_harness.py`` (a value replaced by one people get
 wrong, a field removed, an unknown field added, a list or mapping emptied, a list item
 duplicated, one optional field with subtle validation set to an odd value), applied to one
 valid manifest of every kind of issue #17 item 1 that carries no pod spec. Every base here is
@@ -9,15 +9,12 @@ accepted by kube-apiserver v1.35 as written; the same seed gives the same cases.
 
 from __future__ import annotations
 
-import json
 import random
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from tests.cluster.mutations import Mutation, apply, leaves
-from tests.cluster.mutations import _candidates as candidates
-from tests.cluster.mutations import _unescape as unescape
+from tests.cluster import mutation_harness as harness
+from tests.cluster.mutation_harness import Mutation
 
 _LABELS = {"app": "web", "tier": "frontend"}
 _SELECTOR = {
@@ -443,6 +440,12 @@ def bases() -> dict[str, dict[str, Any]]:
     }
 
 
+_BAD_VALUE_TERM = {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a b"]}]}
+_TWO_NODES_TERM = {
+    "matchFields": [{"key": "metadata.name", "operator": "In", "values": ["a", "b"]}]
+}
+_SNAPSHOT = {"apiGroup": "snapshot.storage.k8s.io", "kind": "VolumeSnapshot", "name": "x"}
+
 # Optional fields whose validation is subtle, with odd values: (kind, pointer, value).
 # "$w" is the first webhook of either webhook configuration kind.
 ADDITIONS: tuple[tuple[str, str, Any], ...] = (
@@ -465,6 +468,9 @@ ADDITIONS: tuple[tuple[str, str, Any], ...] = (
     ("Ingress", "/spec/rules/0/http/paths/0/backend/resource", {"kind": "Bucket", "name": "b"}),
     ("Ingress", "/spec/rules/0/http/paths/0/backend/service/port", {"number": 80, "name": "x"}),
     ("Ingress", "/spec/rules/0/http/paths/0/backend/service/port", {"name": "Bad_Name"}),
+    ("Ingress", "/spec/rules/0/http/paths/0/backend", {"resource": {"apiGroup": "", "name": "b"}}),
+    ("Ingress", "/spec/defaultBackend", {"resource": {"kind": "Bucket", "name": "a/b"}}),
+    ("Ingress", "/spec/ingressClassName", ""),
     ("Ingress", "/spec/rules/0/host", "*.example.com"),
     ("Ingress", "/spec/rules/0/host", "*"),
     ("Ingress", "/spec/tls/0/hosts/0", "*.example.com"),
@@ -498,10 +504,17 @@ ADDITIONS: tuple[tuple[str, str, Any], ...] = (
     ("PersistentVolume", "/spec/hostPath", {"path": "/data"}),
     ("PersistentVolume", "/spec/nodeAffinity", {"required": {"nodeSelectorTerms": []}}),
     ("PersistentVolume", "/spec/volumeMode", "Block"),
+    ("PersistentVolume", "/spec/csi", {"driver": "ebs.csi.aws.com", "volumeHandle": "vol-1"}),
+    ("PersistentVolume", "/spec/nodeAffinity", {"required": {"nodeSelectorTerms": [{}]}}),
+    ("PersistentVolume", "/spec/nodeAffinity/required/nodeSelectorTerms", [_BAD_VALUE_TERM]),
+    ("PersistentVolume", "/spec/nodeAffinity/required/nodeSelectorTerms", [_TWO_NODES_TERM]),
     ("PersistentVolumeClaim", "/spec/volumeName", "Share"),
     ("PersistentVolumeClaim", "/spec/dataSource", {"kind": "PersistentVolumeClaim", "name": "x"}),
     ("PersistentVolumeClaim", "/spec/dataSource", {"kind": "VolumeSnapshot", "name": "x"}),
     ("PersistentVolumeClaim", "/spec/volumeAttributesClassName", "Gold"),
+    ("PersistentVolumeClaim", "/spec/dataSourceRef", {"kind": "Bucket", "name": "x"}),
+    ("PersistentVolumeClaim", "/spec/dataSourceRef", {**_SNAPSHOT, "namespace": "other"}),
+    ("PersistentVolumeClaim", "/spec/dataSourceRef", {**_SNAPSHOT, "apiGroup": "example.com"}),
     ("PersistentVolumeClaim", "/spec/accessModes", ["ReadWriteOncePod", "ReadWriteOnce"]),
     ("StorageClass", "/reclaimPolicy", "Recycle"),
     ("StorageClass", "/reclaimPolicy", "Keep"),
@@ -665,16 +678,11 @@ ADDITIONS: tuple[tuple[str, str, Any], ...] = (
 
 @dataclass(frozen=True)
 class ObjectMutation(Mutation):
-    """A mutation of a kind without a pod spec: its site is the pointer, indexes as N."""
-
-    @property
-    def site(self) -> str:
-        return re.sub(r"/[0-9]+(?=/|$)", "/N", self.pointer)
+    """A mutation of a kind without a pod spec: its signature starts with the kind."""
 
     @property
     def signature(self) -> str:
-        value = json.dumps(self.value) if self.operation in ("replace", "add") else ""
-        return f"{self.kind} {self.site} {self.operation} {value}".rstrip()
+        return f"{self.kind} {super().signature}"
 
 
 WEBHOOK_KINDS = ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
@@ -682,52 +690,15 @@ WEBHOOK_KINDS = ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration
 
 def generate(seed: int, count: int) -> list[tuple[Mutation, dict[str, Any]]]:
     """``count`` distinct mutated objects, each with the mutation that made it."""
-    generator = random.Random(seed)
-    base_objects = bases()
-    sites = {kind: list(leaves(obj)) for kind, obj in base_objects.items()}
-    seen: set[str] = set()
-    cases: list[tuple[Mutation, dict[str, Any]]] = []
-    attempts = 0
-    while len(cases) < count and attempts < count * 50:
-        attempts += 1
-        kind = generator.choice(sorted(base_objects))
-        mutation = _mutation(generator, kind, sites[kind])
-        if mutation is None:
-            continue
-        mutated = apply(base_objects[kind], mutation)
-        if mutated is None:
-            continue
-        text = json.dumps(mutated, sort_keys=True)
-        if text in seen:
-            continue
-        seen.add(text)
-        cases.append((mutation, mutated))
-    return cases
+    return harness.generate(seed, count, bases(), _addition, ObjectMutation)
 
 
-def _mutation(
-    generator: random.Random, kind: str, sites: list[tuple[str, Any]]
-) -> ObjectMutation | None:
-    roll = generator.random()
-    if roll < 0.3:
-        own = [(k, p, v) for k, p, v in ADDITIONS if k == kind or (k == "$w" and kind in
-               WEBHOOK_KINDS)]  # fmt: skip
-        if not own:
-            return None
-        target, pointer, value = generator.choice(own)
-        if target == "$w":
-            pointer = "/webhooks/0" + pointer
-        return ObjectMutation(kind, "add", pointer, value)
-    pointer, value = generator.choice(sites)
-    if pointer in ("/apiVersion", "/kind"):
+def _addition(generator: random.Random, kind: str) -> ObjectMutation | None:
+    own = [(k, p, v) for k, p, v in ADDITIONS if k == kind or (k == "$w" and kind in
+           WEBHOOK_KINDS)]  # fmt: skip
+    if not own:
         return None
-    key = unescape(pointer.rsplit("/", 1)[1])
-    if roll < 0.75:
-        return ObjectMutation(kind, "replace", pointer, generator.choice(candidates(value, key)))
-    if roll < 0.85:
-        return ObjectMutation(kind, "remove", pointer)
-    if isinstance(value, dict):
-        return ObjectMutation(kind, generator.choice(("unknown-field", "empty")), pointer)
-    if isinstance(value, list):
-        return ObjectMutation(kind, generator.choice(("duplicate", "empty")), pointer)
-    return ObjectMutation(kind, "remove", pointer)
+    target, pointer, value = generator.choice(own)
+    if target == "$w":
+        pointer = "/webhooks/0" + pointer
+    return ObjectMutation(kind, "add", pointer, value)

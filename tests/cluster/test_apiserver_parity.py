@@ -13,18 +13,25 @@ that podlint now catches fails too, so the lists only shrink. The mutation run i
 
 from __future__ import annotations
 
-import json
 import os
 import random
-import re
 from pathlib import Path
 
 import pytest
 
 from podlint.source.manifest import _split_documents
-from tests.cluster.apiserver import Case, Judge, Outcome, compare, rejecting_engine
+from tests.cluster.apiserver import (
+    Case,
+    Judge,
+    assert_mutations_agree,
+    compare,
+    disagreements,
+    judge_mutations,
+    matches,
+    rejecting_engine,
+)
 from tests.cluster.conftest import Cluster
-from tests.cluster.mutations import Mutation, generate
+from tests.cluster.mutations import generate
 from tests.conftest import ROOT, SHARED
 
 CORPUS = SHARED / "corpus"
@@ -65,33 +72,6 @@ def documents(path: Path, root: Path) -> list[Case]:
     return [Case(f"{origin}:{offset + 1}", chunk) for offset, chunk in _split_documents(text)]
 
 
-def _report(title: str, outcomes: list[Outcome]) -> str:
-    return f"{title} ({len(outcomes)}):\n" + "\n".join(
-        f"  {outcome.describe()}" for outcome in outcomes[:40]
-    )
-
-
-def _disagreements(outcomes: list[Outcome], known: set[str]) -> list[str]:
-    problems = []
-    false = [o for o in outcomes if o.false_rejection]
-    if false:
-        problems.append(_report("false rejections", false))
-    missed = [o for o in outcomes if o.miss and o.case.origin not in known]
-    if missed:
-        problems.append(_report("refusals podlint misses", missed))
-    elsewhere = [o for o in outcomes if not o.fields_agree]
-    if elsewhere:
-        problems.append(
-            f"podlint points elsewhere than the apiserver ({len(elsewhere)}):\n"
-            + "\n".join(
-                f"  {o.case.origin}: apiserver {list(o.verdict.fields)}, podlint "
-                f"{[pointer for _, pointer, _ in o.opinion.errors]}"
-                for o in elsewhere[:40]
-            )
-        )
-    return problems
-
-
 def test_rule_fixtures_agree_with_the_apiserver(judge: Judge) -> None:
     rules = ROOT / "tests" / "rules"
     directories = [*sorted(rules.glob("api-*")), rules / "schema"]
@@ -105,7 +85,7 @@ def test_rule_fixtures_agree_with_the_apiserver(judge: Judge) -> None:
     outcomes, unanswered = compare(judge, rejecting_engine(), cases)
     assert len(outcomes) > 60, "the fixtures hold fewer served documents than expected"
     assert not unanswered, [case.origin for case in unanswered]
-    problems = _disagreements(outcomes, set())
+    problems = disagreements(outcomes, set())
     assert not problems, "\n".join(problems)
 
 
@@ -116,43 +96,15 @@ def test_corpus_agrees_with_the_apiserver(judge: Judge) -> None:
     assert len(outcomes) > 2000
     assert not unanswered, [case.origin for case in unanswered]
     outcomes = [o for o in outcomes if o.case.origin not in ENVIRONMENT]
-    problems = _disagreements(outcomes, set(CORPUS_GAPS))
+    problems = disagreements(outcomes, set(CORPUS_GAPS))
     caught = sorted(o.case.origin for o in outcomes if not o.miss and o.case.origin in CORPUS_GAPS)
     if caught:
         problems.append(f"listed in CORPUS_GAPS but now agreed on (remove them): {caught}")
     assert not problems, "\n".join(problems)
 
 
-def _known_gap(mutation: Mutation) -> bool:
-    return any(re.fullmatch(pattern, mutation.signature) for pattern in MUTATION_GAPS)
-
-
 def test_single_mistake_mutations_agree_with_the_apiserver(judge: Judge) -> None:
     seed = int(os.environ.get("PODLINT_PARITY_SEED", random.randrange(2**32)))
-    generated = generate(seed, MUTATIONS)
-    cases = [Case(f"mutation-{index}.yaml", _as_yaml(obj)) for index, (_, obj) in
-             enumerate(generated)]  # fmt: skip
-    mutation_of = {
-        case.origin: mutation for case, (mutation, _) in zip(cases, generated, strict=True)
-    }
-    outcomes, unanswered = compare(judge, rejecting_engine(), cases)
-    assert len(outcomes) >= 2000, f"seed {seed}: only {len(outcomes)} cases were judged"
-    # The apiserver panics on a few inputs (and answers nothing); they must stay rare.
-    assert len(unanswered) < len(cases) / 100, f"seed {seed}: {len(unanswered)} unanswered"
-    known = {o.case.origin for o in outcomes if _known_gap(mutation_of[o.case.origin])}
-    problems = _disagreements(outcomes, known)
-    labelled = "\n".join(
-        f"  {origin}: {mutation_of[origin].describe()}"
-        for origin in sorted(mutation_of)
-        if any(origin + ":" in problem for problem in problems)
-    )
-    assert not problems, (
-        f"seed {seed} (PODLINT_PARITY_SEED={seed} repeats it)\n"
-        + "\n".join(problems)
-        + f"\nthe mutations:\n{labelled}"
-    )
-
-
-def _as_yaml(obj: object) -> str:
-    # JSON is YAML; the apiserver reads it with its YAML decoder, as podlint does.
-    return json.dumps(obj, indent=1) + "\n"
+    outcomes, mutation_of = judge_mutations(judge, generate(seed, MUTATIONS), seed)
+    known = {o.case.origin for o in outcomes if matches(mutation_of[o.case.origin], MUTATION_GAPS)}
+    assert_mutations_agree(seed, outcomes, known, mutation_of)

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from tests.cluster.mutations import Mutation, apply, leaves
+from tests.cluster.mutation_harness import Mutation, apply, leaves
 
 _LABELS = {"app": "web"}
 _CONTAINERS = [{"name": "app", "image": "nginx:1.27"}]
@@ -24,6 +24,25 @@ _RBAC = "rbac.authorization.k8s.io"
 
 def _object(api_version: str, kind: str, **fields: Any) -> dict[str, Any]:
     return {"apiVersion": api_version, "kind": kind, "metadata": {"name": "base"}, **fields}
+
+
+def _claim(access: list[str], storage: str, **fields: Any) -> dict[str, Any]:
+    spec = {"accessModes": access, **fields, "resources": {"requests": {"storage": storage}}}
+    return _object("v1", "PersistentVolumeClaim", spec=spec)
+
+
+def _volume(storage: str, access: str, **fields: Any) -> dict[str, Any]:
+    spec = {"capacity": {"storage": storage}, "accessModes": [access], **fields}
+    return _object("v1", "PersistentVolume", spec=spec)
+
+
+def _binding(kind: str, role_kind: str, role: str, subject: dict[str, str]) -> dict[str, Any]:
+    role_ref = {"apiGroup": _RBAC, "kind": role_kind, "name": role}
+    return _object(f"{_RBAC}/v1", kind, roleRef=role_ref, subjects=[subject])
+
+
+def _service(**spec: Any) -> dict[str, Any]:
+    return _object("v1", "Service", spec=spec)
 
 
 def bases() -> dict[str, dict[str, Any]]:
@@ -53,114 +72,66 @@ def bases() -> dict[str, dict[str, Any]]:
             type="kubernetes.io/basic-auth",
             stringData={"username": "admin", "password": "hunter2"},
         ),
-        "pvc": _object(
-            "v1",
-            "PersistentVolumeClaim",
-            spec={
-                "accessModes": ["ReadWriteOnce"],
-                "storageClassName": "standard",
-                "resources": {"requests": {"storage": "10Gi"}},
+        "pvc": _claim(["ReadWriteOnce"], "10Gi", storageClassName="standard"),
+        "pvc-clone": _claim(
+            ["ReadWriteOnce"], "1Gi", dataSource={"kind": "PersistentVolumeClaim", "name": "source"}
+        ),
+        "pvc-no-class": _claim(["ReadWriteMany"], "1Gi"),
+        "pv-local": _volume(
+            "50Gi",
+            "ReadWriteOnce",
+            persistentVolumeReclaimPolicy="Retain",
+            storageClassName="local",
+            local={"path": "/mnt/disk1"},
+            nodeAffinity={
+                "required": {
+                    "nodeSelectorTerms": [
+                        {
+                            "matchExpressions": [
+                                {
+                                    "key": "kubernetes.io/hostname",
+                                    "operator": "In",
+                                    "values": ["node-a"],
+                                }
+                            ]
+                        }
+                    ]
+                }
             },
         ),
-        "pvc-clone": _object(
-            "v1",
-            "PersistentVolumeClaim",
-            spec={
-                "accessModes": ["ReadWriteOnce"],
-                "dataSource": {"kind": "PersistentVolumeClaim", "name": "source"},
-                "resources": {"requests": {"storage": "1Gi"}},
-            },
+        "pv-nfs": _volume(
+            "100Gi",
+            "ReadWriteMany",
+            nfs={"server": "nfs.example.com", "path": "/exports/a", "readOnly": False},
+            mountOptions=["nfsvers=4.1"],
         ),
-        "pvc-no-class": _object(
-            "v1",
-            "PersistentVolumeClaim",
-            spec={"accessModes": ["ReadWriteMany"], "resources": {"requests": {"storage": "1Gi"}}},
+        "pv-csi": _volume(
+            "20Gi",
+            "ReadWriteOnce",
+            csi={"driver": "ebs.csi.aws.com", "volumeHandle": "vol-0a1b2c", "fsType": "ext4"},
         ),
-        "pv-local": _object(
-            "v1",
-            "PersistentVolume",
-            spec={
-                "capacity": {"storage": "50Gi"},
-                "accessModes": ["ReadWriteOnce"],
-                "persistentVolumeReclaimPolicy": "Retain",
-                "storageClassName": "local",
-                "local": {"path": "/mnt/disk1"},
-                "nodeAffinity": {
-                    "required": {
-                        "nodeSelectorTerms": [
-                            {
-                                "matchExpressions": [
-                                    {
-                                        "key": "kubernetes.io/hostname",
-                                        "operator": "In",
-                                        "values": ["node-a"],
-                                    }
-                                ]
-                            }
-                        ]
-                    }
-                },
-            },
-        ),
-        "pv-nfs": _object(
-            "v1",
-            "PersistentVolume",
-            spec={
-                "capacity": {"storage": "100Gi"},
-                "accessModes": ["ReadWriteMany"],
-                "nfs": {"server": "nfs.example.com", "path": "/exports/a", "readOnly": False},
-                "mountOptions": ["nfsvers=4.1"],
-            },
-        ),
-        "pv-csi": _object(
-            "v1",
-            "PersistentVolume",
-            spec={
-                "capacity": {"storage": "20Gi"},
-                "accessModes": ["ReadWriteOnce"],
-                "csi": {
-                    "driver": "ebs.csi.aws.com",
-                    "volumeHandle": "vol-0a1b2c",
-                    "fsType": "ext4",
-                },
-            },
-        ),
-        "rolebinding": _object(
-            f"{_RBAC}/v1",
+        "rolebinding": _binding(
             "RoleBinding",
-            roleRef={"apiGroup": _RBAC, "kind": "Role", "name": "deployer"},
-            subjects=[{"kind": "ServiceAccount", "name": "ci", "namespace": "updates"}],
+            "Role",
+            "deployer",
+            {"kind": "ServiceAccount", "name": "ci", "namespace": "updates"},
         ),
-        "clusterrolebinding": _object(
-            f"{_RBAC}/v1",
+        "clusterrolebinding": _binding(
             "ClusterRoleBinding",
-            roleRef={"apiGroup": _RBAC, "kind": "ClusterRole", "name": "view"},
-            subjects=[{"kind": "Group", "name": "devs", "apiGroup": _RBAC}],
+            "ClusterRole",
+            "view",
+            {"kind": "Group", "name": "devs", "apiGroup": _RBAC},
         ),
-        "service": _object(
-            "v1",
-            "Service",
-            spec={"selector": _LABELS, "ports": [{"name": "http", "port": 80}]},
+        "service": _service(selector=_LABELS, ports=[{"name": "http", "port": 80}]),
+        "service-headless": _service(clusterIP="None", selector=_LABELS, ports=[{"port": 80}]),
+        "service-load-balancer": _service(
+            type="LoadBalancer",
+            loadBalancerClass="example.com/internal",
+            ipFamilies=["IPv4"],
+            selector=_LABELS,
+            ports=[{"port": 443, "targetPort": 8443}],
         ),
-        "service-headless": _object(
-            "v1",
-            "Service",
-            spec={"clusterIP": "None", "selector": _LABELS, "ports": [{"port": 80}]},
-        ),
-        "service-load-balancer": _object(
-            "v1",
-            "Service",
-            spec={
-                "type": "LoadBalancer",
-                "loadBalancerClass": "example.com/internal",
-                "ipFamilies": ["IPv4"],
-                "selector": _LABELS,
-                "ports": [{"port": 443, "targetPort": 8443}],
-            },
-        ),
-        "service-external-name": _object(
-            "v1", "Service", spec={"type": "ExternalName", "externalName": "db.example.com"}
-        ),
+        "service-external-name": _service(type="ExternalName", externalName="db.example.com"),
         "deployment": _object(
             "apps/v1",
             "Deployment",
