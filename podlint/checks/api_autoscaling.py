@@ -81,7 +81,9 @@ def _replicas(spec: dict[str, Any], obj: ObjectView) -> Iterator[Finding]:
 def _reference(
     reference: Any, at: str, where: str, *, api_version: bool = False
 ) -> Iterator[Finding]:
-    """A CrossVersionObjectReference: kind and name required, each a path segment."""
+    """A CrossVersionObjectReference: kind and name required, each a path segment; the
+    apiVersion a group/version (``api_version``: with a group), as ParseGroupVersion reads
+    it."""
     if not isinstance(reference, dict):
         return
     for key in ("kind", "name"):
@@ -92,7 +94,7 @@ def _reference(
             for problem in formats.path_segment(value):
                 yield invalid(join(at, key), f"{where}.{key}", value, problem)
     version = reference.get("apiVersion")
-    if api_version and (version is None or isinstance(version, str)):
+    if version is None or isinstance(version, str):
         version = version or ""
         if version.count("/") > 1:
             yield invalid(
@@ -101,7 +103,7 @@ def _reference(
                 version,
                 f"unexpected GroupVersion string: {version}",
             )
-        elif "/" not in version or not version.split("/")[0]:
+        elif api_version and ("/" not in version or not version.split("/")[0]):
             yield invalid(
                 join(at, "apiVersion"),
                 f"{where}.apiVersion",

@@ -7,7 +7,7 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
-from podlint.checks._api import items, listed, text
+from podlint.checks._api import items, strings, text
 from podlint.checks._objects import invalid, required, selector, unsupported
 from podlint.k8s import formats
 from podlint.lazyre import LazyPattern
@@ -49,7 +49,8 @@ def _network_policy(obj: ObjectView) -> Iterator[Finding]:
                 yield from _port(port, join(at, "ports", p_index), f"{where}.ports[{p_index}]")
             for p_index, peer in items(rule.get(peers)):
                 yield from _peer(peer, join(at, peers, p_index), f"{where}.{peers}[{p_index}]")
-    types = listed(spec.get("policyTypes"))
+    # A null item of a list of strings decodes as the empty string.
+    types = strings(spec.get("policyTypes"))
     for index, value in enumerate(types):
         if isinstance(value, str) and value not in POLICY_TYPES:
             at = obj.at("spec", "policyTypes", str(index))
@@ -122,7 +123,7 @@ def _ip_block(block: dict[str, Any], at: str, where: str) -> Iterator[Finding]:
         network = parse_cidr(cidr)
         if network is None:
             yield invalid(join(at, "cidr"), f"{where}.cidr", cidr, CIDR_PROBLEM)
-    for index, value in enumerate(listed(block.get("except"))):
+    for index, value in enumerate(strings(block.get("except"))):
         if not isinstance(value, str):
             continue
         e_at, e_where = join(at, "except", index), f"{where}.except[{index}]"

@@ -7,7 +7,7 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
-from podlint.checks._api import V1_35, defaulted, items, listed, mapping, text
+from podlint.checks._api import V1_35, defaulted, items, listed, mapping, strings, text
 from podlint.checks._objects import invalid, unsupported
 from podlint.checks.api_networking import CIDR_PROBLEM, parse_cidr
 from podlint.k8s import formats
@@ -22,11 +22,15 @@ AFFINITIES = ("ClientIP", "None")
 MAX_AFFINITY = 86400
 DISTRIBUTIONS = ("PreferClose", "PreferSameZone", "PreferSameNode")
 PORT_RANGE = "must be between 1 and 65535, inclusive"
+FAMILY_POLICIES = ("PreferDualStack", "RequireDualStack", "SingleStack")
+FAMILIES = ("IPv4", "IPv6")
 
 
 def service(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     """spec.ports: required, names, numbers, protocols, targetPort, nodePort with ClusterIP."""
     spec = obj.data.get("spec")
+    if spec is None:
+        spec = {}  # a spec left out or null decodes as an empty one, which has no ports
     if not isinstance(spec, dict):
         return
     service_type = defaulted(spec.get("type"), "ClusterIP")
@@ -61,7 +65,8 @@ def service(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
                     f'{where}.name: Duplicate value: "{name}"',
                 )
             names.add(name)
-        number = port.get("port")
+        # A port left out or null decodes as 0.
+        number = 0 if port.get("port") is None else port.get("port")
         if formats.is_int(number) and not 1 <= number <= 65535:
             yield Finding(
                 obj.at("spec", "ports", str(index), "port"),
@@ -103,7 +108,8 @@ def _service_fields(
     source ranges, health check port, selector, ExternalName."""
     if isinstance(kind, str) and kind not in TYPES:
         yield unsupported(obj.at("spec", "type"), "spec.type", kind, TYPES)
-    external_ips = listed(spec.get("externalIPs"))
+    # A null item of a list of strings decodes as the empty string.
+    external_ips = strings(spec.get("externalIPs"))
     accessible = kind in ("NodePort", "LoadBalancer") or (kind == "ClusterIP" and external_ips)
     traffic = spec.get("externalTrafficPolicy")
     if isinstance(traffic, str):
@@ -144,7 +150,7 @@ def _service_fields(
             timeout,
             f"must be greater than 0 and less than {MAX_AFFINITY}",
         )
-    ranges = listed(spec.get("loadBalancerSourceRanges"))
+    ranges = strings(spec.get("loadBalancerSourceRanges"))
     if ranges and kind != "LoadBalancer":
         yield Finding(
             obj.at("spec", "loadBalancerSourceRanges"),
@@ -175,6 +181,7 @@ def _service_fields(
             "None",
             f"may not be set to 'None' for {kind} services",
         )
+    yield from _cluster_ips(obj, spec, kind)
     distribution = spec.get("trafficDistribution")
     # PreferSameZone and PreferSameNode are known from 1.35 on; before, only PreferClose.
     known = ctx.kubernetes_version >= V1_35
@@ -204,6 +211,94 @@ def _service_fields(
                     protocol,
                     problem,
                 )
+
+
+def _cluster_ips(obj: ObjectView, spec: dict[str, Any], kind: Any) -> Iterator[Finding]:
+    """clusterIP and clusterIPs as written (the apiserver copies clusterIP into an empty
+    clusterIPs first), ipFamilyPolicy and ipFamilies. Whether an address is in the cluster's
+    service range, and whether the cluster serves its IP family, depend on the cluster."""
+    cluster_ip = spec.get("clusterIP")
+    cluster_ip = "" if cluster_ip is None else cluster_ip
+    written = spec.get("clusterIPs")
+    ips = strings(written)
+    at = obj.at("spec", "clusterIPs") if isinstance(written, list) else obj.at("spec", "clusterIP")
+    if not isinstance(cluster_ip, str) or not all(isinstance(ip, str) for ip in ips):
+        return  # the schema rule reports a value that is not a string
+    shown_ips = "[" + ",".join(f'"{ip}"' for ip in ips) + "]"
+    if ips and not cluster_ip:
+        yield Finding(
+            at,
+            f"spec.clusterIPs: Invalid value: {shown_ips}: must be empty when `clusterIP` is "
+            "not specified",
+        )
+        return
+    if kind == "ExternalName":
+        forbidden = "Forbidden: may not be set for ExternalName services"
+        if cluster_ip:
+            yield Finding(obj.at("spec", "clusterIP"), f"spec.clusterIPs: {forbidden}")
+        if spec.get("ipFamilyPolicy") is not None:
+            yield Finding(obj.at("spec", "ipFamilyPolicy"), f"spec.ipFamilyPolicy: {forbidden}")
+        if strings(spec.get("ipFamilies")):
+            yield Finding(obj.at("spec", "ipFamilies"), f"spec.ipFamilies: {forbidden}")
+        return
+    if ips and ips[0] != cluster_ip:
+        yield Finding(
+            at, f"spec.clusterIPs: Invalid value: {shown_ips}: first value must match `clusterIP`"
+        )
+        return
+    ips = ips or ([cluster_ip] if cluster_ip else [])
+    if ips[:1] == ["None"] and len(ips) > 1:
+        yield Finding(
+            at,
+            f"spec.clusterIPs: Invalid value: {shown_ips}: 'None' must be the first and only value",
+        )
+    elif len(ips) > 2:
+        yield Finding(
+            at, f"spec.clusterIPs: Invalid value: {shown_ips}: may only hold up to 2 values"
+        )
+    families = [_family(ip) for ip in ips]
+    if len(ips) == 2 and None not in families and families[0] == families[1]:
+        yield Finding(
+            at,
+            f"spec.clusterIPs: Invalid value: {shown_ips}: may specify no more than one IP for "
+            "each IP family",
+        )
+    for index, ip in enumerate(ips):
+        if index == 0 and ip == "None":
+            continue
+        for problem in formats.ip_address(ip, strict=False):
+            ip_at = (
+                obj.at("spec", "clusterIPs", str(index)) if written else obj.at("spec", "clusterIP")
+            )
+            yield invalid(ip_at, f"spec.clusterIPs[{index}]", ip, problem)
+    policy = spec.get("ipFamilyPolicy")
+    if isinstance(policy, str) and policy not in FAMILY_POLICIES:
+        yield unsupported(
+            obj.at("spec", "ipFamilyPolicy"), "spec.ipFamilyPolicy", policy, FAMILY_POLICIES
+        )
+    seen: set[str] = set()
+    for index, family in enumerate(strings(spec.get("ipFamilies"))):
+        if not isinstance(family, str):
+            continue
+        f_at, f_where = obj.at("spec", "ipFamilies", str(index)), f"spec.ipFamilies[{index}]"
+        if family not in FAMILIES:
+            yield unsupported(f_at, f_where, family, FAMILIES)
+        elif family in seen:
+            yield Finding(f_at, f'{f_where}: Duplicate value: "{family}"')
+        seen.add(family)
+
+
+def _family(value: str) -> int | None:
+    """4 or 6 as Go counts them (an IPv4-mapped IPv6 address is IPv4); None for no address."""
+    if formats.ip_address(value, strict=False):
+        return None
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return 4  # IPv4 with leading zeros, which the legacy parser takes
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return 4
+    return address.version
 
 
 def _special_ip(value: str) -> list[str]:

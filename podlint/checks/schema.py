@@ -304,10 +304,12 @@ def _describe(
             return  # null decodes as the zero value; the api-* rules judge that value
         expected = error.validator_value
         expected_list = [expected] if isinstance(expected, str) else list(expected)
-        wanted = " or ".join(t for t in expected_list if t != "null") or "null"
-        yield Finding(
-            pointer, f"{where or kind}: expected {_article(wanted)}, got {describe(instance)}"
-        )
+        wanted = _article(" or ".join(t for t in expected_list if t != "null") or "null")
+        if schemas is not None and id(error.schema) in schemas.bytes_nodes:
+            wanted = "a base64 string (or a list of byte values)"
+        elif error.schema.get(DECODES_AS) == "uint8":
+            wanted = "a byte value (an integer from 0 to 255)"
+        yield Finding(pointer, f"{where or kind}: expected {wanted}, got {describe(instance)}")
         return
     if error.validator == DECODES_AS:
         yield Finding(pointer, _out_of_range(where or kind, instance, error.validator_value))
@@ -380,6 +382,11 @@ def _fits(value: int, go_type: str) -> bool:
 
 def _out_of_range(where: str, value: Any, go_type: str) -> str:
     low, high = INTEGER_RANGES[go_type]
+    if go_type == "uint8":
+        return (
+            f"{where}: {value} is not a byte value ({low} to {high}); the apiserver cannot "
+            "decode it"
+        )
     return (
         f"{where}: {value} does not fit in {_article(go_type)} ({low} to {high}); the apiserver "
         f"cannot decode it"

@@ -9,6 +9,7 @@ assertion keyword compiles to None, and the caller then asks jsonschema instead.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -18,9 +19,21 @@ DECODES_AS = "decodesAs"
 INTEGER_RANGES = {
     "int32": (-(2**31), 2**31 - 1),
     "int64": (-(2**63), 2**63 - 1),
+    # The items of a `format: byte` field written as a list of byte values.
+    "uint8": (0, 255),
 }
 
 Predicate = Callable[[Any], bool]
+
+
+def decodes(value: Any, go_type: str) -> bool:
+    """Whether an integral number fits ``go_type``. A negative zero float travels as ``-0``,
+    which Go's decoder takes for a signed integer but not for an unsigned one."""
+    low, high = INTEGER_RANGES[go_type]
+    if low == 0 and isinstance(value, float) and value == 0 and math.copysign(1, value) < 0:
+        return False
+    return bool(low <= value <= high)
+
 
 _KNOWN = frozenset(
     {"type", "properties", "additionalProperties", "required", "items", "oneOf", "enum"}
@@ -95,8 +108,7 @@ class Compiler:
             checks.append(lambda value: isinstance(value, str) and value in allowed)
         go_type = schema.get(DECODES_AS)
         if go_type is not None:
-            low, high = INTEGER_RANGES[go_type]
-            checks.append(lambda value: not _is_integer(value) or low <= value <= high)
+            checks.append(lambda value: not _is_integer(value) or decodes(value, go_type))
         required = schema.get("required")
         if required:
             fields = tuple(required)

@@ -6,10 +6,13 @@ say why, as the apiserver does.
 
 from __future__ import annotations
 
+import binascii
 import ipaddress
 import re
-from typing import TypeGuard
+from base64 import b64decode
+from typing import Any, TypeGuard
 
+from podlint.k8s.fastcheck import decodes
 from podlint.lazyre import LazyPattern
 
 _LABEL = LazyPattern(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -23,6 +26,8 @@ _ENV_NAME = LazyPattern(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 _CONFIG_KEY = LazyPattern(r"^[-._a-zA-Z0-9]+$")
 _PERCENT = LazyPattern(r"^[0-9]+%$")
 _HEADER_NAME = LazyPattern(r"^[-A-Za-z0-9]+$")
+# Go's base64 decoder skips line breaks and nothing else.
+_LINE_BREAKS = LazyPattern(r"[\r\n]")
 
 LABEL_MAX = 63
 SUBDOMAIN_MAX = 253
@@ -200,3 +205,26 @@ def ip_address(value: str, strict: bool) -> list[str]:
             return []
         return ["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"]
     return []
+
+
+def byte_value(value: Any) -> bytes | None:
+    """The bytes a `format: byte` value decodes to: base64 text, a list of byte values, or
+    null (no bytes); None for a value the apiserver cannot decode."""
+    if value is None:
+        return b""
+    if isinstance(value, str):
+        try:
+            return b64decode(_LINE_BREAKS.sub("", value), validate=True)
+        except (binascii.Error, ValueError):
+            return None
+    if isinstance(value, list):
+        numbers = [0 if item is None else item for item in value]
+        if all(_is_byte(item) for item in numbers):
+            return bytes(int(item) for item in numbers)
+    return None
+
+
+def _is_byte(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return float(value).is_integer() and decodes(value, "uint8")

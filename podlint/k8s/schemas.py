@@ -35,6 +35,7 @@ from podlint.k8s.fastcheck import (
     Compiler,
     Predicate,
     Unsupported,
+    decodes,
     holds_integers,
     holds_objects,
 )
@@ -408,8 +409,7 @@ def _decoding_validator() -> Any:
     def decodes_as(validator: Any, go_type: Any, instance: Any, schema: Any) -> Any:
         if not validator.is_type(instance, "integer"):
             return
-        low, high = INTEGER_RANGES[go_type]
-        if not low <= instance <= high:
+        if not decodes(instance, go_type):
             yield ValidationError(f"{instance} does not fit in {go_type}")
 
     return validators.extend(
@@ -445,6 +445,7 @@ def _inline(definitions: dict[str, Any], bytes_nodes: set[int]) -> dict[str, Any
             out[DECODES_AS] = node["format"]
         elif node.get("format") == "byte":
             bytes_nodes.add(id(out))
+            _take_byte_lists(out)
         return out
 
     for name, definition in definitions.items():
@@ -454,6 +455,17 @@ def _inline(definitions: dict[str, Any], bytes_nodes: set[int]) -> dict[str, Any
         if holds_integers(option):
             option[DECODES_AS] = "int32"
     return inlined
+
+
+def _take_byte_lists(node: dict[str, Any]) -> None:
+    """A `format: byte` field is a Go []byte: the apiserver's JSON decoder takes a base64
+    string, or a list of byte values (integers 0 to 255, a null item being 0)."""
+    kinds = node.get("type")
+    if kinds is None:
+        return
+    names = [kinds] if isinstance(kinds, str) else list(kinds)
+    node["type"] = [*names, "array"]
+    node["items"] = {"type": ["integer", "null"], DECODES_AS: "uint8"}
 
 
 _SCHEMA_MAPS = frozenset({"properties", "patternProperties"})

@@ -7,11 +7,10 @@ apiserver validates, so the two are compared as the bytes they become.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterator
 from typing import Any
 
+from podlint.k8s import formats
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
 from podlint.model.version import KubeVersion
@@ -27,25 +26,36 @@ def _name(obj: dict[str, Any]) -> str:
     return value if isinstance(value, str) and value else "NAME"
 
 
-def _decoded(value: Any) -> Any:
-    """The bytes a ``[]byte`` field holds; the text itself when it is not base64."""
-    if not isinstance(value, str):
-        return value
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        return value
+def _decoded(value: Any, *, stored: bool) -> Any:
+    """The bytes a ``[]byte`` field holds (base64 text or a list of byte values); the value
+    itself when it does not decode. A null that was stored reads back as empty bytes, while
+    a null sent in an update is Go's nil slice, which equals no stored value."""
+    if value is None:
+        return b"" if stored else None
+    decoded = formats.byte_value(value)
+    return value if decoded is None else decoded
 
 
-def _bytes_map(obj: dict[str, Any], field: str, *, decode: bool = True) -> dict[str, Any]:
+def _text(value: Any) -> Any:
+    """A string field as the apiserver decodes it: null is the empty string."""
+    return "" if value is None else value
+
+
+def _bytes_map(
+    obj: dict[str, Any], field: str, *, stored: bool, decode: bool = True
+) -> dict[str, Any]:
     items = mapping(obj.get(field)).items()
-    return {str(key): _decoded(value) if decode else value for key, value in items}
+    if not decode:
+        return {str(key): _text(value) for key, value in items}
+    return {str(key): _decoded(value, stored=stored) for key, value in items}
 
 
-def _secret_data(obj: dict[str, Any]) -> dict[str, tuple[Any, str]]:
+def _secret_data(obj: dict[str, Any], *, stored: bool) -> dict[str, tuple[Any, str]]:
     """Key -> (bytes, the field that wrote it): ``stringData`` wins over ``data``."""
-    result = {key: (value, "data") for key, value in _bytes_map(obj, "data").items()}
+    data = _bytes_map(obj, "data", stored=stored)
+    result = {key: (value, "data") for key, value in data.items()}
     for key, value in mapping(obj.get("stringData")).items():
+        value = _text(value)
         text = value if isinstance(value, str) else show(value)
         result[str(key)] = (text.encode(), "stringData")
     return result
@@ -75,13 +85,16 @@ def immutable_data(
             at, what = base, "immutable removed (was true)"
         yield Finding(at, f"{what}: {_IMMUTABLE.format(field='immutable')}; {advice}")
     if name == "Secret":
-        yield from _data_changes(_secret_data(old), _secret_data(new), "data", new, base, advice)
+        before = _secret_data(old, stored=True)
+        yield from _data_changes(before, _secret_data(new, stored=False), "data", new, base, advice)
         return
     for field in ("data", "binaryData"):
-        # A ConfigMap's data is text; only binaryData holds base64.
+        # A ConfigMap's data is text; only binaryData holds bytes.
         decode = field == "binaryData"
-        before = {k: (v, field) for k, v in _bytes_map(old, field, decode=decode).items()}
-        after = {k: (v, field) for k, v in _bytes_map(new, field, decode=decode).items()}
+        old_map = _bytes_map(old, field, stored=True, decode=decode)
+        new_map = _bytes_map(new, field, stored=False, decode=decode)
+        before = {k: (v, field) for k, v in old_map.items()}
+        after = {k: (v, field) for k, v in new_map.items()}
         yield from _data_changes(before, after, field, new, base, advice)
 
 

@@ -113,10 +113,12 @@ def fields_agree(ours: Iterable[str], theirs: Iterable[str]) -> bool:
     templates. It matches when one path's names appear in order in the other's (a missing
     field is reported where it belongs, the apiserver sometimes names the parent), or when
     podlint's parent does (a missing field pointed at its parent; a toleration's value the
-    apiserver reports at its operator).
+    apiserver reports at its operator). A Secret's ``data[key]`` may be its ``stringData``
+    key: the apiserver merges stringData into data before it validates.
     """
     mine = [_names(pointer) for pointer in ours]
     named = [_names(pointer) for pointer in theirs]
+    named += [["stringData", *b[1:]] for b in named if b[:1] == ["data"]]
     if any(b[:4] == _TEMPLATE_VOLUMES for b in named):
         named.append(_CLAIM_TEMPLATE_NAME)
     return any(
