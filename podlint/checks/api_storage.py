@@ -84,7 +84,8 @@ def _volume_spec(obj: ObjectView, spec: dict[str, Any]) -> Iterator[Finding]:
         yield from selector(spec.get("selector"), obj.at("spec", "selector"), "spec.selector")
         return
     policy = spec.get("persistentVolumeReclaimPolicy")
-    if isinstance(policy, str) and policy not in PV_RECLAIM_POLICIES:
+    # An empty policy is defaulted (to Retain) before validation.
+    if isinstance(policy, str) and policy and policy not in PV_RECLAIM_POLICIES:
         yield unsupported(
             obj.at("spec", "persistentVolumeReclaimPolicy"),
             "spec.persistentVolumeReclaimPolicy",
@@ -464,6 +465,9 @@ def storage_class(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
         ("volumeBindingMode", BINDING_MODES),
     ):
         value = data.get(field)
+        # An empty reclaimPolicy is accepted as unset; an empty volumeBindingMode is refused.
+        if value == "" and field == "reclaimPolicy":
+            continue
         if isinstance(value, str) and value not in allowed:
             yield unsupported(obj.at(field), field, value, allowed)
     yield from _topologies(data.get("allowedTopologies"), obj)
