@@ -174,14 +174,15 @@ def _exit_codes(codes: dict[str, Any], at: str, names: set[Any]) -> Iterator[Fin
             f'containerName "{container}" must be one of the container or initContainer names '
             "in the pod template",
         )
-    values = [v for v in listed(codes.get("values")) if formats.is_int(v)]
+    listed_values = [0 if v is None else v for v in listed(codes.get("values"))]  # null is 0
+    values = [v for v in listed_values if formats.is_int(v)]
     v_at = join(at, "values")
-    if not listed(codes.get("values")):
+    if not listed_values:
         yield Finding(v_at, "at least one exit code value is required")
-    elif len(listed(codes.get("values"))) > MAX_EXIT_CODES:
+    elif len(listed_values) > MAX_EXIT_CODES:
         yield Finding(v_at, f"at most {MAX_EXIT_CODES} exit code values are allowed")
     seen: set[int] = set()
-    for index, value in enumerate(listed(codes.get("values"))):
+    for index, value in enumerate(listed_values):
         if not formats.is_int(value):
             continue
         if operator == "In" and value == 0:

@@ -502,6 +502,7 @@ def claim_spec(spec: Any, at: str, where: str) -> Iterator[Finding]:
         yield Finding(join(at, "accessModes"), f"{where}: at least 1 access mode is required")
     elif isinstance(modes, list):
         for index, mode in enumerate(modes):
+            mode = "" if mode is None else mode  # decoded as the empty string
             if isinstance(mode, str) and mode not in ACCESS_MODES:
                 yield Finding(
                     join(at, "accessModes", index),
@@ -534,7 +535,8 @@ def claim_spec(spec: Any, at: str, where: str) -> Iterator[Finding]:
             f"{where}: resources.requests.storage is required",
         )
     else:
-        storage = parse_quantity(requests["storage"])
+        value = requests["storage"]
+        storage = 0 if value is None else parse_quantity(value)  # null decodes as zero
         if storage is not None and storage <= 0:
             yield Finding(
                 join(at, "resources", "requests", "storage"),
