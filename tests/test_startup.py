@@ -55,6 +55,9 @@ NOT_NEEDED = (
     "podlint.fixes",
     "podlint.baseline",
     "podlint.docs",
+    "podlint.fragment",
+    "podlint.source.json6902",
+    "podlint.source.rendered",
     "podlint.formatters.json",
     "podlint.formatters.sarif",
     "podlint.formatters.junit",
@@ -118,8 +121,12 @@ def test_a_warm_lint_reads_the_compact_schemas_and_links_a_part_of_them(tmp_path
     assert 0 < linked < nodes / 2  # a Deployment's part of the graph, not all of it
     # regular expressions are compiled for what the run meets (an image), not for all
     assert "podlint.k8s.imageref._REFERENCE" in warm["compiled"]
-    assert "podlint.checks.api_webhooks" in warm["modules"]
-    assert "podlint.checks.api_webhooks._HOST" not in warm["compiled"]
+    assert "podlint.checks._shell" in warm["modules"]
+    assert "podlint.checks._shell._ARITHMETIC" not in warm["compiled"]
+    # the check modules of the kinds the run meets: a Deployment's, not a webhook's
+    assert "podlint.checks.api_pod" in warm["modules"]
+    for family in ("api_webhooks", "api_ingress", "api_service", "api_storage"):
+        assert f"podlint.checks.{family}" not in warm["modules"], family
 
 
 def test_an_invalid_object_still_gets_jsonschema_messages(tmp_path: Path) -> None:
