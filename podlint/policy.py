@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -247,6 +246,8 @@ def resolve_settings(
 
 def unknown_rule(rule_id: str, rules: Iterable[str]) -> str:
     """The message for a rule id that names no rule, with the closest id if one is close."""
+    import difflib  # only for a mistyped id
+
     close = difflib.get_close_matches(rule_id, list(rules), n=1)
     hint = f'; did you mean "{close[0]}"?' if close else ""
     return f"unknown rule {rule_id!r}{hint} (see 'podlint rules')"

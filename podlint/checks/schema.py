@@ -6,7 +6,6 @@ misspelt required field is reported once, as the unknown key, not again as the m
 
 from __future__ import annotations
 
-import difflib
 import json
 import logging
 import math
@@ -431,5 +430,7 @@ def suggest(key: str, candidates: Sequence[str]) -> str | None:
     for candidate in candidates:
         if candidate.lower() == lowered:
             return candidate
+    import difflib  # only for a key no schema knows
+
     matches = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.75)
     return matches[0] if matches else None
