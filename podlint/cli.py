@@ -157,6 +157,8 @@ def _with_statistics(formatters: list[tuple[Any, str, str | None]]) -> list[Any]
 
 @dataclasses.dataclass
 class _FixReport:
+    """What ``--fix`` did across the run's files."""
+
     files: int = 0
     applied: int = 0
     unsafe_left: int = 0

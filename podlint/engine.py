@@ -55,6 +55,8 @@ class _Deferred:
 
 @dataclass(frozen=True)
 class _Bound:
+    """An enabled rule with its severity, check and options."""
+
     rule: Rule
     severity: Severity
     check: Check
@@ -63,6 +65,8 @@ class _Bound:
 
 @dataclass(frozen=True, slots=True)
 class _KindRules:
+    """The enabled rules that apply to one kind, by where they run."""
+
     object_rules: list[_Bound]
     pod_rules: list[_Bound]
     container_rules: dict[str, list[_Bound]]  # by container role; empty when there are none

@@ -21,6 +21,8 @@ class PolicyError(Exception):
 
 @dataclass(frozen=True)
 class RuleSetting:
+    """An enabled rule's severity and options, as a policy resolves them."""
+
     severity: Severity
     options: Mapping[str, Any] = field(default_factory=dict)
 
@@ -90,6 +92,8 @@ def _setting(
 
 @dataclass(frozen=True)
 class Policy:
+    """A policy bundle: its rule layer and the policies it extends."""
+
     name: str
     path: Path
     extends: tuple[str, ...]

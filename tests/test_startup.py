@@ -42,8 +42,16 @@ compiled = sorted(
     for key, value in vars(module).items()
     if isinstance(value, LazyPattern) and "match" in vars(value)
 )
+import dataclasses
+undocumented = sorted(
+    f"{name}.{key}"
+    for name, module in list(sys.modules.items()) if name.startswith("podlint.")
+    for key, value in vars(module).items()
+    if isinstance(value, type) and dataclasses.is_dataclass(value)
+    and value.__module__ == name and (value.__doc__ or "").startswith(value.__name__ + "(")
+)
 print(json.dumps({"code": code, "modules": sorted(sys.modules), "opened": opened,
-                  "linked": linked, "compiled": compiled}))
+                  "linked": linked, "compiled": compiled, "undocumented": undocumented}))
 """
 
 # Machinery a plain lint of a valid Deployment never needs.
@@ -104,6 +112,12 @@ def test_a_one_file_lint_loads_no_front_door_update_or_unused_machinery() -> Non
         assert "importlib.metadata" not in modules
     # the schema rule did run
     assert "podlint.k8s.schemas" in modules
+
+
+def test_the_records_a_lint_creates_have_docstrings() -> None:
+    # dataclass() writes a missing docstring from inspect.signature, at every start-up
+    undocumented = _probe("-q", "--no-config", "examples/good/web-deployment.yaml")["undocumented"]
+    assert [name for name in undocumented if not name.startswith("podlint.pss.")] == []
 
 
 def test_a_warm_lint_reads_the_compact_schemas_and_links_a_part_of_them(tmp_path: Path) -> None:

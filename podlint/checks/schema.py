@@ -211,6 +211,8 @@ class UnusableSchema:
 
 @dataclass(frozen=True)
 class CustomSchema:
+    """A schema file from a user's schema directory, with its validator."""
+
     path: Path
     validator: Any
 
