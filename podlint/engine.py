@@ -53,7 +53,8 @@ class _Deferred:
         return self.resolve()(view, context)
 
 
-@dataclass(frozen=True)
+# Compared by identity only and never printed: no __eq__ or __repr__ to generate at start-up.
+@dataclass(frozen=True, eq=False, repr=False)
 class _Bound:
     """An enabled rule with its severity, check and options."""
 
@@ -63,7 +64,8 @@ class _Bound:
     context: RuleContext
 
 
-@dataclass(frozen=True, slots=True)
+# Compared by identity only and never printed: no __eq__ or __repr__ to generate at start-up.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _KindRules:
     """The enabled rules that apply to one kind, by where they run."""
 

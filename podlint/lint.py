@@ -280,7 +280,8 @@ def _first_here_then_in_workers(
     yield from lint_in_workers(engine_for, files[1:], jobs, max_bytes, strict)
 
 
-@dataclass
+# Compared by identity only and never printed: no __eq__ or __repr__ to generate at start-up.
+@dataclass(eq=False, repr=False)
 class _Linted:
     """One file's result, with what cross-object rules collected from it."""
 
