@@ -64,6 +64,8 @@ NOT_NEEDED = (
     "podlint.baseline",
     "podlint.docs",
     "podlint.fragment",
+    "podlint.checks._custom_schema",
+    "podlint.k8s.custom",
     "podlint.source.json6902",
     "podlint.source.rendered",
     "podlint.formatters.json",
