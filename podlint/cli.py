@@ -155,8 +155,11 @@ def _with_statistics(formatters: list[tuple[Any, str, str | None]]) -> list[Any]
     return result
 
 
-@dataclasses.dataclass
+# Compared by identity only and never printed: no __eq__ or __repr__ to generate at start-up.
+@dataclasses.dataclass(eq=False, repr=False)
 class _FixReport:
+    """What ``--fix`` did across the run's files."""
+
     files: int = 0
     applied: int = 0
     unsafe_left: int = 0

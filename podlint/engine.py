@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from podlint.catalog import rules_dir
 from podlint.declarative import schema_check
 from podlint.model.configrefs import (
     CLAIM_KINDS,
@@ -32,20 +35,55 @@ from podlint.source.manifest import SourceItem, SourceProblem
 LOG = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+class _Deferred:
+    """The check of a built-in rule, imported when an object the rule applies to first
+    needs it (a run imports the check modules of the kinds it meets). The catalog's tests
+    resolve every built-in card's check, so deferring never hides a missing one."""
+
+    __slots__ = ("name", "registry")
+
+    def __init__(self, registry: Registry, name: str) -> None:
+        self.registry = registry
+        self.name = name
+
+    def resolve(self) -> Check:
+        return self.registry.check(self.name)
+
+    def __call__(self, view: Any, context: RuleContext) -> Iterable[Finding]:
+        return self.resolve()(view, context)
+
+
+# Compared by identity only and never printed: no __eq__ or __repr__ to generate at start-up.
+@dataclass(frozen=True, eq=False, repr=False)
 class _Bound:
+    """An enabled rule with its severity, check and options."""
+
     rule: Rule
     severity: Severity
     check: Check
     context: RuleContext
 
 
-@dataclass(frozen=True, slots=True)
+# Compared by identity only and never printed: no __eq__ or __repr__ to generate at start-up.
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _KindRules:
+    """The enabled rules that apply to one kind, by where they run."""
+
     object_rules: list[_Bound]
     pod_rules: list[_Bound]
     container_rules: dict[str, list[_Bound]]  # by container role; empty when there are none
     deferred: bool  # a cross-object rule targets the kind
+
+
+def _resolved(bound: _Bound) -> _Bound:
+    """``bound`` with its check imported (the kind's rules call it directly)."""
+    if isinstance(bound.check, _Deferred):
+        return _Bound(bound.rule, bound.severity, bound.check.resolve(), bound.context)
+    return bound
+
+
+def _resolve_all(bounds: list[_Bound]) -> None:
+    bounds[:] = [_resolved(bound) for bound in bounds]
 
 
 class Engine:
@@ -78,18 +116,26 @@ class Engine:
         self.workloads = WorkloadIndex()
         self.config = ConfigIndex()
         self.deferred: list[Document] = []
+        builtin = str(rules_dir())
         for rule_id, setting in sorted(self.settings.items()):
             rule = registry.rules[rule_id]
             if rule.target == "source":
                 continue
             params = {**rule.params, **setting.options}
             context = RuleContext(rule.id, params, kubernetes_version)
-            check = registry.check(rule.check) if rule.check else schema_check(rule)
+            check: Check
+            if not rule.check:
+                check = schema_check(rule)
+            elif rule.target != "cross-object" and os.path.dirname(rule.source) == builtin:
+                check = _Deferred(registry, rule.check)
+            else:  # a plugin's or a project's card: a check it names must exist now
+                check = registry.check(rule.check)
             targets[rule.target].append(_Bound(rule, setting.severity, check, context))
         # Cross-object rules that run once on the run's summaries, not on deferred objects.
         self.config_rules = [b for b in self.cross_rules if getattr(b.check, RUN_WIDE, False)]
         self.object_cross_rules = [b for b in self.cross_rules if b not in self.config_rules]
         self._by_kind: dict[str, _KindRules] = {}
+        self._pod_checks_ready: set[str] = set()
 
     def enabled(self, rule_id: str) -> bool:
         return rule_id in self.settings
@@ -125,6 +171,12 @@ class Engine:
         pod = obj.pod_spec(pointer)
         if pod is None:
             return
+        if kind not in self._pod_checks_ready:
+            # the pod-spec and container checks of a kind, imported when it first has a pod
+            _resolve_all(rules.pod_rules)
+            for role_rules in rules.container_rules.values():
+                _resolve_all(role_rules)
+            self._pod_checks_ready.add(kind)
         if collect:
             summary = summarize_workload(pod)
             if summary is not None:
@@ -163,7 +215,7 @@ class Engine:
         if rules is None:
             container_rules = [b for b in self.container_rules if b.rule.applies_to_kind(kind)]
             rules = self._by_kind[kind] = _KindRules(
-                [b for b in self.object_rules if b.rule.applies_to_kind(kind)],
+                [_resolved(b) for b in self.object_rules if b.rule.applies_to_kind(kind)],
                 [b for b in self.pod_rules if b.rule.applies_to_kind(kind)],
                 {
                     role: [b for b in container_rules if role in b.rule.containers]

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from podlint.engine import Engine
-from podlint.fragment import fragment_findings
 from podlint.model.configrefs import ConfigIndex
 from podlint.model.document import Document
 from podlint.model.finding import Finding
@@ -23,7 +22,6 @@ from podlint.source.files import (
     read_bounded,
     read_stream,
 )
-from podlint.source.json6902 import parse_fragment
 from podlint.source.layout import kustomize_patch
 from podlint.source.manifest import (
     DEFAULT_MAX_BYTES,
@@ -32,7 +30,6 @@ from podlint.source.manifest import (
     read_text,
     too_large,
 )
-from podlint.source.rendered import chart_dir_of, split_rendered
 from podlint.suppression import ANNOTATION as IGNORE_ANNOTATION
 from podlint.suppression import RULE as UNUSED_SUPPRESSION
 from podlint.suppression import Suppressed, apply_suppressions
@@ -118,8 +115,15 @@ def lint_text(
         fragment = is_fragment(path)
     documents: list[Document] = []
 
+    def parsed() -> Iterator[Document | SourceProblem]:
+        if not fragment:
+            return parse_text(text, path)
+        from podlint.source.json6902 import parse_fragment
+
+        return parse_fragment(text, path)
+
     def counted() -> Iterator[Document | SourceProblem]:
-        for item in (parse_fragment if fragment else parse_text)(text, path):
+        for item in parsed():
             if isinstance(item, Document):
                 documents.append(item)
             yield item
@@ -178,6 +182,8 @@ def source_result(
     suppressions (a suppression of a finding a fragment never gets is unused).
     """
     if fragment:
+        from podlint.fragment import fragment_findings
+
         findings = fragment_findings(findings, documents, engine.registry.rules)
     outcome = apply_suppressions(
         findings,
@@ -274,7 +280,8 @@ def _first_here_then_in_workers(
     yield from lint_in_workers(engine_for, files[1:], jobs, max_bytes, strict)
 
 
-@dataclass
+# Compared by identity only and never printed: no __eq__ or __repr__ to generate at start-up.
+@dataclass(eq=False, repr=False)
 class _Linted:
     """One file's result, with what cross-object rules collected from it."""
 
@@ -410,6 +417,9 @@ def _lint_stdin(
         yield SourceResult(display, list(engine.lint(display, [problem])))
         return
     text = read_text(data, max_bytes=max_bytes)
+    # Helm's rendered output is read only from standard input.
+    from podlint.source.rendered import chart_dir_of, split_rendered
+
     chart = chart_dir_of(stdin_filename)
     # A --stdin-filename other than a chart names the input as a whole, # Source: or not.
     helm_output = isinstance(text, str) and (stdin_filename is None or chart is not None)

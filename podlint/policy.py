@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ class PolicyError(Exception):
 
 @dataclass(frozen=True)
 class RuleSetting:
+    """An enabled rule's severity and options, as a policy resolves them."""
+
     severity: Severity
     options: Mapping[str, Any] = field(default_factory=dict)
 
@@ -91,6 +92,8 @@ def _setting(
 
 @dataclass(frozen=True)
 class Policy:
+    """A policy bundle: its rule layer and the policies it extends."""
+
     name: str
     path: Path
     extends: tuple[str, ...]
@@ -247,6 +250,8 @@ def resolve_settings(
 
 def unknown_rule(rule_id: str, rules: Iterable[str]) -> str:
     """The message for a rule id that names no rule, with the closest id if one is close."""
+    import difflib  # only for a mistyped id
+
     close = difflib.get_close_matches(rule_id, list(rules), n=1)
     hint = f'; did you mean "{close[0]}"?' if close else ""
     return f"unknown rule {rule_id!r}{hint} (see 'podlint rules')"

@@ -106,6 +106,8 @@ def _import_string(spec: str) -> Any:
 
 @dataclass
 class Registry:
+    """The rules, checks, formatters, policies and workload kinds of every plugin."""
+
     rules: dict[str, Rule]
     checks: dict[str, Any]
     formatters: dict[str, Any]

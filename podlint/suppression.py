@@ -71,6 +71,8 @@ class Suppressed:
 
 @dataclass
 class SuppressionOutcome:
+    """The findings that stand, and those a suppression silenced."""
+
     findings: list[Finding]
     suppressed: list[Suppressed] = field(default_factory=list)
 

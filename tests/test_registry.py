@@ -93,3 +93,47 @@ def test_unreadable_card_is_a_registry_error_not_a_traceback(tmp_path: Path) -> 
         load_card(broken)
     with pytest.raises(RegistryError, match=r"broken\.yaml"):
         registry_with(plugin(podlint_rules=lambda: [load_card(broken)]))
+
+
+def test_a_project_card_must_name_an_existing_check_when_the_engine_is_built() -> None:
+    from podlint.engine import Engine
+    from podlint.policy import RuleSetting
+
+    typo = dict(CARD, check="images.latest_tagg")
+    registry = registry_with(plugin(podlint_rules=lambda: [rule_from_card(typo, "acme")]))
+    with pytest.raises(RegistryError, match=r"no check named 'images\.latest_tagg'"):
+        Engine(registry, {"acme/thing": RuleSetting("warning")})
+
+
+def test_a_built_in_check_is_imported_for_the_kinds_that_need_it() -> None:
+    from podlint.engine import Engine
+    from podlint.model.document import Document
+    from podlint.policy import RuleSetting
+
+    registry = registry_with(plugin())
+    imported: list[str] = []
+    check = registry.check
+
+    def recording(name: str):  # type: ignore[no-untyped-def]
+        imported.append(name)
+        return check(name)
+
+    registry.check = recording  # type: ignore[method-assign]
+    engine = Engine(registry, {"latest-image-tag": RuleSetting("error")})
+    assert imported == []
+    service = Document("s.yaml", 0, {"apiVersion": "v1", "kind": "Service", "metadata": {}})
+    assert list(engine.lint_document(service)) == []
+    assert imported == []  # the rule does not apply to a Service
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "a", "image": "nginx:latest"}]},
+    }
+    first = list(engine.lint_document(Document("p.yaml", 0, pod)))
+    assert [f.rule for f in first] == ["latest-image-tag"]
+    assert set(imported) == {registry.rules["latest-image-tag"].check}
+    calls = len(imported)
+    again = list(engine.lint_document(Document("p.yaml", 1, pod)))
+    assert [f.rule for f in again] == ["latest-image-tag"]
+    assert len(imported) == calls  # bound once per kind

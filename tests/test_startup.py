@@ -42,8 +42,16 @@ compiled = sorted(
     for key, value in vars(module).items()
     if isinstance(value, LazyPattern) and "match" in vars(value)
 )
+import dataclasses
+undocumented = sorted(
+    f"{name}.{key}"
+    for name, module in list(sys.modules.items()) if name.startswith("podlint.")
+    for key, value in vars(module).items()
+    if isinstance(value, type) and dataclasses.is_dataclass(value)
+    and value.__module__ == name and (value.__doc__ or "").startswith(value.__name__ + "(")
+)
 print(json.dumps({"code": code, "modules": sorted(sys.modules), "opened": opened,
-                  "linked": linked, "compiled": compiled}))
+                  "linked": linked, "compiled": compiled, "undocumented": undocumented}))
 """
 
 # Machinery a plain lint of a valid Deployment never needs.
@@ -55,6 +63,11 @@ NOT_NEEDED = (
     "podlint.fixes",
     "podlint.baseline",
     "podlint.docs",
+    "podlint.fragment",
+    "podlint.checks._custom_schema",
+    "podlint.k8s.custom",
+    "podlint.source.json6902",
+    "podlint.source.rendered",
     "podlint.formatters.json",
     "podlint.formatters.sarif",
     "podlint.formatters.junit",
@@ -103,6 +116,12 @@ def test_a_one_file_lint_loads_no_front_door_update_or_unused_machinery() -> Non
     assert "podlint.k8s.schemas" in modules
 
 
+def test_the_records_a_lint_creates_have_docstrings() -> None:
+    # dataclass() writes a missing docstring from inspect.signature, at every start-up
+    undocumented = _probe("-q", "--no-config", "examples/good/web-deployment.yaml")["undocumented"]
+    assert [name for name in undocumented if not name.startswith("podlint.pss.")] == []
+
+
 def test_a_warm_lint_reads_the_compact_schemas_and_links_a_part_of_them(tmp_path: Path) -> None:
     env = {**os.environ, "PODLINT_CACHE_DIR": str(tmp_path / "cache")}
     args = ("-q", "--no-config", "examples/good/web-deployment.yaml")
@@ -118,8 +137,12 @@ def test_a_warm_lint_reads_the_compact_schemas_and_links_a_part_of_them(tmp_path
     assert 0 < linked < nodes / 2  # a Deployment's part of the graph, not all of it
     # regular expressions are compiled for what the run meets (an image), not for all
     assert "podlint.k8s.imageref._REFERENCE" in warm["compiled"]
-    assert "podlint.checks.api_webhooks" in warm["modules"]
-    assert "podlint.checks.api_webhooks._HOST" not in warm["compiled"]
+    assert "podlint.checks._shell" in warm["modules"]
+    assert "podlint.checks._shell._ARITHMETIC" not in warm["compiled"]
+    # the check modules of the kinds the run meets: a Deployment's, not a webhook's
+    assert "podlint.checks.api_pod" in warm["modules"]
+    for family in ("api_webhooks", "api_ingress", "api_service", "api_storage"):
+        assert f"podlint.checks.{family}" not in warm["modules"], family
 
 
 def test_an_invalid_object_still_gets_jsonschema_messages(tmp_path: Path) -> None:

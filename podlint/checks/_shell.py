@@ -47,6 +47,8 @@ class Command:
 
 @dataclass
 class Loop:
+    """A ``while`` or ``until`` loop of a script."""
+
     keyword: str
     condition: list[str] = field(default_factory=list)
     body: list[str] = field(default_factory=list)
@@ -62,6 +64,8 @@ class Loop:
 
 @dataclass
 class Script:
+    """The simple commands and loops of a script."""
+
     commands: list[Command]
     loops: list[Loop]
     errexit: bool

@@ -13,6 +13,8 @@ from podlint.rule import RuleContext
 
 @dataclass(frozen=True, slots=True)
 class ApiChange:
+    """When an API version was deprecated and removed, and what replaces it."""
+
     deprecated: KubeVersion
     removed: KubeVersion | None
     replacement: str

@@ -18,6 +18,8 @@ _DEFAULT_RESOURCE = "cpu"
 
 @dataclass(frozen=True, slots=True)
 class _UtilizationMetric:
+    """A utilization target of an autoscaler, on all containers or one."""
+
     resource: str
     container: str | None  # ContainerResource metrics name one container
     pointer: str

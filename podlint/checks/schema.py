@@ -6,18 +6,13 @@ misspelt required field is reported once, as the unknown key, not again as the m
 
 from __future__ import annotations
 
-import difflib
 import json
 import logging
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from podlint.checks.apiversions import is_removed
-from podlint.k8s.custom import find_schema_file
 from podlint.k8s.fastcheck import DECODES_AS, INTEGER_RANGES
 from podlint.k8s.schemas import SchemaUnavailable, VersionSchemas, version_schemas
 from podlint.model.finding import Finding
@@ -64,20 +59,11 @@ def validate(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
             yield from found
         yield from _missing_pod_spec(obj, found)
         return
-    custom = _custom_validator(tuple(_locations(ctx)), api_version, kind)
-    if isinstance(custom, UnusableSchema):
-        yield Finding(obj.at("kind"), custom.message(api_version, kind))
-        return
-    if custom is not None:
-        try:
-            errors = list(custom.validator.iter_errors(obj.data))
-        except Exception as error:  # a user's schema: $refs that cannot resolve, bad keywords
-            LOG.debug("custom schema for %s %s failed", api_version, kind, exc_info=True)
-            # Never the exception's text: it can quote the schema file.
-            unusable = UnusableSchema(custom.path, type(error).__name__)
-            yield Finding(obj.at("kind"), unusable.message(api_version, kind))
-            return
-        yield from _findings(obj, errors, None, kind)
+    locations = _locations(ctx)
+    if locations:
+        from podlint.checks._custom_schema import custom_findings
+
+        yield from custom_findings(obj, tuple(locations), api_version, kind)
 
 
 def _not_json(obj: ObjectView) -> Iterator[Finding]:
@@ -168,8 +154,12 @@ def unknown_kind(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
         return
     if is_removed(obj, ctx.kubernetes_version):
         return  # one root cause, one finding: removed-api-version names the replacement
-    if _custom_validator(tuple(_locations(ctx)), api_version, kind) is not None:
-        return
+    locations = _locations(ctx)
+    if locations:
+        from podlint.checks._custom_schema import custom_validator
+
+        if custom_validator(tuple(locations), api_version, kind) is not None:
+            return
     if schemas.serves_group(api_version):
         served = sorted(av for av, k in schemas.kinds if k == kind)
         hint = f"; served as {', '.join(served)}" if served else ""
@@ -194,54 +184,6 @@ def unknown_kind(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
 def _locations(ctx: RuleContext) -> list[str]:
     value = ctx.params.get("schema-locations") or []
     return [value] if isinstance(value, str) else [str(v) for v in value]
-
-
-@dataclass(frozen=True)
-class UnusableSchema:
-    """A schema file that was found but cannot validate anything; its content is never shown."""
-
-    path: Path
-    reason: str
-
-    def message(self, api_version: str, kind: str) -> str:
-        return (
-            f'the schema for "{kind}" of apiVersion "{api_version}" in {self.path} cannot be '
-            f"used ({self.reason})"
-        )
-
-
-@dataclass(frozen=True)
-class CustomSchema:
-    path: Path
-    validator: Any
-
-
-@cache
-def _custom_validator(
-    locations: tuple[str, ...], api_version: str, kind: str
-) -> CustomSchema | UnusableSchema | None:
-    """The schema from a user's schema directory (kubeconform layouts), an UnusableSchema,
-    or None when no location holds a schema for the kind."""
-    if not locations:
-        return None
-    path = find_schema_file(locations, api_version, kind)
-    if path is None:
-        return None
-    try:
-        schema = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return UnusableSchema(path, "not readable as JSON")
-    if not isinstance(schema, (dict, bool)):
-        return UnusableSchema(path, "a JSON Schema is an object")
-    import jsonschema
-    from referencing import Registry
-
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
-    try:
-        cls.check_schema(schema)
-    except jsonschema.SchemaError:
-        return UnusableSchema(path, f"not a valid {cls.__name__.removesuffix('Validator')} schema")
-    return CustomSchema(path, cls(schema, registry=Registry()))
 
 
 def _findings(
@@ -431,5 +373,7 @@ def suggest(key: str, candidates: Sequence[str]) -> str | None:
     for candidate in candidates:
         if candidate.lower() == lowered:
             return candidate
+    import difflib  # only for a key no schema knows
+
     matches = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.75)
     return matches[0] if matches else None

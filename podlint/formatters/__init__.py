@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Summary:
+    """The counts a report ends with."""
+
     files: int = 0
     documents: int = 0
     findings: int = 0

@@ -46,6 +46,8 @@ _DEFAULT_DOMAIN = "docker.io"
 
 @dataclass(frozen=True)
 class ImageReference:
+    """A container image reference split into domain, path, tag and digest."""
+
     domain: str
     path: str
     tag: str | None

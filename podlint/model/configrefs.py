@@ -106,6 +106,8 @@ class ClassReference:
 
 @dataclass(frozen=True, slots=True)
 class PodReferences:
+    """The ConfigMap, Secret and class references of one pod spec."""
+
     origin: Origin
     namespace: str
     references: tuple[KeyReference, ...]

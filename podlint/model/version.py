@@ -11,6 +11,8 @@ _VERSION = LazyPattern(r"^v?(\d+)\.(\d+)(?:\.\d+)?$")
 
 @dataclass(frozen=True, slots=True)
 class KubeVersion:
+    """A Kubernetes minor release, such as 1.36."""
+
     major: int
     minor: int
 

@@ -23,6 +23,8 @@ class ContainerType(str, enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class ObjectView:
+    """One object of a document, as the object rules read it."""
+
     document: Document
     # Read once: every rule asks for them.
     kind: str = field(init=False, compare=False)
@@ -132,6 +134,8 @@ class PodSpecView:
 
 @dataclass(frozen=True, slots=True)
 class ContainerView:
+    """One container of a pod spec, with its place and type."""
+
     pod: PodSpecView
     data: dict[str, Any]
     pointer: str

@@ -21,6 +21,8 @@ _RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
 
 @dataclass(frozen=True, slots=True)
 class ContainerSummary:
+    """What cross-object rules need of one container."""
+
     name: str
     role: str  # app, init, sidecar or ephemeral
     requests: frozenset[str]  # resource names with a request (after limits default them)
@@ -30,6 +32,8 @@ class ContainerSummary:
 
 @dataclass(frozen=True, slots=True)
 class WorkloadSummary:
+    """What cross-object rules need of one pod-carrying object."""
+
     api_version: str
     kind: str
     namespace: str

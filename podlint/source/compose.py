@@ -128,6 +128,8 @@ class ComposeError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class DuplicateKey:
+    """A mapping key given twice (its second place, and the line of the first)."""
+
     key: str
     line: int
     column: int

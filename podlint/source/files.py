@@ -15,6 +15,8 @@ from podlint.source.manifest import MANIFEST_SUFFIXES
 
 @dataclass(frozen=True, slots=True)
 class PathError:
+    """A path that cannot be linted, and why."""
+
     path: str
     reason: str
 
