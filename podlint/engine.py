@@ -140,6 +140,13 @@ class Engine:
     def enabled(self, rule_id: str) -> bool:
         return rule_id in self.settings
 
+    def import_checks(self) -> None:
+        """Import every enabled rule's check now, for a long-running front door, so that no
+        request pays for a kind's first import."""
+        for bounds in (self.object_rules, self.pod_rules, self.container_rules):
+            _resolve_all(bounds)
+        self._by_kind.clear()
+
     def lint(self, path: str, items: Iterable[SourceItem]) -> Iterator[Finding]:
         """Findings for the parsed items of one source: documents and problems reading them."""
         for item in items:

@@ -137,3 +137,34 @@ def test_a_built_in_check_is_imported_for_the_kinds_that_need_it() -> None:
     again = list(engine.lint_document(Document("p.yaml", 1, pod)))
     assert [f.rule for f in again] == ["latest-image-tag"]
     assert len(imported) == calls  # bound once per kind
+
+
+def test_a_long_running_door_imports_every_check_up_front() -> None:
+    from podlint.engine import Engine
+    from podlint.model.document import Document
+    from podlint.policy import RuleSetting
+
+    registry = registry_with(plugin())
+    imported: list[str] = []
+    check = registry.check
+
+    def recording(name: str):  # type: ignore[no-untyped-def]
+        imported.append(name)
+        return check(name)
+
+    registry.check = recording  # type: ignore[method-assign]
+    settings = {"latest-image-tag": RuleSetting("error"), "api-service": RuleSetting("error")}
+    engine = Engine(registry, settings)
+    engine.import_checks()
+    assert set(imported) == {registry.rules[rule].check for rule in settings}
+    calls = len(imported)
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "a", "image": "nginx:latest"}]},
+    }
+    assert [f.rule for f in engine.lint_document(Document("p.yaml", 0, pod))] == [
+        "latest-image-tag"
+    ]
+    assert len(imported) == calls  # nothing left to import on a request
