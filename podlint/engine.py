@@ -191,14 +191,17 @@ class Engine:
             references = references_of(pod) if self.config_rules else None
             if references is not None:
                 self.config.add_pod(references)
-        if rules.pod_rules:
-            yield from self._run_all(rules.pod_rules, pod, document)
-        if not rules.container_rules:
-            return
-        for container in pod.containers():
-            bounds = rules.container_rules.get(container.role)
-            if bounds:
-                yield from self._run_all(bounds, container, document)
+        try:
+            if rules.pod_rules:
+                yield from self._run_all(rules.pod_rules, pod, document)
+            for container in pod.containers() if rules.container_rules else ():
+                bounds = rules.container_rules.get(container.role)
+                if bounds:
+                    yield from self._run_all(bounds, container, document)
+        finally:
+            # The pod's container views point back at it: without this the document's whole
+            # node graph would wait for the cyclic collector instead of being freed now.
+            pod.release()
 
     def _run_all(
         self,

@@ -120,6 +120,12 @@ class PodSpecView:
             value = memo[key] = build()
             return value
 
+    def release(self) -> None:
+        """Forget the container views and shared readings built so far (they refer back to
+        this view), so that reference counting frees the pod as soon as its users are done."""
+        object.__setattr__(self, "_containers", None)
+        object.__setattr__(self, "_shared", None)
+
     def _container_views(self) -> Iterator[ContainerView]:
         for container_type in ContainerType:
             items = self.data.get(container_type.value)
