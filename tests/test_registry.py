@@ -105,11 +105,8 @@ def test_a_project_card_must_name_an_existing_check_when_the_engine_is_built() -
         Engine(registry, {"acme/thing": RuleSetting("warning")})
 
 
-def test_a_built_in_check_is_imported_for_the_kinds_that_need_it() -> None:
-    from podlint.engine import Engine
-    from podlint.model.document import Document
-    from podlint.policy import RuleSetting
-
+def _recording_registry() -> tuple[Registry, list[str]]:
+    """The built-in registry, noting the name of every check it is asked to import."""
     registry = registry_with(plugin())
     imported: list[str] = []
     check = registry.check
@@ -119,6 +116,15 @@ def test_a_built_in_check_is_imported_for_the_kinds_that_need_it() -> None:
         return check(name)
 
     registry.check = recording  # type: ignore[method-assign]
+    return registry, imported
+
+
+def test_a_built_in_check_is_imported_for_the_kinds_that_need_it() -> None:
+    from podlint.engine import Engine
+    from podlint.model.document import Document
+    from podlint.policy import RuleSetting
+
+    registry, imported = _recording_registry()
     engine = Engine(registry, {"latest-image-tag": RuleSetting("error")})
     assert imported == []
     service = Document("s.yaml", 0, {"apiVersion": "v1", "kind": "Service", "metadata": {}})
@@ -144,15 +150,7 @@ def test_a_long_running_door_imports_every_check_up_front() -> None:
     from podlint.model.document import Document
     from podlint.policy import RuleSetting
 
-    registry = registry_with(plugin())
-    imported: list[str] = []
-    check = registry.check
-
-    def recording(name: str):  # type: ignore[no-untyped-def]
-        imported.append(name)
-        return check(name)
-
-    registry.check = recording  # type: ignore[method-assign]
+    registry, imported = _recording_registry()
     settings = {"latest-image-tag": RuleSetting("error"), "api-service": RuleSetting("error")}
     engine = Engine(registry, settings)
     engine.import_checks()
