@@ -208,14 +208,24 @@ class Engine:
         bounds: list[_Bound],
         view: ObjectView | PodSpecView | ContainerView,
         document: Document,
+        evidence: str = "the manifest",
     ) -> Iterator[Finding]:
-        """``run_check`` for each of ``bounds`` on one view, in one generator (a document
-        runs dozens of rules, most of which find nothing)."""
+        """Run each of ``bounds`` on one view, in one generator (a document runs dozens of
+        rules, most of which find nothing); a check that raises becomes an ``internal-error``
+        finding, logged with its traceback."""
         for bound in bounds:
             try:
                 findings = list(bound.check(view, bound.context))
             except Exception:
-                findings = self._failure(bound, view, document, "the manifest")
+                LOG.exception("rule %s failed on %s", bound.rule.id, document.path)
+                findings = [
+                    Finding(
+                        view.pointer,
+                        f"rule {bound.rule.id} failed on this object (a podlint bug; "
+                        f"please report it with {evidence})",
+                        rule="internal-error",
+                    )
+                ]
             for finding in findings:
                 yield self.stamp(finding, bound, document)
 
@@ -280,30 +290,7 @@ class Engine:
         evidence: str = "the manifest",
     ) -> Iterator[Finding]:
         """Run one check; a check that raises becomes an ``internal-error`` finding."""
-        try:
-            findings = list(bound.check(view, bound.context))
-        except Exception:
-            findings = self._failure(bound, view, document, evidence)
-        for finding in findings:
-            yield self.stamp(finding, bound, document)
-
-    @staticmethod
-    def _failure(
-        bound: _Bound,
-        view: ObjectView | PodSpecView | ContainerView,
-        document: Document,
-        evidence: str,
-    ) -> list[Finding]:
-        """The finding for a check that raised (logged with its traceback)."""
-        LOG.exception("rule %s failed on %s", bound.rule.id, document.path)
-        return [
-            Finding(
-                view.pointer,
-                f"rule {bound.rule.id} failed on this object (a podlint bug; "
-                f"please report it with {evidence})",
-                rule="internal-error",
-            )
-        ]
+        return self._run_all([bound], view, document, evidence)
 
     @staticmethod
     def stamp(finding: Finding, bound: _Bound, document: Document) -> Finding:
