@@ -56,38 +56,50 @@ def selector(value: Any, at: str, where: str, *, values: bool = True) -> Iterato
         if isinstance(raw_key, str) or raw_key is None:
             for problem in formats.qualified_name(raw_key or ""):
                 yield invalid(join(e_at, "key"), f"{e_where}.key", raw_key or "", problem)
-        operator = expression.get("operator")
-        operator = "" if operator is None else operator
-        listed_values = listed(expression.get("values"))
-        if operator in ("In", "NotIn"):
-            if not listed_values:
-                yield required(
-                    join(e_at, "values"),
-                    f"{e_where}.values",
-                    "must be specified when `operator` is 'In' or 'NotIn'",
-                )
-        elif operator in ("Exists", "DoesNotExist"):
-            if listed_values:
-                yield Finding(
-                    join(e_at, "values"),
-                    f"{e_where}.values: Forbidden: may not be specified when `operator` "
-                    "is 'Exists' or 'DoesNotExist'",
-                )
-        elif isinstance(operator, str):
-            yield invalid(
-                join(e_at, "operator"),
-                f"{e_where}.operator",
-                operator,
-                "not a valid selector operator",
-            )
+        yield from requirement_operator(expression, e_at, e_where)
         if not values:
             continue
-        for v_index, item in enumerate(listed_values):
+        for v_index, item in enumerate(listed(expression.get("values"))):
             if isinstance(item, str):
                 for problem in formats.label_value(item):
                     yield invalid(
                         join(e_at, "values", v_index), f"{e_where}.values[{v_index}]", item, problem
                     )
+
+
+def requirement_operator(
+    expression: dict[str, Any], at: str, where: str, *, numeric: bool = False
+) -> Iterator[Finding]:
+    """A selector requirement's operator and the number of values it takes; ``numeric``
+    admits the Gt and Lt of node selectors. A null operator is the empty string."""
+    operator = expression.get("operator")
+    operator = "" if operator is None else operator
+    values = listed(expression.get("values"))
+    if operator in ("In", "NotIn"):
+        if not values:
+            yield required(
+                join(at, "values"),
+                f"{where}.values",
+                "must be specified when `operator` is 'In' or 'NotIn'",
+            )
+    elif operator in ("Exists", "DoesNotExist"):
+        if values:
+            yield Finding(
+                join(at, "values"),
+                f"{where}.values: Forbidden: may not be specified when `operator` is 'Exists' "
+                "or 'DoesNotExist'",
+            )
+    elif numeric and operator in ("Gt", "Lt"):
+        if len(values) != 1:
+            yield required(
+                join(at, "values"),
+                f"{where}.values",
+                "must be specified single value when `operator` is 'Lt' or 'Gt'",
+            )
+    elif isinstance(operator, str):
+        yield invalid(
+            join(at, "operator"), f"{where}.operator", operator, "not a valid selector operator"
+        )
 
 
 def quantities(values: Any, at: str, where: str) -> Iterator[Finding]:

@@ -9,7 +9,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from podlint.checks._api import items, listed, mapping, not_a_quantity, quantity_problem
-from podlint.checks._objects import invalid, required, selector, unsupported
+from podlint.checks._objects import (
+    invalid,
+    required,
+    requirement_operator,
+    selector,
+    unsupported,
+)
 from podlint.checks.api_volumes import HOST_PATH_TYPES
 from podlint.k8s import formats
 from podlint.k8s.quantity import parse_quantity
@@ -292,39 +298,12 @@ def _node_affinity(obj: ObjectView, spec: dict[str, Any]) -> Iterator[Finding]:
 
 
 def _node_requirement(expression: dict[str, Any], at: str, where: str) -> Iterator[Finding]:
-    operator = expression.get("operator")
-    operator = "" if operator is None else operator
-    values = listed(expression.get("values"))
-    if operator in ("In", "NotIn"):
-        if not values:
-            yield required(
-                join(at, "values"),
-                f"{where}.values",
-                "must be specified when `operator` is 'In' or 'NotIn'",
-            )
-    elif operator in ("Exists", "DoesNotExist"):
-        if values:
-            yield Finding(
-                join(at, "values"),
-                f"{where}.values: Forbidden: may not be specified when `operator` is 'Exists' "
-                "or 'DoesNotExist'",
-            )
-    elif operator in ("Gt", "Lt"):
-        if len(values) != 1:
-            yield required(
-                join(at, "values"),
-                f"{where}.values",
-                "must be specified single value when `operator` is 'Lt' or 'Gt'",
-            )
-    elif isinstance(operator, str):
-        yield invalid(
-            join(at, "operator"), f"{where}.operator", operator, "not a valid selector operator"
-        )
+    yield from requirement_operator(expression, at, where, numeric=True)
     key = expression.get("key")
     if isinstance(key, str) or key is None:
         for problem in formats.qualified_name(key or ""):
             yield invalid(join(at, "key"), f"{where}.key", key or "", problem)
-    for index, value in enumerate(values):
+    for index, value in enumerate(listed(expression.get("values"))):
         if isinstance(value, str):
             for problem in formats.label_value(value):
                 yield invalid(join(at, "values", index), f"{where}.values[{index}]", value, problem)
