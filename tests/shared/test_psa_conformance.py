@@ -22,15 +22,14 @@ from podlint.lint import lint_bytes
 from podlint.model.finding import Severity
 from podlint.model.version import KubeVersion
 from podlint.policy import RuleSetting
-from podlint.pss import aggregate, checks_for, evaluate, parse_pss_version, pod_from
-from podlint.pss.pod import Pod
+from podlint.pss import aggregate, evaluate, parse_pss_version, pod_from
 from podlint.pss.policy import BY_RULE
-from podlint.pss.result import CheckResult
 from podlint.pss.selection import with_pss_version
 from podlint.registry import default_registry
 from podlint.runtime import Options, build_engine
 from podlint.source.data import load_yaml_file
 from tests.conftest import SHARED
+from tests.pss_reference import unscreened
 
 ROOT = SHARED / "conformance" / "psa"
 MAX_BYTES = 1024 * 1024
@@ -86,13 +85,6 @@ def _engine(level: str, version: str) -> Engine:
     return Engine(registry, pss_only, engine.kubernetes_version)
 
 
-def _unscreened(pod: Pod, level: str, minor: int) -> list[CheckResult]:
-    """Every check that applies, run whatever the pod sets (``evaluate`` skips the checks
-    whose fields a pod does not set)."""
-    results = (spec.function(pod, minor) for spec in checks_for(level, minor))
-    return [result for result in results if result is not None]
-
-
 def _expected_substring(path: Path) -> str | None:
     prefix = re.sub(r"\d+$", "", path.stem)
     return None if prefix.startswith("base") else SUBSTRINGS[prefix]
@@ -118,7 +110,7 @@ def _check(
         screened = pod_from(
             pod.get("spec"), pod.get("metadata"), default_host_ports=default_host_ports
         )
-        if evaluate(screened, level, minor) != _unscreened(screened, level, minor):
+        if evaluate(screened, level, minor) != unscreened(screened, level, minor):
             problems.append(
                 f"screening changed the verdict (default_host_ports={default_host_ports})"
             )
@@ -324,7 +316,7 @@ def test_malformed_fields_never_crash_a_check(value: Any) -> None:
         for level in ("baseline", "restricted"):
             for minor in (0, 18, 19, 25, 35, 37):
                 pod = pod_from(spec, {"annotations": value})
-                assert evaluate(pod, level, minor) == _unscreened(pod, level, minor)
+                assert evaluate(pod, level, minor) == unscreened(pod, level, minor)
     engine = _engine("restricted", "latest")
     document = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "m"}, "spec": specs[1]}
     data = json.dumps(document).encode()
