@@ -64,34 +64,25 @@ def load_cached(kind: str, paths: Sequence[Path], parse: Callable[[Path], Any]) 
     booleans, None); an answer that would not read back equal is never cached. Exceptions
     from ``parse`` propagate, and nothing is cached for that set of files.
     """
-    directory = cache_dir()
-    key = _key(kind, paths) if directory is not None else None
-    if directory is None or key is None:
-        return [parse(path) for path in paths]
-    # The file name only spreads entries; the key inside decides.
-    entry = directory / f"{kind}-{zlib.crc32(key.encode()):08x}.json"
-    try:
-        cached = json.loads(entry.read_bytes())
-        if cached["key"] == key and len(cached["data"]) == len(paths):
-            return list(cached["data"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    data = [parse(path) for path in paths]
-    _write(directory, entry, kind, {"key": key, "data": data})
-    return data
+    data = load_derived(kind, paths, lambda: [parse(path) for path in paths])
+    if isinstance(data, list) and len(data) == len(paths):
+        return data
+    return [parse(path) for path in paths]  # an entry damaged in place
 
 
 def load_derived(kind: str, paths: Sequence[Path], build: Callable[[], Any]) -> Any:
     """``build()``, a value derived from the files ``paths`` (and only from them and podlint's
     version), from the cache when it was built from the same files before.
 
-    The same contract as :func:`load_cached`: ``build`` returns plain JSON data, and its
-    exceptions propagate.
+    ``build`` must return plain JSON data (dicts with string keys, lists, strings, numbers,
+    booleans, None); an answer that would not read back equal is never cached. Exceptions
+    from ``build`` propagate, and nothing is cached for that set of files.
     """
     directory = cache_dir()
     key = _key(kind, paths) if directory is not None else None
     if directory is None or key is None:
         return build()
+    # The file name only spreads entries; the key inside decides.
     entry = directory / f"{kind}-{zlib.crc32(key.encode()):08x}.json"
     try:
         cached = json.loads(entry.read_bytes())
