@@ -64,19 +64,30 @@ def effective_requests(data: dict[str, Any]) -> dict[str, Decimal]:
 def pod_requests(pod: PodSpecView) -> dict[str, Decimal]:
     """The Pod's effective request per resource: app containers plus sidecars, or the largest
     init container (plus the sidecars started before it), whichever is larger."""
+    return aggregate(
+        (container.role, effective_requests(container.data))
+        for container in pod.containers()
+        if container.role != "ephemeral"
+    )
+
+
+def aggregate(parts: Iterable[tuple[str, dict[str, Decimal]]]) -> dict[str, Decimal]:
+    """AggregateContainerRequests (and Limits): per resource, the app containers and sidecars
+    together, or an init container with the sidecars started before it, whichever is more.
+    ``parts`` are each container's role ("app", "sidecar" or "init") and amounts, in the
+    order of the pod spec."""
     total: dict[str, Decimal] = {}
-    for container in pod.containers():
-        if container.role == "app":
-            _add(total, effective_requests(container.data))
     sidecars: dict[str, Decimal] = {}
     init_peak: dict[str, Decimal] = {}
-    for container in pod.containers():
-        if container.role == "sidecar":
-            _add(sidecars, effective_requests(container.data))
+    for role, amounts_of in parts:
+        if role == "app":
+            _add(total, amounts_of)
+        elif role == "sidecar":
+            _add(sidecars, amounts_of)
             _max(init_peak, sidecars)
-        elif container.role == "init":
+        else:
             running = dict(sidecars)
-            _add(running, effective_requests(container.data))
+            _add(running, amounts_of)
             _max(init_peak, running)
     _add(total, sidecars)
     _max(total, init_peak)

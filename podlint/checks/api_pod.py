@@ -26,6 +26,7 @@ from podlint.checks._api import (
     strings,
     validated,
 )
+from podlint.checks._resources import aggregate
 from podlint.k8s import formats
 from podlint.k8s.quantity import parse_quantity
 from podlint.model.finding import Finding
@@ -331,34 +332,16 @@ def _amounts(values: Any) -> Amounts | None:
 def _aggregate(
     containers: list[ContainerView], amounts: list[Amounts], ctx: RuleContext
 ) -> Amounts:
-    """AggregateContainerRequests (and Limits): the app containers and sidecars together, or
-    an init container with the sidecars started before it, whichever is more, per resource."""
-    total: Amounts = {}
-    sidecars: Amounts = {}
-    init_peak: Amounts = {}
-    for container, values in zip(containers, amounts, strict=True):
-        if container.type is ContainerType.CONTAINER:
-            _add(total, values)
-            continue
-        if is_sidecar(container, ctx):
-            _add(total, values)
-            _add(sidecars, values)
-            running = dict(sidecars)
-        else:
-            running = dict(values)
-            _add(running, sidecars)
-        for name, value in running.items():
-            if value > init_peak.get(name, Decimal(0)):
-                init_peak[name] = value
-    for name, value in init_peak.items():
-        if value > total.get(name, Decimal(0)):
-            total[name] = value
-    return total
+    """The aggregate of the containers' ``amounts``, with sidecars as the target version
+    knows them."""
+    roles = (_role(container, ctx) for container in containers)
+    return aggregate(zip(roles, amounts, strict=True))
 
 
-def _add(into: Amounts, values: Amounts) -> None:
-    for name, value in values.items():
-        into[name] = into.get(name, Decimal(0)) + value
+def _role(container: ContainerView, ctx: RuleContext) -> str:
+    if container.type is ContainerType.CONTAINER:
+        return "app"
+    return "sidecar" if is_sidecar(container, ctx) else "init"
 
 
 _BINARY_UNITS = (
