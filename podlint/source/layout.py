@@ -62,25 +62,28 @@ def kustomize_patch(path: Path) -> Patch | None:
     None. kustomize reads files only inside a kustomization's own tree (its default load
     restrictor), so only the directories above the file can name it; the search stops at
     the repository root."""
-    absolute = Path(os.path.abspath(path))
+    # Plain strings rather than Path objects: this runs for every file of a lint run.
+    absolute = os.path.abspath(path)
     resolved: Path | None = None
-    for directory in absolute.parents:
+    directory = os.path.dirname(absolute)
+    while True:
         names, repository_root = _directory(directory)
         for name in names:
-            patches = _patches(directory / name)
+            patches = _patches(Path(directory, name))
             if not patches:
                 continue
             if resolved is None:
                 try:
-                    resolved = absolute.resolve()
+                    resolved = Path(absolute).resolve()
                 except (OSError, RuntimeError):
                     return None
             found = patches.get(resolved)
             if found is not None:
                 return found
-        if repository_root:
-            break
-    return None
+        parent = os.path.dirname(directory)
+        if repository_root or parent == directory:
+            return None
+        directory = parent
 
 
 def kustomize_patches(kustomization: Path) -> dict[Path, Patch]:
@@ -91,19 +94,21 @@ def kustomize_patches(kustomization: Path) -> dict[Path, Patch]:
 _CACHE: dict[Path, tuple[tuple[int, int], dict[Path, Patch]]] = {}
 # directory -> (its mtime, the kustomization files in it, whether it holds .git): one stat
 # per directory above each file while nothing was added or removed there.
-_DIRECTORIES: dict[Path, tuple[int, tuple[str, ...], bool]] = {}
+_DIRECTORIES: dict[str, tuple[int, tuple[str, ...], bool]] = {}
 
 
-def _directory(directory: Path) -> tuple[tuple[str, ...], bool]:
+def _directory(directory: str) -> tuple[tuple[str, ...], bool]:
     try:
-        mtime = directory.stat().st_mtime_ns
+        mtime = os.stat(directory).st_mtime_ns
     except OSError:
         return (), False
     cached = _DIRECTORIES.get(directory)
     if cached is not None and cached[0] == mtime:
         return cached[1], cached[2]
-    names = tuple(name for name in KUSTOMIZATION_FILES if (directory / name).exists())
-    repository_root = (directory / ".git").exists()
+    names = tuple(
+        name for name in KUSTOMIZATION_FILES if os.path.exists(os.path.join(directory, name))
+    )
+    repository_root = os.path.exists(os.path.join(directory, ".git"))
     _DIRECTORIES[directory] = (mtime, names, repository_root)
     return names, repository_root
 
