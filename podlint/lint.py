@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from podlint.engine import Engine
 from podlint.model.configrefs import ConfigIndex
@@ -77,6 +78,10 @@ def is_update_rule(engine: Engine, rule_id: str) -> bool:
     return rule is not None and (rule.check or "").startswith(UPDATE_CHECK_FAMILY)
 
 
+# An engine's rules do not change, so each engine's answer is kept while the engine lives.
+_SUPPRESSIBLE: WeakKeyDictionary[Engine, Mapping[str, RuleSetting]] = WeakKeyDictionary()
+
+
 def suppressible_settings(engine: Engine) -> Mapping[str, RuleSetting]:
     """The enabled rules that can report in a run of this engine, for suppression bookkeeping.
 
@@ -84,6 +89,13 @@ def suppressible_settings(engine: Engine) -> Mapping[str, RuleSetting]:
     ``lint --base``); in a plain lint, a suppression of one of them is not unused. Cross-object
     rules report after every file was read, so per file their suppressions are not unused.
     """
+    settings = _SUPPRESSIBLE.get(engine)
+    if settings is None:
+        settings = _SUPPRESSIBLE[engine] = _suppressible(engine)
+    return settings
+
+
+def _suppressible(engine: Engine) -> Mapping[str, RuleSetting]:
     cross = {bound.rule.id for bound in engine.cross_rules}
     if getattr(engine, "compares_versions", False):
         return {k: v for k, v in engine.settings.items() if k not in cross}
