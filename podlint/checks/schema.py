@@ -69,7 +69,8 @@ def validate(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
 def _not_json(obj: ObjectView) -> Iterator[Finding]:
     """Plain scalars such as `.inf` and `.nan` are YAML floats that JSON cannot carry: the
     apiserver refuses the object when it converts it, whatever the field."""
-    if _all_finite(obj.data):
+    safe = obj.document.json_safe
+    if safe or (safe is None and _all_finite(obj.data)):
         return  # nearly always: the paths below are built only when there is a finding
     stack: list[tuple[list[str | int], Any]] = [([], obj.data)]
     while stack:

@@ -30,6 +30,9 @@ class Document:
     data: dict[str, Any]
     pointer: str = ""
     locator: Locator | None = None
+    # Whether every number in ``data`` is one JSON can carry (not inf or nan): known when the
+    # reader saw every scalar, None when it must be looked for.
+    json_safe: bool | None = None
 
     @property
     def kind(self) -> str | None:

@@ -161,6 +161,8 @@ class Conversion:
 
     data: Any
     duplicates: list[DuplicateKey] = field(default_factory=list)
+    # A scalar read as inf or nan, which JSON (and so the apiserver) cannot carry.
+    non_finite: bool = False
 
 
 # Shared tag objects: every node the untyped loader builds refers to one of these, so no tag
@@ -420,7 +422,7 @@ def to_data(
             node.start_mark.column,
             limit,
         )
-    return Conversion(data, builder.duplicates)
+    return Conversion(data, builder.duplicates, builder.non_finite)
 
 
 def locate_expansion(composer: Any, text: str, limit: int) -> tuple[int, int] | None:
@@ -486,6 +488,7 @@ class _Builder:
         self.duplicates: list[DuplicateKey] = []
         self.distinct = 0
         self.shared = 0
+        self.non_finite = False
 
     def build(self, node: Node) -> Any:
         if node.__class__ is ScalarNode:
@@ -555,9 +558,14 @@ class _Builder:
             return text
         if node.ctag is not _STR_TAG and node.tag not in _IMPLICIT_TAGS:
             return _explicit_scalar(node)
-        if self.json_numbers and text[:1] in _NUMERIC_START:
-            return _json_number(text)
-        return resolve_plain_scalar(text)
+        value = (
+            _json_number(text)
+            if self.json_numbers and text[:1] in _NUMERIC_START
+            else resolve_plain_scalar(text)
+        )
+        if value.__class__ is float and not math.isfinite(value):
+            self.non_finite = True
+        return value
 
     def expanded_size(self, node: Node) -> int:
         if isinstance(node, ScalarNode):

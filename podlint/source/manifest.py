@@ -138,7 +138,9 @@ class ParseCache:
 def _moved(document: Document, offset: int, index: int) -> Document:
     assert isinstance(document.locator, NodeLocator)
     locator = NodeLocator(document.locator.root, document.locator.line_offset + offset)
-    return Document(document.path, index, document.data, document.pointer, locator)
+    return Document(
+        document.path, index, document.data, document.pointer, locator, document.json_safe
+    )
 
 
 def parse_text(text: str, path: str, *, cache: ParseCache | None = None) -> Iterator[SourceItem]:
@@ -256,6 +258,7 @@ def _parse_document(
             index,
         )
     data = converted.data
+    json_safe = not converted.non_finite
     locator = NodeLocator(root, offset)
     if not isinstance(data, dict):
         if data is not None:
@@ -267,9 +270,9 @@ def _parse_document(
     if data["kind"].endswith("List") and isinstance(data.get("items"), list):
         for position, item in enumerate(data["items"]):
             if isinstance(item, dict) and _is_kubernetes_object(item):
-                yield Document(path, index, item, f"/items/{position}", locator)
+                yield Document(path, index, item, f"/items/{position}", locator, json_safe)
         return
-    yield Document(path, index, data, "", locator)
+    yield Document(path, index, data, "", locator, json_safe)
 
 
 def _is_kubernetes_object(data: dict[str, Any]) -> bool:

@@ -114,3 +114,36 @@ def test_deep_nesting_is_an_error_not_a_crash() -> None:
 def test_complex_keys_are_refused() -> None:
     with pytest.raises(ComposeError, match="keys"):
         data_of("? [a, b]\n: 1\n")
+
+
+def test_duplicate_keys_name_the_first_written_key_not_a_merge() -> None:
+    result = data_of("base: &b {x: 1}\nm:\n  <<: *b\n  '<<': 2\n  '<<': 3\n")
+    [duplicate] = result.duplicates
+    assert (duplicate.key, duplicate.line, duplicate.first_line) == ("<<", 4, 3)
+
+
+def test_deep_block_nesting_is_an_error_not_a_crash() -> None:
+    text = "".join(" " * level + "a:\n" for level in range(300)) + " " * 300 + "b: 1\n"
+    with pytest.raises(ComposeError, match="too deep"):
+        data_of(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "json_numbers", "non_finite"),
+    [
+        ("a: 1.5\nb: [1, x]\n", False, False),
+        ("a: '.inf'\n", False, False),
+        ("a: {b: [.inf]}\n", False, True),
+        ("a: .NaN\n", False, True),
+        ("a: -.NaN\n", False, False),
+        ("a: .5e999\n", False, True),
+        ('{"a": 1e999}', True, True),
+        ('{"a": 1e300}', True, False),
+    ],
+)
+def test_numbers_json_cannot_carry_are_noticed(
+    text: str, json_numbers: bool, non_finite: bool
+) -> None:
+    node = compose(make_composer(), text)
+    assert node is not None
+    assert to_data(node, json_numbers=json_numbers).non_finite is non_finite
