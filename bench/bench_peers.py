@@ -31,13 +31,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_lint import generate, manifest_files
+from bench_lint import as_installed, generate, manifest_files
 
 
 @dataclass
 class Tool:
     name: str
     command: list[str]
+    env: dict[str, str] | None = None
     walls: list[float] = field(default_factory=list)
     cpus: list[float] = field(default_factory=list)
     peaks: list[int] = field(default_factory=list)  # KiB
@@ -45,7 +46,7 @@ class Tool:
     def run_once(self) -> None:
         started = time.perf_counter()
         process = subprocess.Popen(
-            self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env
         )
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -66,6 +67,7 @@ def tools(target: Path, args: argparse.Namespace) -> tuple[list[Tool], list[str]
                 *shlex.split(args.podlint_args),
                 str(target),
             ],
+            env=as_installed(),
         )
     ]
     missing = []

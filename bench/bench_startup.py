@@ -18,7 +18,6 @@ depend on the load.
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import re
 import shlex
@@ -28,6 +27,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench_lint import as_installed
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -98,9 +99,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    compileall.compile_dir(str(ROOT / "podlint"), quiet=1)
+    env = as_installed()
     table = commands(args.file, args.extra)
     names = list(table)
     if args.instructions:
