@@ -128,12 +128,32 @@ def read_bounded(path: Path, max_bytes: int) -> bytes | TooLarge:
     empty instead of waiting forever. Raises OSError.
     """
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    with os.fdopen(descriptor, "rb", buffering=0) as handle:
+    try:
         info = os.fstat(descriptor)
-        if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+        regular = stat.S_ISREG(info.st_mode)
+        if regular and info.st_size > max_bytes:
             return TooLarge(info.st_size)
         os.set_blocking(descriptor, True)
-        return read_stream(handle, max_bytes)
+        # A regular file's size is known: it is read whole at once (and then to its end).
+        return _read_descriptor(descriptor, max_bytes, info.st_size + 1 if regular else _CHUNK)
+    finally:
+        os.close(descriptor)
+
+
+def _read_descriptor(descriptor: int, max_bytes: int, first: int) -> bytes | TooLarge:
+    chunks: list[bytes] = []
+    total = 0
+    size = first
+    while total <= max_bytes:
+        chunk = os.read(descriptor, min(size, max_bytes + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        size = _CHUNK
+    if total > max_bytes:
+        return TooLarge(None)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def read_stream(stream: BinaryIO, max_bytes: int) -> bytes | TooLarge:
