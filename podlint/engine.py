@@ -214,8 +214,14 @@ class Engine:
         rules, most of which find nothing); a check that raises becomes an ``internal-error``
         finding, logged with its traceback."""
         for bound in bounds:
+            # Most checks find nothing: a list is made only for one that finds something
+            # (list() of an empty generator costs twice as much as a loop over it).
+            findings: list[Finding] | None = None
             try:
-                findings = list(bound.check(view, bound.context))
+                for finding in bound.check(view, bound.context):
+                    if findings is None:
+                        findings = []
+                    findings.append(finding)
             except Exception:
                 LOG.exception("rule %s failed on %s", bound.rule.id, document.path)
                 findings = [
@@ -226,8 +232,9 @@ class Engine:
                         rule="internal-error",
                     )
                 ]
-            for finding in findings:
-                yield self.stamp(finding, bound, document)
+            if findings:
+                for finding in findings:
+                    yield self.stamp(finding, bound, document)
 
     def _rules_for(self, kind: str) -> _KindRules:
         """The rules that apply to objects of ``kind``, chosen once per kind."""
