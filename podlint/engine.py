@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
@@ -146,6 +147,18 @@ class Engine:
         for bounds in (self.object_rules, self.pod_rules, self.container_rules):
             _resolve_all(bounds)
         self._by_kind.clear()
+
+    def warm(self) -> None:
+        """Load now what the first object of each kind would load (every enabled check, the
+        schema of every built-in kind), for a run about to fork worker processes: they then
+        start with it instead of each loading it again."""
+        self.import_checks()
+        if "schema" in self.settings:
+            from podlint.k8s.schemas import SchemaUnavailable, version_schemas
+
+            # Without schemas, the schema rule reports it on the first object.
+            with contextlib.suppress(SchemaUnavailable):
+                version_schemas(self.kubernetes_version).compile_all()
 
     def lint(self, path: str, items: Iterable[SourceItem]) -> Iterator[Finding]:
         """Findings for the parsed items of one source: documents and problems reading them."""

@@ -286,9 +286,11 @@ def _first_here_then_in_workers(
     max_bytes: int,
     strict: bool,
 ) -> Iterator[_Linted | None]:
-    # The first file warms what every worker would otherwise load on its own (the schemas of
-    # its kinds, their compiled validators), and the workers are forked with it.
-    yield _lint_path_here(engine_for(str(files[0])), files[0], max_bytes, strict)
+    # The first file, and then every check and schema the engine may need, warm what each
+    # worker would otherwise load on its own; the workers are forked with them.
+    engine = engine_for(str(files[0]))
+    yield _lint_path_here(engine, files[0], max_bytes, strict)
+    engine.warm()
     yield from lint_in_workers(engine_for, files[1:], jobs, max_bytes, strict)
 
 

@@ -8,12 +8,16 @@ exactly what a serial run gives them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
     from podlint.engine import Engine
     from podlint.lint import _Linted
 
@@ -21,8 +25,10 @@ if TYPE_CHECKING:
 # shipping the results back takes about as long as linting that much in one process
 # (measured: bench/bench_jobs.py, BENCHMARKS.md).
 MIN_POOL_BYTES = 512 * 1024
-# Files handed to a worker at a time: few enough to keep both workers busy to the end.
-_CHUNK_FILES = 4
+# Bytes of files handed to a worker at a time: each hand-over costs the parent process about a
+# millisecond, so a task carries many small files, while a large file still goes alone and
+# both workers stay busy to the end.
+BATCH_BYTES = 64 * 1024
 
 _engine_for: Callable[[str], Engine] | None = None
 _max_bytes = 0
@@ -64,24 +70,108 @@ def lint_in_workers(
     jobs: int,
     max_bytes: int,
     strict: bool,
-) -> Iterator[_Linted]:
-    """The result of each file, in the order of ``files``, linted by ``jobs`` processes."""
+) -> Iterator[_Linted | None]:
+    """The result of each file, in the order of ``files``, linted by ``jobs`` processes
+    (None where a worker could not build the file's engine).
+
+    Each worker has a pipe of its own and is handed the next batch when it returns one, two
+    batches ahead; the parent's only work is to pass batches and results along, in one
+    thread (a multiprocessing.Pool's helper threads cost a fifth of a core on top).
+    """
     global _engine_for, _max_bytes, _strict
     _engine_for, _max_bytes, _strict = engine_for, max_bytes, strict
     import multiprocessing
+    from multiprocessing.connection import Connection, wait
 
+    work = list(batches(files))
     context = multiprocessing.get_context("fork")
-    with context.Pool(min(jobs, len(files))) as pool:
-        yield from pool.imap(_lint_one, files, chunksize=_CHUNK_FILES)
+    workers: list[tuple[BaseProcess, Connection]] = []
+    try:
+        for _ in range(min(jobs, len(work))):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs,), daemon=True)
+            process.start()
+            theirs.close()
+            workers.append((process, ours))
+        handed = 0
+        for _ in range(_AHEAD):
+            for _, connection in workers:
+                if handed < len(work):
+                    connection.send((handed, work[handed]))
+                    handed += 1
+        done: dict[int, list[_Linted | None]] = {}
+        wanted = 0
+        connections = [connection for _, connection in workers]
+        while wanted < len(work):
+            for ready in wait(connections):
+                assert isinstance(ready, Connection)
+                try:
+                    index, results = ready.recv()
+                except EOFError:
+                    raise RuntimeError("a worker process ended before its work was done") from None
+                done[index] = results
+                if handed < len(work):
+                    ready.send((handed, work[handed]))
+                    handed += 1
+            while wanted in done:
+                yield from done.pop(wanted)
+                wanted += 1
+    finally:
+        for _, connection in workers:
+            with contextlib.suppress(OSError):
+                connection.send(None)
+            connection.close()
+        for worker, _ in workers:
+            worker.join(timeout=5)
+            if worker.is_alive():
+                worker.kill()
 
 
-def _lint_one(path: Path) -> _Linted | None:
+# Batches each worker holds at a time: one to lint while the other's results travel.
+_AHEAD = 2
+
+
+def _serve(connection: Connection) -> None:
+    """A worker: lint each batch it is handed and send the results back, until told to stop."""
+    while True:
+        task = connection.recv()
+        if task is None:
+            return
+        index, paths = task
+        connection.send((index, _lint_batch(paths)))
+
+
+def batches(files: Sequence[Path], size: int = BATCH_BYTES) -> Iterator[list[Path]]:
+    """Consecutive files of about ``size`` bytes together, a larger file alone."""
+    batch: list[Path] = []
+    total = 0
+    for path in files:
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+        batch.append(path)
+        if total >= size:
+            yield batch
+            batch, total = [], 0
+    if batch:
+        yield batch
+
+
+def _lint_batch(paths: list[Path]) -> list[_Linted | None]:
     from podlint.lint import _lint_path_here
 
     assert _engine_for is not None
-    try:
-        engine = _engine_for(str(path))
-    except Exception:
-        # The run stops at this file: the parent process meets the same mistake first.
-        return None
-    return _lint_path_here(engine, path, _max_bytes, _strict)
+    results: list[_Linted | None] = []
+    for path in paths:
+        try:
+            engine = _engine_for(str(path))
+        except Exception:
+            # The run stops at this file: the parent process meets the same mistake first.
+            results.append(None)
+            break
+        linted = _lint_path_here(engine, path, _max_bytes, _strict)
+        result = linted.result
+        if not result.findings and not result.suppressed and not linted.deferred:
+            # Nothing will show an excerpt of it: the text need not travel back.
+            result.text = None
+        results.append(linted)
+    return results
