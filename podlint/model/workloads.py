@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from podlint.model.kinds import api_group
-from podlint.model.views import PodSpecView
+from podlint.model.views import ContainerView, PodSpecView
 
 DEFAULT_NAMESPACE = "default"
 _RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
 
 
-@dataclass(frozen=True, slots=True)
+# Built for every container of a run: plain slots (a frozen dataclass sets each field through
+# object.__setattr__, three times the cost); nothing changes a summary once made.
+@dataclass(slots=True)
 class ContainerSummary:
     """What cross-object rules need of one container."""
 
@@ -30,7 +32,7 @@ class ContainerSummary:
     readiness_probe: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WorkloadSummary:
     """What cross-object rules need of one pod-carrying object."""
 
@@ -51,42 +53,49 @@ class WorkloadSummary:
 
 def _requested(resources: object) -> frozenset[str]:
     if not isinstance(resources, dict):
-        return frozenset()
-    names: set[str] = set()
-    for key in ("requests", "limits"):  # a limit without a request defaults the request
-        values = resources.get(key)
-        if isinstance(values, dict):
-            names.update(str(name) for name in values)
-    return frozenset(names)
+        return _NOTHING
+    requests, limits = resources.get("requests"), resources.get("limits")
+    # A limit without a request defaults the request.
+    names = [*requests] if isinstance(requests, dict) else []
+    if isinstance(limits, dict):
+        names.extend(limits)
+    return frozenset(map(str, names)) if names else _NOTHING
+
+
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _container(container: ContainerView) -> ContainerSummary:
+    data = container.data
+    ports = data.get("ports")
+    return ContainerSummary(
+        container.name,
+        container.role,
+        _requested(data.get("resources")),
+        declares_ports=isinstance(ports, list) and bool(ports),
+        readiness_probe="readinessProbe" in data,
+    )
 
 
 def summarize(pod: PodSpecView) -> WorkloadSummary | None:
     obj = pod.object
-    if not obj.name:
+    document = obj.document
+    name = document.name
+    if not name:
         return None
-    containers = tuple(
-        ContainerSummary(
-            c.name,
-            c.role,
-            _requested(c.get("resources")),
-            declares_ports=isinstance(c.get("ports"), list) and bool(c.get("ports")),
-            readiness_probe="readinessProbe" in c.data,
-        )
-        for c in pod.containers()
-    )
     labels = pod.metadata.get("labels")
     return WorkloadSummary(
         obj.api_version,
         obj.kind,
-        obj.namespace or DEFAULT_NAMESPACE,
-        obj.name,
-        obj.document.path,
-        containers,
-        labels=tuple(sorted((str(k), str(v)) for k, v in labels.items() if isinstance(v, str)))
+        document.namespace or DEFAULT_NAMESPACE,
+        name,
+        document.path,
+        tuple(map(_container, pod.containers())),
+        labels=tuple(sorted((str(k), v) for k, v in labels.items() if isinstance(v, str)))
         if isinstance(labels, dict)
         else (),
         long_running=obj.kind not in _RUN_TO_COMPLETION
-        and pod.get("restartPolicy", "Always") == "Always",
+        and pod.data.get("restartPolicy", "Always") == "Always",
     )
 
 
