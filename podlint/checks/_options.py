@@ -1,16 +1,45 @@
-"""Numeric rule options, checked where they are used so a bad value is reported, not raised."""
+"""Rule options: what a check derives from them is derived once per rule context, and numeric
+ones are checked where they are used, so a bad value is reported, not raised."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 from podlint.rule import RuleContext
+
+T = TypeVar("T")
+
+# A rule's options are the same for every object: what is derived from them is derived once
+# per rule context (kept with its answer, so that its id stays its own). Bounded: contexts of
+# engines that come and go (a language server's) cannot grow it.
+_DERIVED: dict[tuple[int, Hashable], tuple[RuleContext, Any]] = {}
+_MAX_DERIVED = 1024
+
+
+def from_options(ctx: RuleContext, key: Hashable, derive: Callable[[], T]) -> T:
+    """What ``derive`` makes of ``ctx``'s options, made once per context and ``key``."""
+    entry = _DERIVED.get((id(ctx), key))
+    if entry is not None and entry[0] is ctx:
+        return entry[1]  # type: ignore[no-any-return]
+    answer = derive()
+    if len(_DERIVED) >= _MAX_DERIVED:
+        _DERIVED.clear()
+    _DERIVED[id(ctx), key] = (ctx, answer)
+    return answer
 
 
 def number_option(
     ctx: RuleContext, name: str, default: int, minimum: int, integer: bool = True
 ) -> tuple[Decimal, str | None]:
     """(value, problem): the option's value, or the default and why the given one is refused."""
+    return from_options(ctx, name, lambda: _read(ctx, name, default, minimum, integer))
+
+
+def _read(
+    ctx: RuleContext, name: str, default: int, minimum: int, integer: bool
+) -> tuple[Decimal, str | None]:
     raw = ctx.params.get(name, default)
     value: Decimal | None = None
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from podlint.checks._options import from_options
 from podlint.model.finding import Finding
 from podlint.model.pointer import join
 from podlint.model.version import KubeVersion
@@ -49,11 +50,6 @@ def _evaluate(check_id: str, pod: PodSpecView, ctx: RuleContext) -> list[Finding
 
 # The key of a pod's evaluation, with and without the apiserver's hostPort default.
 _SHARED_EVALUATION = {True: object(), False: object()}
-# The options of a rule are the same for every pod: they are read once per rule context (the
-# engine binds one per rule and version), and the context is kept with them so that its id
-# stays its own. Bounded: engines that come and go (a language server's) cannot grow it.
-_OPTIONS: dict[int, tuple[RuleContext, str, _Options | str]] = {}
-_MAX_OPTIONS = 1024
 # The check to run (None when it does not apply at that level and version), the policy minor,
 # and whether the target version defaults hostPort on pod templates too.
 _Options = tuple[CheckSpec | None, int, bool]
@@ -61,14 +57,7 @@ _Options = tuple[CheckSpec | None, int, bool]
 
 def _options(check_id: str, ctx: RuleContext) -> _Options | str:
     """What to run, or the message for options that cannot be used."""
-    entry = _OPTIONS.get(id(ctx))
-    if entry is not None and entry[0] is ctx and entry[1] == check_id:
-        return entry[2]
-    options = _read_options(check_id, ctx)
-    if len(_OPTIONS) >= _MAX_OPTIONS:
-        _OPTIONS.clear()
-    _OPTIONS[id(ctx)] = (ctx, check_id, options)
-    return options
+    return from_options(ctx, check_id, lambda: _read_options(check_id, ctx))
 
 
 def _read_options(check_id: str, ctx: RuleContext) -> _Options | str:
