@@ -7,9 +7,11 @@ say why, as the apiserver does.
 from __future__ import annotations
 
 import binascii
+import functools
 import ipaddress
 import re
 from base64 import b64decode
+from collections.abc import Callable
 from typing import Any, TypeGuard
 
 from podlint.k8s.fastcheck import decodes
@@ -31,8 +33,30 @@ _LINE_BREAKS = LazyPattern(r"[\r\n]")
 
 LABEL_MAX = 63
 SUBDOMAIN_MAX = 253
+# Values up to this long have their problems remembered (no valid name is longer).
+_REMEMBERED_LENGTH = SUBDOMAIN_MAX
+_REMEMBERED_MAX = 8192
 
 
+def _remembered(check: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    """``check``, with the problems of each value kept: manifests repeat the same names, label
+    keys and ports. Each call gets a list of its own."""
+    known: dict[str, tuple[str, ...]] = {}
+
+    def remembered(value: str) -> list[str]:
+        if len(value) > _REMEMBERED_LENGTH:
+            return check(value)
+        problems = known.get(value)
+        if problems is None:
+            if len(known) >= _REMEMBERED_MAX:
+                known.clear()
+            problems = known[value] = tuple(check(value))
+        return list(problems)
+
+    return functools.wraps(check)(remembered)
+
+
+@_remembered
 def dns1123_label(value: str) -> list[str]:
     problems = []
     if len(value) > LABEL_MAX:
@@ -66,6 +90,7 @@ def path_segment(value: str) -> list[str]:
     return [f"may not contain '{c}'" for c in ("/", "%") if c in value]
 
 
+@_remembered
 def dns1123_subdomain(value: str) -> list[str]:
     problems = []
     if len(value) > SUBDOMAIN_MAX:
@@ -83,6 +108,7 @@ def name_prefix(value: str) -> list[str]:
     return dns1123_subdomain(value[:-1] + "a" if value.endswith("-") else value)
 
 
+@_remembered
 def qualified_name(value: str) -> list[str]:
     parts = value.split("/")
     if len(parts) == 1:
@@ -111,6 +137,7 @@ def qualified_name(value: str) -> list[str]:
     return []
 
 
+@_remembered
 def label_value(value: str) -> list[str]:
     problems = []
     if len(value) > LABEL_MAX:
@@ -123,6 +150,7 @@ def label_value(value: str) -> list[str]:
     return problems
 
 
+@_remembered
 def port_name(value: str) -> list[str]:
     """IANA_SVC_NAME: 1-15 characters, [-a-z0-9], a letter, no '--', no leading/trailing '-'."""
     problems = []
