@@ -33,7 +33,7 @@ from podlint.checks._api import (
 from podlint.k8s import formats
 from podlint.k8s.quantity import parse_quantity
 from podlint.model.finding import Finding
-from podlint.model.pointer import join
+from podlint.model.pointer import escape, join
 from podlint.model.views import ContainerType, ContainerView, PodSpecView
 from podlint.rule import RuleContext
 
@@ -356,8 +356,9 @@ def resources(c: ContainerView, ctx: RuleContext) -> Iterator[Finding]:
         return
     values: dict[str, dict[str, Decimal]] = {"limits": {}, "requests": {}}
     for section in ("limits", "requests"):
+        prefix = c.at("resources", section) + "/"
         for name, raw in mapping(spec.get(section)).items():
-            at = c.at("resources", section, name)
+            at = prefix + escape(name)
             yield from _resource_name(c, name, at, section)
             if isinstance(raw, (bool, list, dict)) or (
                 isinstance(raw, float) and not math.isfinite(raw)
