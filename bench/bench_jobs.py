@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_lint import generate, manifest_files
+from bench_lint import as_installed, generate, manifest_files
 
 # Runs podlint with the pool threshold lifted, so that small runs use the pool too.
 _FORCED = (
@@ -34,6 +34,9 @@ _FORCED = (
 )
 
 
+_ENV = as_installed()
+
+
 def one_run(target: Path, jobs: int) -> tuple[float, float]:
     """Wall and CPU seconds of one whole `podlint lint` process (workers included)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -43,6 +46,7 @@ def one_run(target: Path, jobs: int) -> tuple[float, float]:
         [*command, "--jobs", str(jobs), str(target)],
         stdout=subprocess.DEVNULL,
         check=True,
+        env=_ENV,
     )
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # Below this many bytes of input a pool costs more than it saves: forking the workers and
 # shipping the results back takes about as long as linting that much in one process
 # (measured: bench/bench_jobs.py, BENCHMARKS.md).
-MIN_POOL_BYTES = 512 * 1024
+MIN_POOL_BYTES = 384 * 1024
 # Bytes of files handed to a worker at a time: each hand-over costs the parent process about a
 # millisecond, so a task carries many small files, while a large file still goes alone and
 # both workers stay busy to the end.
