@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,6 +87,7 @@ def lint_in_workers(
     work = list(batches(files))
     context = multiprocessing.get_context("fork")
     workers: list[tuple[BaseProcess, Connection]] = []
+    finished = False
     try:
         for _ in range(min(jobs, len(work))):
             ours, theirs = context.Pipe()
@@ -109,6 +111,8 @@ def lint_in_workers(
                     index, results = ready.recv()
                 except EOFError:
                     raise RuntimeError("a worker process ended before its work was done") from None
+                if isinstance(results, BaseException):
+                    raise results  # a podlint bug in the worker, raised here as a serial run would
                 done[index] = results
                 if handed < len(work):
                     ready.send((handed, work[handed]))
@@ -116,15 +120,18 @@ def lint_in_workers(
             while wanted in done:
                 yield from done.pop(wanted)
                 wanted += 1
+        finished = True
     finally:
         for _, connection in workers:
             with contextlib.suppress(OSError):
                 connection.send(None)
             connection.close()
         for worker, _ in workers:
-            worker.join(timeout=5)
-            if worker.is_alive():
+            # Idle workers stop when told; after an interruption or an error they may be in the
+            # middle of a batch nobody will read.
+            if not finished:
                 worker.kill()
+            worker.join()
 
 
 # Batches each worker holds at a time: one to lint while the other's results travel.
@@ -133,12 +140,18 @@ _AHEAD = 2
 
 def _serve(connection: Connection) -> None:
     """A worker: lint each batch it is handed and send the results back, until told to stop."""
+    # Ctrl-C reaches the whole process group: the parent alone answers it, and stops workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         task = connection.recv()
         if task is None:
             return
         index, paths = task
-        connection.send((index, _lint_batch(paths)))
+        try:
+            results: list[_Linted | None] | Exception = _lint_batch(paths)
+        except Exception as error:
+            results = error
+        connection.send((index, results))
 
 
 def batches(files: Sequence[Path], size: int = BATCH_BYTES) -> Iterator[list[Path]]:

@@ -156,3 +156,25 @@ def test_stdin_is_read_in_order_among_files(tree: Path) -> None:
     ]
     assert outputs[0] == outputs[1]
     assert "<stdin>" in outputs[0]
+
+
+def test_a_failure_in_a_worker_is_raised_in_the_run_and_stops_the_workers(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import podlint.lint
+
+    engine = build_engine(Options(), default_registry())
+    failing = sorted(tree.rglob("hpa-*.yaml"))[-1]
+    real = podlint.lint._lint_path_here
+
+    def lint_path(engine: object, path: Path, *args: object) -> object:
+        if path == failing:
+            raise ValueError(f"cannot lint {path.name}")
+        return real(engine, path, *args)
+
+    # The workers are forked from this process, so they run the replacement too.
+    monkeypatch.setattr(podlint.lint, "_lint_path_here", lint_path)
+    with pytest.raises(ValueError, match=failing.name):
+        for _ in lint_sources(engine, [str(tree)], jobs=2):
+            pass
+    assert not multiprocessing.active_children()
