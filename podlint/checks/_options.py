@@ -18,12 +18,13 @@ _DERIVED: dict[tuple[int, Hashable], tuple[RuleContext, Any]] = {}
 _MAX_DERIVED = 1024
 
 
-def from_options(ctx: RuleContext, key: Hashable, derive: Callable[[], T]) -> T:
-    """What ``derive`` makes of ``ctx``'s options, made once per context and ``key``."""
+def from_options(ctx: RuleContext, key: Hashable, derive: Callable[..., T], *arguments: Any) -> T:
+    """What ``derive(*arguments)`` makes of ``ctx``'s options, made once per context and
+    ``key`` (arguments rather than a closure: this runs for every object)."""
     entry = _DERIVED.get((id(ctx), key))
     if entry is not None and entry[0] is ctx:
         return entry[1]  # type: ignore[no-any-return]
-    answer = derive()
+    answer = derive(*arguments)
     if len(_DERIVED) >= _MAX_DERIVED:
         _DERIVED.clear()
     _DERIVED[id(ctx), key] = (ctx, answer)
@@ -34,7 +35,7 @@ def number_option(
     ctx: RuleContext, name: str, default: int, minimum: int, integer: bool = True
 ) -> tuple[Decimal, str | None]:
     """(value, problem): the option's value, or the default and why the given one is refused."""
-    return from_options(ctx, name, lambda: _read(ctx, name, default, minimum, integer))
+    return from_options(ctx, name, _read, ctx, name, default, minimum, integer)
 
 
 def _read(

@@ -8,7 +8,7 @@ version of the target ``--kubernetes-version``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from podlint.checks._options import from_options
 from podlint.model.finding import Finding
@@ -24,28 +24,31 @@ from podlint.rule import RuleContext
 _TEMPLATE_HOST_PORT_DEFAULT_UNTIL = KubeVersion(1, 28)
 
 
-def _evaluate(check_id: str, pod: PodSpecView, ctx: RuleContext) -> list[Finding]:
+def _evaluate(check_id: str, pod: PodSpecView, ctx: RuleContext) -> Sequence[Finding]:
     options = _options(check_id, ctx)
     if isinstance(options, str):
         return [Finding(pod.pointer, options)]
     spec, minor, template_host_ports = options
     if spec is None:
-        return []
+        return ()
     default_host_ports = template_host_ports or not pod.is_template
     # One evaluation of the pod for all the pss-* rules that run on it.
     evaluation = pod.shared(
-        _SHARED_EVALUATION[default_host_ports],
-        lambda: Evaluation(pod_from(pod.data, pod.metadata, default_host_ports=default_host_ports)),
+        _SHARED_EVALUATION[default_host_ports], _evaluation, pod, default_host_ports
     )
     result = evaluation.result(spec.id, spec.function, minor)
     if result is None:
-        return []
+        return ()  # nearly always; a shared empty tuple, no list per rule and pod
     findings = []
     for violation in result.violations:
         base, *parts = violation.path
         pointer = join(pod.pointer if base == "spec" else pod.metadata_pointer, *parts)
         findings.append(Finding(pointer, violation.message))
     return findings
+
+
+def _evaluation(pod: PodSpecView, default_host_ports: bool) -> Evaluation:
+    return Evaluation(pod_from(pod.data, pod.metadata, default_host_ports=default_host_ports))
 
 
 # The key of a pod's evaluation, with and without the apiserver's hostPort default.
@@ -57,7 +60,7 @@ _Options = tuple[CheckSpec | None, int, bool]
 
 def _options(check_id: str, ctx: RuleContext) -> _Options | str:
     """What to run, or the message for options that cannot be used."""
-    return from_options(ctx, check_id, lambda: _read_options(check_id, ctx))
+    return from_options(ctx, check_id, _read_options, check_id, ctx)
 
 
 def _read_options(check_id: str, ctx: RuleContext) -> _Options | str:

@@ -107,9 +107,9 @@ class PodSpecView:
             object.__setattr__(self, "_containers", views)
         return iter(views)
 
-    def shared(self, key: Hashable, build: Callable[[], T]) -> T:
-        """What ``build`` derives from this pod spec, built once and shared by every rule that
-        asks with the same ``key``."""
+    def shared(self, key: Hashable, build: Callable[..., T], *arguments: Any) -> T:
+        """What ``build(*arguments)`` derives from this pod spec, built once and shared by
+        every rule that asks with the same ``key``."""
         memo = self._shared
         if memo is None:
             memo = {}
@@ -117,7 +117,7 @@ class PodSpecView:
         try:
             return memo[key]  # type: ignore[no-any-return]
         except KeyError:
-            value = memo[key] = build()
+            value = memo[key] = build(*arguments)
             return value
 
     def release(self) -> None:
