@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -135,17 +136,25 @@ def read_bounded(path: Path, max_bytes: int) -> bytes | TooLarge:
             return TooLarge(info.st_size)
         os.set_blocking(descriptor, True)
         # A regular file's size is known: it is read whole at once (and then to its end).
-        return _read_descriptor(descriptor, max_bytes, info.st_size + 1 if regular else _CHUNK)
+        first = info.st_size + 1 if regular else _CHUNK
+        return _read_chunks(functools.partial(os.read, descriptor), max_bytes, first)
     finally:
         os.close(descriptor)
 
 
-def _read_descriptor(descriptor: int, max_bytes: int, first: int) -> bytes | TooLarge:
+def read_stream(stream: BinaryIO, max_bytes: int) -> bytes | TooLarge:
+    """At most ``max_bytes`` bytes of a stream, or TooLarge when it holds more."""
+    return _read_chunks(stream.read, max_bytes, _CHUNK)
+
+
+def _read_chunks(read: Callable[[int], bytes], max_bytes: int, first: int) -> bytes | TooLarge:
+    """What ``read`` gives up to its end, asking for ``first`` bytes first, or TooLarge beyond
+    ``max_bytes``."""
     chunks: list[bytes] = []
     total = 0
     size = first
     while total <= max_bytes:
-        chunk = os.read(descriptor, min(size, max_bytes + 1 - total))
+        chunk = read(min(size, max_bytes + 1 - total))
         if not chunk:
             break
         chunks.append(chunk)
@@ -154,21 +163,6 @@ def _read_descriptor(descriptor: int, max_bytes: int, first: int) -> bytes | Too
     if total > max_bytes:
         return TooLarge(None)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-def read_stream(stream: BinaryIO, max_bytes: int) -> bytes | TooLarge:
-    """At most ``max_bytes`` bytes of a stream, or TooLarge when it holds more."""
-    chunks: list[bytes] = []
-    total = 0
-    while total <= max_bytes:
-        chunk = stream.read(min(_CHUNK, max_bytes + 1 - total))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-    if total > max_bytes:
-        return TooLarge(None)
-    return b"".join(chunks)
 
 
 def _inside(path: Path, real_root: Path) -> bool:
