@@ -8,6 +8,7 @@ keys and refuses alias expansion beyond a bound (billion laughs).
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import re
@@ -15,8 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.events import (
+    AliasEvent,
     MappingEndEvent,
     MappingStartEvent,
+    ScalarEvent,
     SequenceEndEvent,
     SequenceStartEvent,
     StreamEndEvent,
@@ -57,23 +60,21 @@ _INT_DIGITS = {
 }
 
 
-# Plain scalars repeat (names, labels, ports, "true"): each text is resolved once, within bounds.
-_RESOLVED: dict[str, Any] = {}
-_RESOLVED_BOUND = 8192
+# Plain scalars repeat (names, labels, ports, "true"): short ones are resolved once per text,
+# within bounds.
 _RESOLVED_LENGTH = 64
-_UNSEEN = object()
 
 
 def resolve_plain_scalar(text: str) -> Any:
     """The value of an unquoted scalar under the apiserver's YAML 1.1 rules."""
     if len(text) > _RESOLVED_LENGTH:
         return _resolve_plain(text)
-    value = _RESOLVED.get(text, _UNSEEN)
-    if value is _UNSEEN:
-        if len(_RESOLVED) >= _RESOLVED_BOUND:
-            _RESOLVED.clear()
-        value = _RESOLVED[text] = _resolve_plain(text)
-    return value
+    return _resolve_short(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _resolve_short(text: str) -> Any:
+    return _resolve_plain(text)
 
 
 def _resolve_plain(text: str) -> Any:
@@ -233,8 +234,8 @@ def make_composer() -> Any:
 # into data recurses too, so a deeper document is refused before it is composed.
 MAX_DEPTH = 256
 _DEEP_INDENT_CACHE: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
-_COLLECTION_STARTS = frozenset({"SequenceStartEvent", "MappingStartEvent"})
-_COLLECTION_ENDS = frozenset({"SequenceEndEvent", "MappingEndEvent"})
+_COLLECTION_STARTS = (SequenceStartEvent, MappingStartEvent)
+_COLLECTION_ENDS = (SequenceEndEvent, MappingEndEvent)
 
 
 def _may_be_too_deep(text: str) -> bool:
@@ -287,7 +288,7 @@ def _check_depth(composer: Any, text: str, index: LineIndex | None) -> None:
         except Exception:  # a syntax error: composing reports it with its position
             return
         kind = event.__class__
-        if kind is SequenceStartEvent or kind is MappingStartEvent:
+        if kind in _COLLECTION_STARTS:
             depth += 1
             if depth > MAX_DEPTH:
                 line, column = _position(event.start_mark, index)
@@ -296,7 +297,7 @@ def _check_depth(composer: Any, text: str, index: LineIndex | None) -> None:
                     line,
                     column,
                 )
-        elif kind is SequenceEndEvent or kind is MappingEndEvent:
+        elif kind in _COLLECTION_ENDS:
             depth -= 1
         elif event is None or kind is StreamEndEvent:
             return
@@ -461,27 +462,27 @@ def locate_expansion(composer: Any, text: str, limit: int) -> tuple[int, int] | 
             event = next_event()
         except Exception:
             return None
-        name = type(event).__name__
-        if name in ("ScalarEvent", "AliasEvent") or name in _COLLECTION_STARTS:
-            size = 1 if name != "AliasEvent" else sizes.get(event.anchor, 1)
+        kind = event.__class__
+        if kind is ScalarEvent or kind is AliasEvent or kind in _COLLECTION_STARTS:
+            size = 1 if kind is not AliasEvent else sizes.get(event.anchor, 1)
             total += size
-            if name == "AliasEvent" and total > limit:
+            if kind is AliasEvent and total > limit:
                 return _position(event.start_mark, index)
             if open_collections:
                 anchor, held = open_collections[-1]
                 open_collections[-1] = (anchor, held + size)
-            if name in _COLLECTION_STARTS:
+            if kind in _COLLECTION_STARTS:
                 open_collections.append((event.anchor, 0))
-            elif name == "ScalarEvent" and event.anchor:
+            elif kind is ScalarEvent and event.anchor:
                 sizes[event.anchor] = 1
-        elif name in _COLLECTION_ENDS:
+        elif kind in _COLLECTION_ENDS:
             anchor, held = open_collections.pop()
             if open_collections:
                 parent, parent_held = open_collections[-1]
                 open_collections[-1] = (parent, parent_held + held)
             if anchor:
                 sizes[anchor] = 1 + held
-        elif event is None or name == "StreamEndEvent":
+        elif event is None or kind is StreamEndEvent:
             return None
 
 
