@@ -35,23 +35,17 @@ LABEL_MAX = 63
 SUBDOMAIN_MAX = 253
 # Values up to this long have their problems remembered (no valid name is longer).
 _REMEMBERED_LENGTH = SUBDOMAIN_MAX
-_REMEMBERED_MAX = 8192
 
 
 def _remembered(check: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
-    """``check``, with the problems of each value kept: manifests repeat the same names, label
-    keys and ports. Each call gets a list of its own."""
-    known: dict[str, tuple[str, ...]] = {}
+    """``check``, with the problems of each value kept (bounded): manifests repeat the same
+    names, label keys and ports. Each call gets a list of its own."""
+    known = functools.lru_cache(maxsize=8192)(lambda value: tuple(check(value)))
 
     def remembered(value: str) -> list[str]:
         if len(value) > _REMEMBERED_LENGTH:
             return check(value)
-        problems = known.get(value)
-        if problems is None:
-            if len(known) >= _REMEMBERED_MAX:
-                known.clear()
-            problems = known[value] = tuple(check(value))
-        return list(problems)
+        return list(known(value))
 
     return functools.wraps(check)(remembered)
 
