@@ -295,13 +295,10 @@ def holds_integers(schema: Any) -> bool:
     return "integer" in _types(schema)
 
 
-_SIMPLE: dict[str, type] = {"string": str, "object": dict, "array": list, "null": type(None)}
-
-
 def _type_test(names: list[str]) -> Predicate:
     """One predicate for a type list; bool is never an integer or a number."""
-    simple = tuple(_SIMPLE[name] for name in names if name in _SIMPLE)
-    others = [_TYPES[name] for name in names if name not in _SIMPLE]
+    simple = tuple(_SIMPLE_TYPES[name] for name in names if name in _SIMPLE_TYPES)
+    others = [_TYPES[name] for name in names if name not in _SIMPLE_TYPES]
     if not others:
         return lambda value: isinstance(value, simple)
     if not simple and len(others) == 1:
