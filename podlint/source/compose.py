@@ -241,10 +241,10 @@ _COLLECTION_ENDS = (SequenceEndEvent, MappingEndEvent)
 def _may_be_too_deep(text: str) -> bool:
     """A linear over-estimate: False only when the text cannot nest beyond MAX_DEPTH.
 
-    Flow collections nest at most once per bracket; a block collection nested on one line
-    (``- - x``, ``? - x``) costs an indicator, and one on a new line needs more indentation,
-    so block depth is at most about twice the longest run of spaces and indicators that
-    starts a line.
+    Flow collections nest at most once per bracket that may open one; a block collection
+    nested on one line (``- - x``, ``? - x``) costs an indicator, and one on a new line needs
+    more indentation, so block depth is at most about twice the longest run of spaces and
+    indicators that starts a line.
     """
     flow = text.count("[") + text.count("{")
     # Every list or mapping is written with at least one of these indicators, so a text with
@@ -253,6 +253,9 @@ def _may_be_too_deep(text: str) -> bool:
         flow + text.count(":") + text.count("-") + text.count("?") <= MAX_DEPTH
     ):
         return False
+    if flow <= _BRACKETS_WORTH_READING:
+        # Brackets inside text (descriptions, patterns: most of a CRD's) open nothing.
+        flow = _flow_openers(text, MAX_DEPTH)
     room = (MAX_DEPTH - flow - 4) // 2
     if room <= 0:
         return True
@@ -268,6 +271,52 @@ def _may_be_too_deep(text: str) -> bool:
 
 # Below this length, counting indicators costs less than searching for deep indentation.
 _SMALL_TEXT = 16384
+# Beyond this many brackets, each one's context is not worth reading: the parser's events
+# are counted instead (a hostile text of brackets stops at the first level too many).
+_BRACKETS_WORTH_READING = 16384
+# libyaml also skips a byte order mark that starts a line.
+_BLANKS = " \t\ufeff"
+_BREAKS = "\n\r\x85\u2028\u2029"
+# What may stand before a collection's first character, blanks and properties aside: a line
+# break, a block indicator, or inside a flow collection its own brackets and separators.
+_BEFORE_A_COLLECTION = _BREAKS + "-?:,[{"
+
+
+def _flow_openers(text: str, limit: int) -> int:
+    """How many of the text's brackets may open a flow collection (at most ``limit + 1``).
+
+    libyaml starts a collection only where a node starts: at the text's start, after a line
+    break, a block indicator, a bracket, a comma or a colon, with blanks and properties
+    (``&anchor``, ``!tag``, each followed by a blank) between. Any other bracket is inside a
+    scalar, or a syntax error at which the parser stops before going deeper.
+    """
+    count = 0
+    for bracket in "[{":
+        at = text.find(bracket)
+        while at >= 0:
+            if _may_open_collection(text, at):
+                count += 1
+                if count > limit:
+                    return count
+            at = text.find(bracket, at + 1)
+    return count
+
+
+def _may_open_collection(text: str, at: int) -> bool:
+    before = at - 1
+    while before >= 0 and text[before] in _BLANKS:
+        before -= 1
+    if before < 0 or text[before] in _BEFORE_A_COLLECTION:
+        return True
+    if before == at - 1:  # no blank between: part of a scalar
+        return False
+    # The word before the blanks may hold properties, glued to a bracket or comma in a flow
+    # collection and written with any character inside a verbatim tag: any & or ! will do.
+    start = before
+    while start >= 0 and text[start] not in _BLANKS and text[start] not in _BREAKS:
+        start -= 1
+    word = text[start + 1 : before + 1]
+    return "&" in word or "!" in word
 
 
 def _check_depth(composer: Any, text: str, index: LineIndex | None) -> None:
