@@ -61,30 +61,38 @@ def _unless_template(path: Path) -> Path | HelmTemplate:
 def _walk(root: Path) -> Iterator[Found]:
     real_root = root.resolve()
     entries: list[Path] = []
-    visited = {real_root}
+    # Directories by device and inode: a link back up the tree is entered once.
+    visited = {_identity(root)}
     skipped: list[PathError] = []
     try:
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=None):
             here = Path(dirpath)
             kept = []
             for dirname in dirnames:
-                child = here / dirname
-                if dirname.startswith(".") or not _inside(child, real_root):
+                if dirname.startswith("."):
                     continue
-                real_child = child.resolve()
-                if real_child not in visited:
-                    visited.add(real_child)
+                child = here / dirname
+                identity = _identity(child)
+                if identity not in visited and _inside(child, real_root):
+                    visited.add(identity)
                     kept.append(dirname)
             dirnames[:] = sorted(kept)
             for filename in filenames:
+                if not filename.endswith(MANIFEST_SUFFIXES):
+                    continue
                 candidate = here / filename
-                if filename.endswith(MANIFEST_SUFFIXES):
-                    kind = _special_kind(candidate)
-                    if kind is not None:
-                        # Nobody may ever write to a FIFO: reading it would wait forever.
-                        skipped.append(PathError(str(candidate), f"{kind}, not a file; skipped"))
-                        continue
-                if filename.endswith(MANIFEST_SUFFIXES) and _inside(candidate, real_root):
+                try:
+                    link = os.lstat(candidate)
+                except OSError:
+                    link = None  # gone since the listing: reading it reports why
+                if link is not None and stat.S_ISREG(link.st_mode):
+                    entries.append(candidate)  # most files: no link to follow, nothing special
+                    continue
+                kind = _special_kind(candidate)
+                if kind is not None:
+                    # Nobody may ever write to a FIFO: reading it would wait forever.
+                    skipped.append(PathError(str(candidate), f"{kind}, not a file; skipped"))
+                elif _inside(candidate, real_root):
                     entries.append(candidate)
     except OSError as error:
         yield PathError(str(root), error.strerror or str(error))
@@ -163,6 +171,14 @@ def _read_chunks(read: Callable[[int], bytes], max_bytes: int, first: int) -> by
     if total > max_bytes:
         return TooLarge(None)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _identity(directory: Path) -> tuple[int, int] | Path:
+    try:
+        info = os.stat(directory)
+    except OSError:
+        return directory  # listing it will fail too, and be passed over
+    return info.st_dev, info.st_ino
 
 
 def _inside(path: Path, real_root: Path) -> bool:

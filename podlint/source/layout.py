@@ -50,11 +50,19 @@ def holds_objects(path: Path) -> bool:
 def helm_chart_of(path: Path) -> Path | None:
     """The chart directory when ``path`` is a template of a Helm chart (a file below a
     ``templates/`` directory that has a ``Chart.yaml`` beside it), else None."""
-    absolute = Path(os.path.abspath(path))
-    for directory in absolute.parents:
-        if directory.name == "templates" and (directory.parent / CHART_FILE).is_file():
-            return directory.parent
-    return None
+    absolute = os.path.abspath(path)
+    if "templates" not in absolute:  # most files: no directory to look at
+        return None
+    directory = os.path.dirname(absolute)
+    while True:
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        if os.path.basename(directory) == "templates" and os.path.isfile(
+            os.path.join(parent, CHART_FILE)
+        ):
+            return Path(parent)
+        directory = parent
 
 
 def kustomize_patch(path: Path) -> Patch | None:
