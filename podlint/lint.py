@@ -12,6 +12,7 @@ from podlint.engine import Engine
 from podlint.model.configrefs import ConfigIndex
 from podlint.model.document import Document
 from podlint.model.finding import Finding
+from podlint.model.records import pickled_by_fields
 from podlint.model.workloads import WorkloadIndex
 from podlint.parallel import lint_in_workers, worth_a_pool
 from podlint.policy import RuleSetting
@@ -42,6 +43,7 @@ UPDATE_CHECK_FAMILY = "immutable."
 EngineFor = Engine | Callable[[str], Engine]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ObjectRef:
     """An object that was linted (reports list objects without findings too)."""

@@ -15,6 +15,7 @@ from pathlib import PurePath
 from typing import Any, TypeVar
 
 from podlint.model.document import Document
+from podlint.model.records import pickled_by_fields
 from podlint.model.span import Span
 from podlint.model.views import ObjectView, PodSpecView
 from podlint.model.workloads import DEFAULT_NAMESPACE
@@ -34,6 +35,7 @@ CLAIM_KINDS = ("PersistentVolumeClaim", "StatefulSet")
 CLUSTER = ""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Origin:
     """The object a reference was written in: enough to place, stamp and suppress a finding."""
@@ -63,6 +65,7 @@ class Origin:
         return Document(self.path, self.document, data, self.pointer, _FixedSpan(self.ignore_span))
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class _FixedSpan:
     """A locator that places every pointer of a stand-in at the annotation."""
@@ -73,6 +76,7 @@ class _FixedSpan:
         return self.fixed
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class KeyReference:
     """One use of a ConfigMap or Secret by a container.
@@ -94,6 +98,7 @@ class KeyReference:
     span: Span | None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ClassReference:
     """A pod's ``priorityClassName`` or ``runtimeClassName``."""
@@ -104,6 +109,7 @@ class ClassReference:
     span: Span | None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PodReferences:
     """The ConfigMap, Secret and class references of one pod spec."""
@@ -114,6 +120,7 @@ class PodReferences:
     classes: tuple[ClassReference, ...] = ()
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class DataSource:
     """An object of the run that pods refer to (a ConfigMap or Secret: its identity and the
@@ -319,6 +326,7 @@ def data_source_of(obj: ObjectView) -> DataSource | None:
     )
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ClaimSummary:
     """A PersistentVolumeClaim (or a StatefulSet's claim template) that names its

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from podlint.model.records import pickled_by_fields
 from podlint.model.span import Span
 
 
@@ -21,6 +22,7 @@ class Severity(str, enum.Enum):
 _RANK = {Severity.ERROR: 3, Severity.WARNING: 2, Severity.INFO: 1}
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Finding:
     """A problem at a JSON Pointer.

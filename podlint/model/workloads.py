@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from podlint.model.kinds import api_group
+from podlint.model.records import pickled_by_fields
 from podlint.model.views import ContainerView, PodSpecView
 
 DEFAULT_NAMESPACE = "default"
@@ -21,6 +22,7 @@ _RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
 
 # Built for every container of a run: plain slots (a frozen dataclass sets each field through
 # object.__setattr__, three times the cost); nothing changes a summary once made.
+@pickled_by_fields
 @dataclass(slots=True)
 class ContainerSummary:
     """What cross-object rules need of one container."""
@@ -32,6 +34,7 @@ class ContainerSummary:
     readiness_probe: bool = False
 
 
+@pickled_by_fields
 @dataclass(slots=True)
 class WorkloadSummary:
     """What cross-object rules need of one pod-carrying object."""
