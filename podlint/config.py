@@ -320,21 +320,23 @@ def _show(value: Any) -> str:
 
 def find_config_file(path: str | Path) -> Path | None:
     """The configuration file that applies to ``path`` (a file, or a directory), if any."""
-    start = Path(path)
-    if not start.is_dir():
-        start = start.parent
-    return _find_in(Path(start.resolve()))
+    # Strings rather than Path objects: a run looks up every directory it lints.
+    start = os.fspath(path)
+    if not os.path.isdir(start):
+        start = os.path.dirname(start) or os.curdir
+    return _find_in(os.path.realpath(start))
 
 
 @cache
-def _find_in(directory: Path) -> Path | None:
+def _find_in(directory: str) -> Path | None:
     for name in CONFIG_NAMES:
-        candidate = directory / name
-        if candidate.is_file():
-            return candidate
-    if (directory / ".git").exists() or directory.parent == directory:
+        candidate = os.path.join(directory, name)
+        if os.path.isfile(candidate):
+            return Path(candidate)
+    parent = os.path.dirname(directory)
+    if os.path.exists(os.path.join(directory, ".git")) or parent == directory:
         return None
-    return _find_in(directory.parent)
+    return _find_in(parent)
 
 
 def clear_caches() -> None:
