@@ -29,6 +29,7 @@ from podlint.policy import selector_matches
 from podlint.registry import Registry, RegistryError, default_registry
 from podlint.rule import CardError, Rule, load_card
 from podlint.runtime import Options, build_engine
+from podlint.validity import is_valid
 
 CONFIG_NAMES: tuple[str, ...] = (".podlint.yaml", ".podlint.yml", "podlint.yaml")
 SCHEMA_RESOURCE = "config.schema.json"
@@ -167,7 +168,11 @@ def _load_config(path: Path, _mtime: int, _size: int) -> Config:
     def locate(pointer: str, key: bool = False) -> Span | None:
         return locator.span(pointer, key) if locator else None
 
-    problems = [_describe(error, locate) for error in _validator().iter_errors(data)]
+    problems = (
+        []
+        if is_valid(config_schema(), data)
+        else [_describe(error, locate) for error in _validator().iter_errors(data)]
+    )
     if problems:
         problems.sort(key=lambda item: (item[0].line, item[0].column) if item[0] else (-1, -1))
         raise ConfigError(path, problems)

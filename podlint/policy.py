@@ -152,9 +152,13 @@ def _read_policy(path: Path, *, validate: bool) -> Any:
         return data
     import json
 
-    import jsonschema
+    from podlint.validity import is_valid
 
     schema = json.loads(POLICY_SCHEMA.read_text("utf-8"))
+    if is_valid(schema, data):
+        return data
+    import jsonschema
+
     problem = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(schema).iter_errors(data))
     if problem is None:
         return data

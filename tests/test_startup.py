@@ -116,6 +116,20 @@ def test_a_one_file_lint_loads_no_front_door_update_or_unused_machinery() -> Non
     assert "podlint.k8s.schemas" in modules
 
 
+def test_a_valid_configuration_file_is_read_without_jsonschema(tmp_path: Path) -> None:
+    (tmp_path / ".podlint.yaml").write_text(
+        'kubernetes-version: "1.34"\nrules:\n  latest-image-tag: "off"\n'
+        '  "@security": {severity: warning}\nper-file-ignores:\n  legacy/**: [api-probes]\n',
+        encoding="utf-8",
+    )
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text((ROOT / "examples/good/web-deployment.yaml").read_text(), "utf-8")
+    code, modules = _lint_modules("-q", str(manifest))
+    assert code == 0
+    assert str(tmp_path / ".podlint.yaml") in _probe("-q", str(manifest))["opened"]
+    assert not _loaded(modules, "jsonschema")
+
+
 def test_the_records_a_lint_creates_have_docstrings() -> None:
     # dataclass() writes a missing docstring from inspect.signature, at every start-up
     undocumented = _probe("-q", "--no-config", "examples/good/web-deployment.yaml")["undocumented"]
