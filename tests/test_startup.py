@@ -159,7 +159,7 @@ def test_a_warm_lint_reads_the_compact_schemas_and_links_a_part_of_them(tmp_path
         assert f"podlint.checks.{family}" not in warm["modules"], family
 
 
-def test_an_invalid_object_still_gets_jsonschema_messages(tmp_path: Path) -> None:
+def test_an_invalid_object_gets_schema_messages_without_jsonschema(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
@@ -175,6 +175,9 @@ def test_an_invalid_object_still_gets_jsonschema_messages(tmp_path: Path) -> Non
     assert result.returncode == 1, result.stderr
     findings = json.loads(result.stdout)["findings"]
     assert any(f["rule"] == "schema" and "portz" in f["message"] for f in findings), findings
+    code, modules = _lint_modules("-q", "--no-config", str(bad))
+    assert code == 1
+    assert not _loaded(modules, "jsonschema")
 
 
 def _dist_info(directory: Path, name: str, entry_points: str) -> None:

@@ -53,9 +53,10 @@ def validate(obj: ObjectView, ctx: RuleContext) -> Iterator[Finding]:
     definition = schemas.definition_name(api_version, kind)
     if definition is not None:
         found: list[Finding] = []
-        if not schemas.is_valid(definition, obj.data):
-            validator = schemas.validator(definition)
-            found = list(_findings(obj, validator.iter_errors(obj.data), schemas, kind))
+        verdict = schemas.is_valid(definition, obj.data)
+        if not verdict:
+            errors = schemas.errors(definition, obj.data, compiled=verdict is False)
+            found = list(_findings(obj, errors, schemas, kind))
             yield from found
         yield from _missing_pod_spec(obj, found)
         return

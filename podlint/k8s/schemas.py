@@ -98,6 +98,20 @@ class VersionSchemas:
                 self._validators[definition] = validator
             return validator
 
+    def errors(self, definition: str, data: Any, *, compiled: bool) -> Iterable[Any]:
+        """What is wrong with ``data``, as jsonschema errors (or records with the same
+        attributes): from the fast check's own keywords when ``compiled`` (``is_valid`` gave a
+        verdict), which spares importing jsonschema; else from jsonschema."""
+        if compiled:
+            from podlint.k8s.explain import schema_errors
+
+            try:
+                return schema_errors(self.definitions[definition], data)
+            except Unsupported:
+                pass
+        errors: Iterable[Any] = self.validator(definition).iter_errors(data)
+        return errors
+
     def is_valid(self, definition: str, data: Any) -> bool | None:
         """A fast verdict on ``data``; None when it must be left to the full validator."""
         with self._lock:
