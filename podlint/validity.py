@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from podlint.k8s.fastcheck import is_json_type
+
 # Keywords that assert nothing.
 _ANNOTATIONS = frozenset(
     {"$schema", "$id", "title", "description", "definitions", "default", "examples"}
@@ -110,23 +112,10 @@ def _object_holds(
 
 
 def _is_type(value: Any, kind: str) -> bool:
-    if kind == "object":
-        return isinstance(value, dict)
-    if kind == "array":
-        return isinstance(value, list)
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "null":
-        return value is None
-    if isinstance(value, bool):
-        return False
-    if kind == "number":
-        return isinstance(value, (int, float))
-    if kind == "integer":
-        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-    raise _Unsupported
+    try:
+        return is_json_type(value, kind)
+    except KeyError:
+        raise _Unsupported from None
 
 
 def _equal(value: Any, member: Any) -> bool:

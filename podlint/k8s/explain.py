@@ -14,7 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from podlint.k8s.fastcheck import DECODES_AS, Unsupported, decodes, holds_objects
+from podlint.k8s.fastcheck import (
+    DECODES_AS,
+    Unsupported,
+    decodes,
+    holds_objects,
+    is_json_type,
+)
 
 _KEYWORDS = frozenset(
     {"type", "properties", "additionalProperties", "required", "items", "oneOf", "enum"}
@@ -130,20 +136,7 @@ def _has_errors(schema: Any, instance: Any) -> bool:
 
 
 def _is_type(value: Any, kind: str) -> bool:
-    if kind == "object":
-        return isinstance(value, dict)
-    if kind == "array":
-        return isinstance(value, list)
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "null":
-        return value is None
-    if isinstance(value, bool):
-        return False
-    if kind == "number":
-        return isinstance(value, (int, float))
-    if kind == "integer":
-        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-    raise Unsupported
+    try:
+        return is_json_type(value, kind)
+    except KeyError:
+        raise Unsupported from None

@@ -58,6 +58,12 @@ _TYPES: dict[str, Predicate] = {
 }
 
 
+def is_json_type(value: Any, kind: str) -> bool:
+    """Whether ``value`` is of the JSON Schema type ``kind`` (a boolean is no number, an
+    integral float is an integer). KeyError for a name that is not a JSON type."""
+    return _TYPES[kind](value)
+
+
 class Unsupported(Exception):
     """A predicate met a schema node it cannot decide; ask jsonschema."""
 
