@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
-from podlint.k8s.fastcheck import is_json_type
+from podlint.k8s.fastcheck import Unsupported, is_json_type
 
 # Keywords that assert nothing.
 _ANNOTATIONS = frozenset(
@@ -38,15 +37,11 @@ _ASSERTIONS = frozenset(
 )
 
 
-class _Unsupported(Exception):
-    pass
-
-
 def is_valid(schema: Mapping[str, Any], document: Any) -> bool:
     """True only when jsonschema would find no error in ``document``; False when it may."""
     try:
         return _valid(schema, document, schema)
-    except _Unsupported:
+    except Unsupported:
         return False
 
 
@@ -54,7 +49,7 @@ def _valid(node: Any, value: Any, root: Mapping[str, Any]) -> bool:
     if node is True or node is False:
         return node
     if not isinstance(node, Mapping):
-        raise _Unsupported
+        raise Unsupported
     if "$ref" in node:
         # Before draft 2019-09 a reference replaces the keywords beside it.
         return _valid(_resolve(root, node["$ref"]), value, root)
@@ -62,7 +57,7 @@ def _valid(node: Any, value: Any, root: Mapping[str, Any]) -> bool:
         if keyword in _ANNOTATIONS or keyword.startswith("x-"):
             continue
         if keyword not in _ASSERTIONS:
-            raise _Unsupported
+            raise Unsupported
         if not _holds(keyword, expected, node, value, root):
             return False
     return True
@@ -81,7 +76,7 @@ def _holds(keyword: str, expected: Any, node: Mapping[str, Any], value: Any, roo
     if isinstance(value, list):
         if keyword == "items":
             if not isinstance(expected, (Mapping, bool)):
-                raise _Unsupported  # a list of schemas, one per position
+                raise Unsupported  # a list of schemas, one per position
             return all(_valid(expected, item, root) for item in value)
         if keyword == "minItems":
             return len(value) >= int(expected)
@@ -89,7 +84,7 @@ def _holds(keyword: str, expected: Any, node: Mapping[str, Any], value: Any, roo
         if keyword == "minLength":
             return len(value) >= int(expected)
         if keyword == "pattern":
-            return _pattern(expected).search(value) is not None
+            return re.search(expected, value) is not None
     return True  # the keyword does not apply to a value of this type
 
 
@@ -101,8 +96,7 @@ def _object_holds(
     if keyword == "properties":
         return all(_valid(expected[name], value[name], root) for name in expected if name in value)
     if keyword == "additionalProperties":
-        if "patternProperties" in node:
-            raise _Unsupported
+        # patternProperties is not a keyword read here: a node with it goes to jsonschema
         known = node.get("properties", {})
         extra = [item for name, item in value.items() if name not in known]
         return all(_valid(expected, item, root) for item in extra)
@@ -115,13 +109,13 @@ def _is_type(value: Any, kind: str) -> bool:
     try:
         return is_json_type(value, kind)
     except KeyError:
-        raise _Unsupported from None
+        raise Unsupported from None
 
 
 def _equal(value: Any, member: Any) -> bool:
     """jsonschema's equality for scalar members: a boolean equals only a boolean."""
     if isinstance(member, (dict, list)):
-        raise _Unsupported
+        raise Unsupported
     if isinstance(value, (dict, list)):
         return False
     if isinstance(value, bool) or isinstance(member, bool):
@@ -131,14 +125,9 @@ def _equal(value: Any, member: Any) -> bool:
 
 def _resolve(root: Any, reference: Any) -> Any:
     if not isinstance(reference, str) or not reference.startswith("#/definitions/"):
-        raise _Unsupported
+        raise Unsupported
     definitions = root.get("definitions", {})
     name = reference[len("#/definitions/") :]
     if name not in definitions:
-        raise _Unsupported
+        raise Unsupported
     return definitions[name]
-
-
-@cache
-def _pattern(expression: str) -> re.Pattern[str]:
-    return re.compile(expression)
